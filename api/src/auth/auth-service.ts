@@ -1,0 +1,116 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { ulid } from 'ulid';
+import { signAccessToken, type AuthUser } from '../../../core/auth/access-token.js';
+import { hashPassword, verifyPassword } from '../../../core/auth/password.js';
+import type { Config } from '../../../core/config.js';
+import { UnauthorizedError } from '../../../core/errors.js';
+import { findUserByUsername } from '../users/user-store.js';
+import type { LoginLimiter } from './login-limiter.js';
+import {
+  insertRefreshToken,
+  lockRefreshToken,
+  markRefreshTokenUsed,
+  revokeRefreshFamily,
+} from './refresh-token-store.js';
+
+export interface TokenPair {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+  user: AuthUser;
+}
+
+export interface AuthServiceDeps {
+  db: Knex;
+  cfg: Pick<Config, 'auth'>;
+  limiter: LoginLimiter;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+// Unknown usernames still pay for one scrypt, so response time doesn't reveal which accounts exist.
+let dummyHash: Promise<string> | undefined;
+const getDummyHash = () => (dummyHash ??= hashPassword(randomBytes(16).toString('hex')));
+
+export class AuthService {
+  constructor(private readonly deps: AuthServiceDeps) {}
+
+  async login(username: string, password: string, ip: string): Promise<TokenPair> {
+    const { db, limiter } = this.deps;
+    await limiter.beforeAttempt(ip, username);
+    const user = await findUserByUsername(db, username);
+    const ok = await verifyPassword(password, user?.password_hash ?? (await getDummyHash()));
+    if (!user || !ok) {
+      await limiter.recordFailure(username);
+      throw new UnauthorizedError('INVALID_CREDENTIALS', 'Wrong username or password');
+    }
+    await limiter.recordSuccess(username);
+    return this.issue(db, { id: user.id, username: user.username, role: user.role }, ulid());
+  }
+
+  /**
+   * Rotating refresh: each refresh token works once. Presenting one that was already used means it
+   * leaked (or a client replayed it), so the whole family is revoked and everyone holding it must sign in.
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const now = new Date();
+    const outcome = await this.deps.db.transaction(async (trx) => {
+      const row = await lockRefreshToken(trx, hashToken(refreshToken));
+      if (!row || row.revoked_at) return { kind: 'invalid' as const };
+      if (row.used_at) {
+        await revokeRefreshFamily(trx, row.family_id, now);
+        return { kind: 'reused' as const };
+      }
+      if (row.expires_at.getTime() <= now.getTime()) return { kind: 'expired' as const };
+      await markRefreshTokenUsed(trx, row.id, now);
+      const user = await trx<AuthUser>('users').where({ id: row.user_id }).first('id', 'username', 'role');
+      if (!user) return { kind: 'invalid' as const };
+      return { kind: 'ok' as const, pair: await this.issue(trx, user, row.family_id) };
+    });
+    switch (outcome.kind) {
+      case 'ok':
+        return outcome.pair;
+      case 'reused':
+        throw new UnauthorizedError(
+          'REFRESH_TOKEN_REUSED',
+          'This refresh token was already used; sign in again',
+        );
+      case 'expired':
+        throw new UnauthorizedError('REFRESH_TOKEN_EXPIRED', 'The refresh token has expired; sign in again');
+      case 'invalid':
+        throw new UnauthorizedError('REFRESH_TOKEN_INVALID', 'The refresh token is not valid');
+    }
+  }
+
+  /** Signs out every session that descends from this refresh token. Unknown tokens are ignored. */
+  async logout(refreshToken: string): Promise<void> {
+    const row = await this.deps
+      .db<{ family_id: string; token_hash: string }>('refresh_tokens')
+      .where({ token_hash: hashToken(refreshToken) })
+      .first('family_id');
+    if (row) await revokeRefreshFamily(this.deps.db, row.family_id, new Date());
+  }
+
+  private async issue(db: Knex, user: AuthUser, familyId: string): Promise<TokenPair> {
+    const { cfg } = this.deps;
+    const access = signAccessToken(cfg.auth, user);
+    const refreshToken = randomBytes(32).toString('base64url');
+    await insertRefreshToken(db, {
+      user_id: user.id,
+      family_id: familyId,
+      token_hash: hashToken(refreshToken),
+      expires_at: new Date(Date.now() + cfg.auth.refreshTokenTtlS * 1000),
+    });
+    return {
+      accessToken: access.token,
+      tokenType: 'Bearer',
+      expiresIn: access.expiresInS,
+      refreshToken,
+      refreshExpiresIn: cfg.auth.refreshTokenTtlS,
+      user,
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import { createServer } from 'node:http';
+import { createDb } from '../../core/db.js';
+import { closeServer, runService } from '../../core/process/run-service.js';
+import { createRedis } from '../../core/redis.js';
+import { buildApiApp } from './app.js';
+
+await runService({
+  name: 'api',
+  start: (cfg, logger) => {
+    const db = createDb(cfg);
+    const redis = createRedis(cfg, 'command', 'rushline-api');
+    const server = createServer(buildApiApp({ cfg, logger, db, redis }));
+    return {
+      server,
+      port: cfg.http.apiPort,
+      close: async () => {
+        await closeServer(server);
+        await Promise.allSettled([db.destroy(), redis.quit()]);
+      },
+    };
+  },
+});

@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+import type { Role } from '../../../core/auth/access-token.js';
+
+export interface UserRow {
+  id: number;
+  username: string;
+  password_hash: string;
+  role: Role;
+  display_name: string;
+  student_number: string | null;
+  major_id: number | null;
+  grade: number | null;
+  credit_limit: number;
+}
+
+export interface UserProfile {
+  id: number;
+  username: string;
+  role: Role;
+  displayName: string;
+  studentNumber: string | null;
+  major: { id: number; code: string; name: string } | null;
+  grade: number | null;
+  creditLimit: number;
+}
+
+export const findUserByUsername = (db: Knex, username: string): Promise<UserRow | undefined> =>
+  db<UserRow>('users').where({ username }).first();
+
+type ProfileRow = Omit<UserRow, 'password_hash'> & { major_code: string | null; major_name: string | null };
+
+export async function findUserProfile(db: Knex, id: number): Promise<UserProfile | undefined> {
+  const row = await db('users as u')
+    .leftJoin('majors as m', 'm.id', 'u.major_id')
+    .where('u.id', id)
+    .first<ProfileRow | undefined>(
+      'u.id',
+      'u.username',
+      'u.role',
+      'u.display_name',
+      'u.student_number',
+      'u.grade',
+      'u.credit_limit',
+      'm.id as major_id',
+      'm.code as major_code',
+      'm.name as major_name',
+    );
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    displayName: row.display_name,
+    studentNumber: row.student_number,
+    major:
+      row.major_id !== null && row.major_code !== null && row.major_name !== null
+        ? { id: row.major_id, code: row.major_code, name: row.major_name }
+        : null,
+    grade: row.grade,
+    creditLimit: row.credit_limit,
+  };
+}

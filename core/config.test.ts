@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from './config.js';
+
+const PROD_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgL6Mk0Mm1ejAu87JC
+JV1IK6kUeTIfzqu9fT9jUPFoRX2hRANCAASAA5RxZ+muHNDX5E5S/m6oS92CyRLh
+Z02ebB6kofIBsMF31cEt+/XsMA8PkjZu9MLLDAolQ69n+bVdieeDde87
+-----END PRIVATE KEY-----`;
+
+const production = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'a-real-production-secret-that-is-long-enough-1234',
+  ADMISSION_PRIVATE_KEY: PROD_KEY.replace(/\n/g, '\\n'),
+  ADMISSION_KEY_ID: 'prod-1',
+  DATABASE_URL: 'mysql://app:s3cret@db.internal:3306/rushline',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  expect.fail('expected loadConfig to throw');
+}
+
+describe('config', () => {
+  it('fills development defaults when nothing is set', () => {
+    const cfg = loadConfig({});
+    expect(cfg.env).to.equal('development');
+    expect(cfg.http.apiPort).to.equal(3000);
+    expect(cfg.db.url).to.match(/^mysql:\/\//);
+    expect(cfg.admission.privateKey).to.not.equal(undefined);
+    expect(Object.isFrozen(cfg.http)).to.equal(true);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ API_PORT: '' }).http.apiPort).to.equal(3000);
+  });
+
+  it('names a malformed port', () => {
+    const problems = problemsOf({ API_PORT: 'eighty' });
+    expect(problems.join('\n')).to.contain('API_PORT');
+  });
+
+  it('names every malformed variable at once', () => {
+    const problems = problemsOf({ DATABASE_URL: 'postgres://x@y/z', REDIS_URL: 'nope', NODE_ENV: 'staging' });
+    const text = problems.join('\n');
+    expect(text).to.contain('DATABASE_URL');
+    expect(text).to.contain('REDIS_URL');
+    expect(text).to.contain('NODE_ENV');
+  });
+
+  it('refuses a database URL without a database name', () => {
+    expect(problemsOf({ DATABASE_URL: 'mysql://u:p@localhost:3306' }).join()).to.contain('DATABASE_URL');
+  });
+
+  it('refuses a short JWT secret', () => {
+    expect(problemsOf({ JWT_SECRET: 'short' }).join()).to.contain('JWT_SECRET');
+  });
+
+  it('refuses a Redis prefix with characters that would break key patterns', () => {
+    expect(problemsOf({ REDIS_PREFIX: 'a:b*' }).join()).to.contain('REDIS_PREFIX');
+  });
+
+  it('refuses an admission key that is not EC P-256', () => {
+    expect(problemsOf({ ADMISSION_PRIVATE_KEY: 'not a key' }).join()).to.contain('ADMISSION_PRIVATE_KEY');
+  });
+
+  it('starts in production with secrets of its own', () => {
+    const cfg = loadConfig(production);
+    expect(cfg.env).to.equal('production');
+    expect(cfg.admission.keyId).to.equal('prod-1');
+    expect(cfg.admission.publicKey.asymmetricKeyType).to.equal('ec');
+  });
+
+  it('refuses to start in production on default secrets', () => {
+    const text = problemsOf({ NODE_ENV: 'production' }).join('\n');
+    for (const name of ['JWT_SECRET', 'ADMISSION_PRIVATE_KEY', 'ADMISSION_KEY_ID', 'DATABASE_URL']) {
+      expect(text).to.contain(name);
+    }
+  });
+
+  it('refuses the development JWT secret in production even when set explicitly', () => {
+    const text = problemsOf({
+      ...production,
+      JWT_SECRET: 'rushline-dev-only-jwt-secret-do-not-use-in-production',
+    }).join('\n');
+    expect(text).to.contain('JWT_SECRET');
+  });
+
+  it('refuses the development database password in production', () => {
+    const text = problemsOf({
+      ...production,
+      DATABASE_URL: 'mysql://rushline:rushline@127.0.0.1:3306/rushline',
+    }).join('\n');
+    expect(text).to.contain('DATABASE_URL');
+  });
+
+  it('verifies with a public key alone, without a private key (the api)', () => {
+    const { publicKey } = loadConfig({}).admission;
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const cfg = loadConfig({ ADMISSION_PUBLIC_KEY: pem });
+    expect(cfg.admission.privateKey).to.equal(undefined);
+  });
+});

@@ -1,0 +1,224 @@
+import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The only place that reads process.env. Every variable is listed in .env.example and the README.
+ * Development defaults exist so `bash scripts/up.sh` works on a fresh machine; in production each
+ * secret must be set explicitly and must differ from the development value.
+ */
+
+// Development-only secrets: published in the repository, so refused when NODE_ENV=production.
+const DEV_JWT_SECRET = 'rushline-dev-only-jwt-secret-do-not-use-in-production';
+const DEV_ADMISSION_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgdcRZtBj3ZFsmJrmh
+DlTlsJ3QuwglUgiNJDe6zKV67HOhRANCAAQ9jQmhQgB+X4Ruf5Kzz8sQVOUxZcRo
+6PZjfJUWw5gBFOcLR3hkIlSnlpwbyk2dfvHojlqTx4d8yf/Ie6Q9oHzj
+-----END PRIVATE KEY-----`;
+const DEV_ADMISSION_KEY_ID = 'dev-2026-11';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const mysqlUrl = z
+  .string()
+  .url()
+  .refine((u) => /^mysql:\/\//.test(u), 'must start with mysql://')
+  .refine(
+    (u) => new URL(u).pathname.length > 1,
+    'must name a database, e.g. mysql://user:pass@host:3306/rushline',
+  );
+const redisUrl = z
+  .string()
+  .url()
+  .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://');
+
+// Multi-line PEM values are often passed with literal "\n" in .env files and container settings.
+const pem = z.string().transform((v) => v.replace(/\\n/g, '\n').trim());
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_HOST: z.string().min(1).default('localhost'),
+  API_PORT: port.default(3000),
+  WAITING_ROOM_PORT: port.default(3001),
+  WORKER_PORT: port.default(3002),
+  TRUST_PROXY: bool.default(false),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
+    .default('100kb'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+
+  DATABASE_URL: mysqlUrl.default('mysql://rushline:rushline@127.0.0.1:3306/rushline'),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32')
+    .default('rl'),
+
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
+  JWT_ISSUER: z.string().min(1).default('rushline'),
+  JWT_AUDIENCE: z.string().min(1).default('rushline'),
+  ACCESS_TOKEN_TTL_S: positiveInt.default(900),
+  REFRESH_TOKEN_TTL_S: positiveInt.default(14 * 24 * 3600),
+
+  ADMISSION_KEY_ID: z.string().min(1).default(DEV_ADMISSION_KEY_ID),
+  ADMISSION_PRIVATE_KEY: pem.optional(),
+  ADMISSION_PUBLIC_KEY: pem.optional(),
+  ADMISSION_TOKEN_TTL_S: positiveInt.default(600),
+
+  LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
+  LOGIN_MAX_PER_IP: positiveInt.default(200),
+  LOGIN_WINDOW_S: positiveInt.default(900),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  readonly env: 'development' | 'test' | 'production';
+  readonly logLevel: string;
+  readonly http: {
+    readonly host: string;
+    readonly publicHost: string;
+    readonly apiPort: number;
+    readonly waitingRoomPort: number;
+    readonly workerPort: number;
+    readonly trustProxy: boolean;
+    readonly bodyLimit: string;
+  };
+  readonly shutdownTimeoutMs: number;
+  readonly db: { readonly url: string; readonly poolMax: number };
+  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly auth: {
+    readonly jwtSecret: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly accessTokenTtlS: number;
+    readonly refreshTokenTtlS: number;
+    readonly loginMaxPerAccount: number;
+    readonly loginMaxPerIp: number;
+    readonly loginWindowS: number;
+  };
+  readonly admission: {
+    readonly keyId: string;
+    /** Present where tokens are signed (the waiting room); the api only verifies. */
+    readonly privateKey: KeyObject | undefined;
+    readonly publicKey: KeyObject;
+    readonly tokenTtlS: number;
+  };
+}
+
+function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config['admission'] | undefined {
+  let privateKey: KeyObject | undefined;
+  let publicKey: KeyObject | undefined;
+  const privatePem =
+    env.ADMISSION_PRIVATE_KEY ?? (env.ADMISSION_PUBLIC_KEY ? undefined : DEV_ADMISSION_PRIVATE_KEY);
+  if (privatePem) {
+    try {
+      privateKey = createPrivateKey(privatePem);
+      if (
+        privateKey.asymmetricKeyType !== 'ec' ||
+        privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
+      ) {
+        problems.push('ADMISSION_PRIVATE_KEY: must be an EC P-256 key (ES256)');
+      }
+    } catch {
+      problems.push('ADMISSION_PRIVATE_KEY: not a readable PEM private key');
+    }
+  }
+  if (env.ADMISSION_PUBLIC_KEY) {
+    try {
+      publicKey = createPublicKey(env.ADMISSION_PUBLIC_KEY);
+    } catch {
+      problems.push('ADMISSION_PUBLIC_KEY: not a readable PEM public key');
+    }
+  } else if (privateKey) {
+    publicKey = createPublicKey(privateKey);
+  }
+  if (!publicKey) return undefined;
+  return { keyId: env.ADMISSION_KEY_ID, privateKey, publicKey, tokenTtlS: env.ADMISSION_TOKEN_TTL_S };
+}
+
+function refuseDevSecrets(source: Record<string, string | undefined>, problems: string[]): void {
+  const jwt = source.JWT_SECRET;
+  if (!jwt) problems.push('JWT_SECRET: required when NODE_ENV=production');
+  else if (jwt === DEV_JWT_SECRET)
+    problems.push('JWT_SECRET: the development default is refused in production');
+  const adm = source.ADMISSION_PRIVATE_KEY ?? source.ADMISSION_PUBLIC_KEY;
+  if (!adm) problems.push('ADMISSION_PRIVATE_KEY or ADMISSION_PUBLIC_KEY: required when NODE_ENV=production');
+  else if (adm.replace(/\\n/g, '\n').trim() === DEV_ADMISSION_PRIVATE_KEY) {
+    problems.push('ADMISSION_PRIVATE_KEY: the development key is refused in production');
+  }
+  if (!source.ADMISSION_KEY_ID || source.ADMISSION_KEY_ID === DEV_ADMISSION_KEY_ID) {
+    problems.push('ADMISSION_KEY_ID: set a key id of your own in production');
+  }
+  const dbUrl = source.DATABASE_URL;
+  if (!dbUrl) problems.push('DATABASE_URL: required when NODE_ENV=production');
+  else if (/^mysql:\/\/rushline:rushline@/.test(dbUrl)) {
+    problems.push('DATABASE_URL: the development password is refused in production');
+  }
+}
+
+/** Parses the environment into a frozen Config; throws ConfigError naming every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset so `FOO=` in an .env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production') refuseDevSecrets(cleaned, problems);
+  const admission = parseKeys(env, problems);
+  if (problems.length > 0 || !admission) throw new ConfigError(problems);
+
+  return deepFreeze({
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    http: {
+      host: env.HOST,
+      publicHost: env.PUBLIC_HOST,
+      apiPort: env.API_PORT,
+      waitingRoomPort: env.WAITING_ROOM_PORT,
+      workerPort: env.WORKER_PORT,
+      trustProxy: env.TRUST_PROXY,
+      bodyLimit: env.BODY_LIMIT,
+    },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    db: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX },
+    redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTokenTtlS: env.ACCESS_TOKEN_TTL_S,
+      refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
+      loginMaxPerAccount: env.LOGIN_MAX_PER_ACCOUNT,
+      loginMaxPerIp: env.LOGIN_MAX_PER_IP,
+      loginWindowS: env.LOGIN_WINDOW_S,
+    },
+    admission,
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) {
+    // KeyObjects are left alone: they are immutable already and freezing them breaks node's internal slots.
+    if (v && typeof v === 'object' && !(v instanceof KeyObject)) deepFreeze(v as object);
+  }
+  return Object.freeze(value);
+}

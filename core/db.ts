@@ -1,0 +1,56 @@
+import knex, { type Knex } from 'knex';
+import type { Config } from './config.js';
+
+export type Db = Knex;
+
+/**
+ * Builds the knex pool. Every connection runs in UTC so DATETIME(3) columns and NOW(3) agree with
+ * JavaScript Dates whatever the server's own time zone is.
+ */
+export function createDb(
+  cfg: Pick<Config, 'db'>,
+  overrides: { database?: string; poolMax?: number } = {},
+): Db {
+  const url = new URL(cfg.db.url);
+  const database = overrides.database ?? decodeURIComponent(url.pathname.slice(1));
+  return knex({
+    client: 'mysql2',
+    connection: {
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database: database || undefined,
+      timezone: 'Z',
+      dateStrings: false,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      charset: 'utf8mb4',
+      connectTimeout: 5_000,
+    },
+    pool: {
+      min: 0,
+      max: overrides.poolMax ?? cfg.db.poolMax,
+      afterCreate: (conn: PoolConnection, done: (err: Error | null, conn: PoolConnection) => void) => {
+        conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
+      },
+    },
+    acquireConnectionTimeout: 10_000,
+  });
+}
+
+interface PoolConnection {
+  query(sql: string, cb: (err: Error | null) => void): void;
+}
+
+/** The database name from a mysql:// URL. */
+export function databaseName(dbUrl: string): string {
+  return decodeURIComponent(new URL(dbUrl).pathname.slice(1));
+}
+
+/** mysql2 error codes that mean "run the whole transaction again". */
+export const RETRYABLE_DB_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+export function isDbErrorCode(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}

@@ -1,0 +1,94 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ulid } from 'ulid';
+import { AppError, NotFoundError, TooManyRequestsError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: unknown; reference?: string };
+}
+
+/** body-parser reports its failures with a `type`; each maps to a client error of its own. */
+const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  'entity.parse.failed': {
+    status: 400,
+    code: 'MALFORMED_JSON',
+    message: 'The request body is not valid JSON',
+  },
+  'entity.too.large': { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' },
+  'encoding.unsupported': {
+    status: 415,
+    code: 'UNSUPPORTED_ENCODING',
+    message: 'Unsupported content encoding',
+  },
+  'charset.unsupported': { status: 415, code: 'UNSUPPORTED_CHARSET', message: 'Unsupported charset' },
+  'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'The request was aborted' },
+  'request.size.invalid': {
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: 'Request size did not match content length',
+  },
+  'parameters.too.many': { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many parameters' },
+};
+
+/** Errors that mean a dependency is away: the client should retry later, not report a bug. */
+function isDependencyDown(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (
+    err.name === 'MaxRetriesPerRequestError' ||
+    /enableOfflineQueue|Connection is closed/.test(err.message)
+  ) {
+    return 'redis';
+  }
+  if (err.name === 'KnexTimeoutError' || code === 'ECONNREFUSED' || code === 'PROTOCOL_CONNECTION_LOST') {
+    return 'mysql';
+  }
+  return undefined;
+}
+
+export const notFoundHandler: RequestHandler = (req) => {
+  throw new NotFoundError('NOT_FOUND', `No route for ${req.method} ${req.path}`);
+};
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let status: number;
+    let body: ErrorBody;
+    const parserError =
+      typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
+    const mapped = typeof parserError === 'string' ? BODY_PARSER_ERRORS[parserError] : undefined;
+    const down = isDependencyDown(err);
+
+    if (err instanceof AppError) {
+      status = err.status;
+      body = { error: { code: err.code, message: err.message } };
+      if (err.details !== undefined) body.error.details = err.details;
+      if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfterS));
+    } else if (mapped) {
+      status = mapped.status;
+      body = { error: { code: mapped.code, message: mapped.message } };
+    } else if (down) {
+      status = 503;
+      const reference = ulid();
+      req.log?.warn({ err, reference, dependency: down }, 'dependency unavailable');
+      res.setHeader('Retry-After', '1');
+      body = {
+        error: {
+          code: 'SERVICE_UNAVAILABLE',
+          message: `Temporarily unavailable (${down}); retry shortly`,
+          reference,
+        },
+      };
+    } else {
+      status = 500;
+      const reference = ulid();
+      (req.log ?? logger).error({ err, reference }, 'unhandled error');
+      body = { error: { code: 'INTERNAL', message: 'Something went wrong on our side', reference } };
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json(body);
+  };
+}

@@ -1,0 +1,87 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { loadEnvFile } from '../env-file.js';
+import { createLogger, type Logger } from '../logger.js';
+
+export interface RunningService {
+  /** The HTTP server to listen on (health for the worker, the whole app for the others). */
+  server: Server;
+  port: number;
+  /** Stops taking work, finishes what is active, closes connections. Called once. */
+  close(): Promise<void>;
+}
+
+export interface ServiceSpec {
+  name: string;
+  start(cfg: Config, logger: Logger): RunningService | Promise<RunningService>;
+}
+
+/**
+ * The main() of every Rushline process: config (exit 1 naming bad variables), logs, listen, and a
+ * graceful stop on SIGTERM/SIGINT with a hard deadline. Calling stop twice is safe.
+ */
+export async function runService(spec: ServiceSpec): Promise<void> {
+  let cfg: Config;
+  try {
+    loadEnvFile();
+    cfg = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`${spec.name}: refusing to start.\n${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(cfg, spec.name);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+
+  let service: RunningService;
+  try {
+    service = await spec.start(cfg, logger);
+    await listen(service.server, service.port, cfg.http.host);
+  } catch (err) {
+    logger.fatal({ err }, 'failed to start');
+    process.exit(1);
+  }
+  const address = service.server.address() as AddressInfo;
+  logger.info({ port: address.port, host: cfg.http.host }, `${spec.name} listening`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) =>
+    (stopping ??= (async () => {
+      logger.info({ signal }, 'stopping');
+      setTimeout(() => {
+        logger.error('shutdown deadline passed; exiting');
+        process.exit(1);
+      }, cfg.shutdownTimeoutMs).unref();
+      try {
+        await service.close();
+        logger.info('stopped');
+        process.exit(0);
+      } catch (err) {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      }
+    })());
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Closes the server: stops accepting, lets in-flight requests finish, then drops idle keep-alives. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,24 @@
+/**
+ * Every Redis key Rushline writes is built here, under one prefix per deployment (or per test run).
+ * Keys of one waiting room share the hash tag `{r:<roomId>}` so a room's Lua scripts stay on one
+ * Redis Cluster slot. See docs/adr/002-redis-key-layout.md.
+ */
+export interface RedisKeys {
+  readonly prefix: string;
+  /** BullMQ's own prefix: queues live under `<prefix>:bull:<queue>`. */
+  readonly bullPrefix: string;
+  loginLimitPrefix(kind: 'account' | 'ip'): string;
+  room(roomId: number | string, part: string): string;
+  /** socket.io adapter channel prefix, so two deployments on one Redis never hear each other. */
+  readonly socketChannel: string;
+}
+
+export function redisKeys(prefix: string): RedisKeys {
+  return {
+    prefix,
+    bullPrefix: `${prefix}:bull`,
+    loginLimitPrefix: (kind) => `${prefix}:login:${kind}`,
+    room: (roomId, part) => `${prefix}:{r:${roomId}}:${part}`,
+    socketChannel: `${prefix}:sio`,
+  };
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on any machine: installs what is missing, makes sure MySQL and Redis
+# answer, then lint, typecheck and the mocha suite (each run in its own database and Redis prefix).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/ensure-node-deps.sh
+
+ensure_node_deps
+echo "==> services"
+npx tsx scripts/services.ts
+echo "==> lint"
+npm run --silent lint
+echo "==> typecheck"
+npm run --silent typecheck
+echo "==> tests"
+if [ "$#" -eq 0 ]; then
+  set -- '{core,api,waiting-room,worker,scripts,migrations,test}/**/*.test.ts'
+fi
+npx mocha "$@"

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../core/config.js';
+import { createDb, databaseName } from '../core/db.js';
+import { migrateLatest } from '../core/migrate.js';
+import { createRedis, waitForRedis } from '../core/redis.js';
+import { deleteKeysWithPrefix } from './support/redis-cleanup.js';
+
+/**
+ * Each run gets a database `rushline_test_<id>` and a Redis prefix `t<id>`, so runs never collide
+ * (two CI jobs on one server, a developer's demo beside the tests) and teardown leaves nothing behind.
+ */
+const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+process.env.NODE_ENV = 'test';
+process.env.LOG_LEVEL ??= 'silent';
+
+const base = loadConfig(process.env);
+const testDbName = `rushline_test_${runId}`;
+const url = new URL(base.db.url);
+url.pathname = `/${testDbName}`;
+process.env.DATABASE_URL = url.toString();
+process.env.REDIS_PREFIX = `t${runId}`;
+// Login limits are exercised by their own tests with their own values.
+process.env.LOGIN_MAX_PER_IP ??= '100000';
+
+export async function mochaGlobalSetup(): Promise<void> {
+  const server = createDb(base, { database: '' });
+  try {
+    await server.raw(`CREATE DATABASE \`${testDbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await server.destroy();
+  }
+  const db = createDb(loadConfig(process.env));
+  try {
+    await migrateLatest(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  const cfg = loadConfig(process.env);
+  const server = createDb(cfg, { database: '' });
+  try {
+    await server.raw(`DROP DATABASE IF EXISTS \`${databaseName(cfg.db.url)}\``);
+  } finally {
+    await server.destroy();
+  }
+  const redis = createRedis(cfg);
+  try {
+    await waitForRedis(redis);
+    await deleteKeysWithPrefix(redis, cfg.redis.prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
