@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, ENV_VARIABLES, loadConfig } from './config.js';
 
 const PROD_KEY = `-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgL6Mk0Mm1ejAu87JC
@@ -103,5 +104,14 @@ describe('config', () => {
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const cfg = loadConfig({ ADMISSION_PUBLIC_KEY: pem });
     expect(cfg.admission.privateKey).to.equal(undefined);
+  });
+
+  it('is documented: every variable appears in .env.example and the README', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const name of ENV_VARIABLES) {
+      expect(example, `.env.example lacks ${name}`).to.match(new RegExp(`^${name}=`, 'm'));
+      expect(readme, `README lacks ${name}`).to.contain(`\`${name}\``);
+    }
   });
 });

@@ -77,12 +77,31 @@ const envSchema = z.object({
   ADMISSION_PUBLIC_KEY: pem.optional(),
   ADMISSION_TOKEN_TTL_S: positiveInt.default(600),
 
+  API_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  CORS_ORIGINS: z
+    .string()
+    .default('http://localhost:3001,http://127.0.0.1:3001')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().url())),
+
+  ADMISSION_TICK_MS: positiveInt.max(1_000).default(500),
+  ADMISSION_BACKLOG_LIMIT: positiveInt.default(5_000),
+  ROOM_SYNC_MS: positiveInt.default(5_000),
+
   LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
   LOGIN_MAX_PER_IP: positiveInt.default(200),
   LOGIN_WINDOW_S: positiveInt.default(900),
 });
 
 export type Env = z.input<typeof envSchema>;
+
+/** Every variable Rushline reads (the README and .env.example must list each one). */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as (keyof Env)[];
 
 export interface Config {
   readonly env: 'development' | 'test' | 'production';
@@ -95,6 +114,10 @@ export interface Config {
     readonly workerPort: number;
     readonly trustProxy: boolean;
     readonly bodyLimit: string;
+    /** Where browsers reach the api (the waiting-room page signs in there). */
+    readonly apiPublicUrl: string;
+    /** Browser origins allowed to call the api (the waiting-room page's origin). */
+    readonly corsOrigins: readonly string[];
   };
   readonly shutdownTimeoutMs: number;
   readonly db: { readonly url: string; readonly poolMax: number };
@@ -115,6 +138,12 @@ export interface Config {
     readonly privateKey: KeyObject | undefined;
     readonly publicKey: KeyObject;
     readonly tokenTtlS: number;
+    /** How often the admission leader lets people in (at most a second, per the rate's smoothness). */
+    readonly tickMs: number;
+    /** Commit-queue depth at which admission pauses (it halves from half of it). */
+    readonly backlogLimit: number;
+    /** How often the leader re-reads room definitions from MySQL. */
+    readonly roomSyncMs: number;
   };
 }
 
@@ -146,7 +175,15 @@ function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config[
     publicKey = createPublicKey(privateKey);
   }
   if (!publicKey) return undefined;
-  return { keyId: env.ADMISSION_KEY_ID, privateKey, publicKey, tokenTtlS: env.ADMISSION_TOKEN_TTL_S };
+  return {
+    keyId: env.ADMISSION_KEY_ID,
+    privateKey,
+    publicKey,
+    tokenTtlS: env.ADMISSION_TOKEN_TTL_S,
+    tickMs: env.ADMISSION_TICK_MS,
+    backlogLimit: env.ADMISSION_BACKLOG_LIMIT,
+    roomSyncMs: env.ROOM_SYNC_MS,
+  };
 }
 
 function refuseDevSecrets(source: Record<string, string | undefined>, problems: string[]): void {
@@ -197,6 +234,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       workerPort: env.WORKER_PORT,
       trustProxy: env.TRUST_PROXY,
       bodyLimit: env.BODY_LIMIT,
+      apiPublicUrl: env.API_PUBLIC_URL.replace(/\/$/, ''),
+      corsOrigins: env.CORS_ORIGINS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     db: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX },

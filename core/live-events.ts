@@ -2,12 +2,64 @@
  * socket.io event maps shared by the servers, the worker's emitter and the clients, so a renamed
  * event or a changed payload is a type error everywhere at once.
  */
+export type RoomPhase = 'idle' | 'prequeue' | 'open' | 'closed';
+
+/** One person's view of a waiting room; also the body of GET /rooms/:roomId/status. */
+export interface RoomStatusView {
+  roomId: number;
+  phase: RoomPhase;
+  paused: boolean;
+  /** Whether this person holds a place in the room. */
+  joined: boolean;
+  /** Null before the opening for those in the pre-queue: their number is drawn at the opening. */
+  queueNumber: number | null;
+  servingNumber: number;
+  /** queueNumber − servingNumber: 1 means next. Null when not joined or not yet drawn. */
+  position: number | null;
+  peopleAhead: number | null;
+  /** People ahead ÷ admissions per second measured over the last minute. Null when unknown. */
+  etaSeconds: number | null;
+  admitted: boolean;
+  admissionToken: string | null;
+  admittedPerMin: number;
+  /** Everyone waiting behind the serving number. */
+  waiting: number;
+  opensAt: string | null;
+  message: string;
+  serverTime: string;
+}
+
+/** Broadcast once per admission tick to everyone watching a room: each client works out its own position. */
+export interface RoomTick {
+  roomId: number;
+  phase: RoomPhase;
+  paused: boolean;
+  servingNumber: number;
+  admittedPerMin: number;
+  waiting: number;
+  serverTime: string;
+}
+
 export interface ServerToClientEvents {
   /** Sent once after the handshake so a client knows who the server thinks it is. */
   hello: (msg: { userId: number; username: string; serverTime: string }) => void;
+  'room:tick': (tick: RoomTick) => void;
+  /** Phase or pause changes; clients in the pre-queue ask for their state again to learn their number. */
+  'room:phase': (msg: { roomId: number; phase: RoomPhase; paused: boolean }) => void;
+  'room:message': (msg: { roomId: number; message: string; at: string }) => void;
+  /** Personal: it is this person's turn; the token goes with the enrollment or reservation request. */
+  admitted: (msg: { roomId: number; queueNumber: number; admissionToken: string; expiresAt: string }) => void;
 }
 
-export type ClientToServerEvents = Record<string, never>;
+export type WatchAck = (
+  reply: { ok: true; status: RoomStatusView } | { ok: false; error: { code: string; message: string } },
+) => void;
+
+export interface ClientToServerEvents {
+  /** Start following a room; the ack carries the current state at once (also after a reconnect). */
+  watch: (msg: { roomId: number }, ack: WatchAck) => void;
+  unwatch: (msg: { roomId: number }) => void;
+}
 
 export interface SocketData {
   userId: number;
@@ -16,3 +68,4 @@ export interface SocketData {
 }
 
 export const userRoom = (userId: number) => `user:${userId}`;
+export const roomChannel = (roomId: number) => `room:${roomId}`;

@@ -1,3 +1,4 @@
+import cors from 'cors';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
@@ -30,6 +31,8 @@ export function buildApiApp({ cfg, logger, db, redis }: ApiDeps): Express {
     logger,
     readiness: { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() },
     routes: (app) => {
+      // Browser pages on other origins (the waiting room's page signs in here) send bearer tokens, not cookies.
+      app.use('/api', cors({ origin: [...cfg.http.corsOrigins], maxAge: 600 }));
       app.use('/api/auth', authRoutes(auth));
       app.use('/api/me', authenticated, meRoutes(db));
       app.use('/api/staff/users', authenticated, requireRole('staff'), staffUserRoutes(db));

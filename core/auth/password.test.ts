@@ -40,6 +40,7 @@ describe('password hashing', () => {
       `scrypt$${n}$${r}$${p}$${salt}$${key}$extra`,
       `scrypt$1000$${r}$${p}$${salt}$${key}`, // N not a power of two
       `scrypt$${2 ** 24}$${r}$${p}$${salt}$${key}`, // N far above the bound
+      `scrypt$${2 ** 20}$32$${p}$${salt}$${key}`, // each bound alone passes, together 4 GiB
       `scrypt$${n}$0$${p}$${salt}$${key}`,
       `scrypt$${n}$${r}$${p}$${salt}$***`,
       `scrypt$${n}$${r}$${p}$${salt}$${key.slice(0, 8)}`, // key too short

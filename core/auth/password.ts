@@ -14,6 +14,7 @@ const KEY_BYTES = 32;
 const MAX_N = 1 << 20;
 const MAX_R = 32;
 const MAX_P = 16;
+const MAX_MEMORY_BYTES = 128 * 1024 * 1024;
 const MIN_KEY_BYTES = 16;
 const MAX_KEY_BYTES = 128;
 
@@ -60,6 +61,7 @@ function parseHash(stored: string): ParsedHash | undefined {
   const p = Number(pText);
   // scrypt requires N to be a power of two greater than 1.
   if (N < 2 || N > MAX_N || (N & (N - 1)) !== 0 || r > MAX_R || p > MAX_P) return undefined;
+  if (128 * N * r > MAX_MEMORY_BYTES) return undefined;
   if (!BASE64.test(saltText) || !BASE64.test(keyText)) return undefined;
   const salt = Buffer.from(saltText, 'base64');
   const key = Buffer.from(keyText, 'base64');

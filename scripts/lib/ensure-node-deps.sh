@@ -7,7 +7,9 @@ ensure_node_deps() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
-  echo "==> installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "==> installing npm packages"
+  # `npm install` with the committed lock installs the locked versions. Not `npm ci`: npm 11 leaves
+  # other platforms' optional packages (msgpackr-extract's) out of the lock, and `npm ci` then refuses it.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 }

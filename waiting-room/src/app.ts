@@ -1,9 +1,15 @@
-import type { Express } from 'express';
+import path from 'node:path';
+import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
+import { requireAuth, requireRole } from '../../core/auth/require-auth.js';
 import type { Config } from '../../core/config.js';
 import { createHttpApp } from '../../core/http/create-http-app.js';
 import type { Logger } from '../../core/logger.js';
+import { roomPageRoutes } from './page/room-page-routes.js';
+import type { OperatorService } from './rooms/operator-service.js';
+import { operatorRoutes } from './rooms/operator-routes.js';
+import type { RoomService } from './rooms/room-service.js';
 import { roomRoutes } from './rooms/room-routes.js';
 
 export interface WaitingRoomDeps {
@@ -11,17 +17,30 @@ export interface WaitingRoomDeps {
   logger: Logger;
   db: Knex;
   redis: Redis;
+  rooms: RoomService;
+  operators: OperatorService;
 }
 
-/** Builds the waiting room's HTTP app; never listens. The socket server attaches in main.ts. */
-export function buildWaitingRoomApp({ cfg, logger, db, redis }: WaitingRoomDeps): Express {
+const publicDir = path.resolve(import.meta.dirname, '..', 'public');
+
+/** Builds the waiting room's HTTP app; never listens. The socket server attaches beside it. */
+export function buildWaitingRoomApp({ cfg, logger, db, redis, rooms, operators }: WaitingRoomDeps): Express {
+  const authenticated = requireAuth(cfg);
   return createHttpApp({
     service: 'waiting-room',
     cfg,
     logger,
     readiness: { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() },
+    helmet: {
+      contentSecurityPolicy: {
+        directives: { 'connect-src': ["'self'", cfg.http.apiPublicUrl, 'ws:', 'wss:'] },
+      },
+    },
     routes: (app) => {
-      app.use('/rooms', roomRoutes(db));
+      app.use('/rooms/assets', express.static(publicDir, { maxAge: '5m', index: false }));
+      app.use('/rooms', roomPageRoutes(publicDir, cfg.http.apiPublicUrl));
+      app.use('/rooms', roomRoutes(db, rooms, authenticated));
+      app.use('/operator/rooms', authenticated, requireRole('staff'), operatorRoutes(operators));
     },
   });
 }

@@ -1,9 +1,7 @@
-import { createServer } from 'node:http';
 import { createDb } from '../../core/db.js';
-import { closeServer, runService } from '../../core/process/run-service.js';
-import { createRedis } from '../../core/redis.js';
-import { buildWaitingRoomApp } from './app.js';
-import { attachLiveServer } from './live/socket-server.js';
+import { runService } from '../../core/process/run-service.js';
+import { createRedis, waitForRedis } from '../../core/redis.js';
+import { createWaitingRoom } from './waiting-room.js';
 
 await runService({
   name: 'waiting-room',
@@ -12,15 +10,20 @@ await runService({
     const redis = createRedis(cfg, 'command', 'rushline-waiting-room');
     const pub = createRedis(cfg, 'blocking', 'rushline-waiting-room-pub');
     const sub = createRedis(cfg, 'blocking', 'rushline-waiting-room-sub');
-    const server = createServer(buildWaitingRoomApp({ cfg, logger, db, redis }));
-    const io = attachLiveServer(server, { cfg, pub, sub });
+    const room = createWaitingRoom({ cfg, logger, db, redis, pub, sub });
+    // The first tick would only log an error while the connection is still coming up.
+    waitForRedis(redis, 30_000).then(
+      () => room.controller.start(),
+      (err: unknown) => {
+        logger.error({ err }, 'Redis not ready; admission starts when it is');
+        redis.once('ready', () => room.controller.start());
+      },
+    );
     return {
-      server,
+      server: room.server,
       port: cfg.http.waitingRoomPort,
       close: async () => {
-        // io.close() also closes the HTTP server and disconnects every socket, which then reconnect elsewhere.
-        await new Promise<void>((resolve) => void io.close(() => resolve()));
-        await closeServer(server);
+        await room.close();
         await Promise.allSettled([db.destroy(), redis.quit(), pub.quit(), sub.quit()]);
       },
     };

@@ -116,6 +116,18 @@ describe('api auth', () => {
     expect(allowed.body.username).to.equal(student.username);
   });
 
+  it('lets the configured browser origins call it cross-origin, and no others', async () => {
+    const allowed = cfg.http.corsOrigins[0] as string;
+    const preflight = await request(app)
+      .options('/api/auth/login')
+      .set('origin', allowed)
+      .set('access-control-request-method', 'POST');
+    expect(preflight.status).to.equal(204);
+    expect(preflight.headers['access-control-allow-origin']).to.equal(allowed);
+    const other = await request(app).options('/api/auth/login').set('origin', 'https://evil.example');
+    expect(other.headers['access-control-allow-origin']).to.equal(undefined);
+  });
+
   describe('refresh tokens', () => {
     it('rotates: a refresh gives a new pair and the old refresh token stops working', async () => {
       const first = (await login(student.username, student.password)).body as { refreshToken: string };

@@ -2,12 +2,15 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
+import { z } from 'zod';
 import { verifyAccessToken } from '../../../core/auth/access-token.js';
 import type { Config } from '../../../core/config.js';
 import { AppError } from '../../../core/errors.js';
 import {
+  roomChannel,
   userRoom,
   type ClientToServerEvents,
+  type RoomStatusView,
   type ServerToClientEvents,
   type SocketData,
 } from '../../../core/live-events.js';
@@ -25,18 +28,25 @@ export interface LiveServerDeps {
   /** Two dedicated connections for the Redis adapter (a subscriber can't run other commands). */
   pub: Redis;
   sub: Redis;
+  /** The person's current view of a room, sent on `watch` (and so on every reconnect). */
+  statusOf?: (roomId: number, userId: number) => Promise<RoomStatusView>;
 }
+
+const watchMsg = z.object({ roomId: z.number().int().positive() });
 
 /**
  * socket.io on the waiting room's HTTP server. Authenticated once at the handshake with the same
  * access token as the REST api; each socket joins `user:<id>` so any process (the worker included,
- * through the Redis adapter/emitter) can reach a person wherever their socket is connected.
+ * through the Redis adapter/emitter) can reach a person wherever their socket is connected, and
+ * `room:<id>` for each room it watches, which gets one tick message per admission tick.
  */
 export function attachLiveServer(httpServer: HttpServer, deps: LiveServerDeps): LiveServer {
   const io: LiveServer = new Server(httpServer, {
-    serveClient: false,
+    serveClient: true,
     transports: ['websocket', 'polling'],
     adapter: createAdapter(deps.pub, deps.sub, { key: redisKeys(deps.cfg.redis.prefix).socketChannel }),
+    // A reconnecting client (network drop) gets its rooms back without a new handshake round.
+    connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: false },
   });
   io.use((socket, next) => {
     const auth: unknown = socket.handshake.auth;
@@ -63,6 +73,38 @@ export function attachLiveServer(httpServer: HttpServer, deps: LiveServerDeps): 
       userId: socket.data.userId,
       username: socket.data.username,
       serverTime: new Date().toISOString(),
+    });
+    socket.on('watch', (msg, ack) => {
+      if (typeof ack !== 'function') return;
+      const parsed = watchMsg.safeParse(msg);
+      if (!parsed.success || !deps.statusOf) {
+        ack({
+          ok: false,
+          error: { code: 'VALIDATION_FAILED', message: 'watch needs { roomId: <positive integer> }' },
+        });
+        return;
+      }
+      const { roomId } = parsed.data;
+      deps
+        .statusOf(roomId, socket.data.userId)
+        .then(async (status) => {
+          await socket.join(roomChannel(roomId));
+          ack({ ok: true, status });
+        })
+        .catch((err: unknown) => {
+          const e = err instanceof AppError ? err : undefined;
+          ack({
+            ok: false,
+            error: {
+              code: e?.code ?? 'INTERNAL',
+              message: e?.message ?? 'Could not read the room; try again',
+            },
+          });
+        });
+    });
+    socket.on('unwatch', (msg) => {
+      const parsed = watchMsg.safeParse(msg);
+      if (parsed.success) void socket.leave(roomChannel(parsed.data.roomId));
     });
   });
   return io;

@@ -1,13 +1,25 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { currentUser } from '../../../core/auth/require-auth.js';
 import { NotFoundError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/http/validate.js';
+import type { RoomService } from './room-service.js';
 import { findRoom, listRooms, toRoomSummary } from './room-store.js';
 
-const roomParams = z.object({ roomId: z.coerce.number().int().positive() });
+export const roomParams = z.object({
+  roomId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31),
+});
+const joinBody = z.object({
+  // Lets a client recognise its own retry in logs; the place itself is keyed by user, not by this id.
+  clientRequestId: z.string().regex(/^[A-Za-z0-9._:-]{8,64}$/, 'must be 8–64 letters, digits or ._:-'),
+});
 
-export function roomRoutes(db: Knex): Router {
+export function roomRoutes(db: Knex, rooms: RoomService, authenticated: RequestHandler): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
     res.json({ rooms: (await listRooms(db)).map(toRoomSummary) });
@@ -17,6 +29,21 @@ export function roomRoutes(db: Knex): Router {
     const room = await findRoom(db, roomId);
     if (!room) throw new NotFoundError('ROOM_NOT_FOUND', `No waiting room ${roomId}`);
     res.json(toRoomSummary(room));
+  });
+  router.post('/:roomId/join', authenticated, async (req, res) => {
+    const { roomId } = parseInput(roomParams, req.params, 'path');
+    const body = parseInput(joinBody, req.body);
+    const user = currentUser(req);
+    const view = await rooms.join(roomId, user.id);
+    req.log.debug(
+      { roomId, userId: user.id, clientRequestId: body.clientRequestId, created: view.created },
+      'join',
+    );
+    res.status(view.created ? 201 : 200).json(view);
+  });
+  router.get('/:roomId/status', authenticated, async (req, res) => {
+    const { roomId } = parseInput(roomParams, req.params, 'path');
+    res.json(await rooms.status(roomId, currentUser(req).id));
   });
   return router;
 }

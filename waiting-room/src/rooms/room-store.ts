@@ -73,3 +73,11 @@ export function toRoomSummary(row: RoomRow): RoomSummary {
     admissionRatePerMin: row.admission_rate_per_min,
   };
 }
+
+/** Rooms the admission controller drives: everything not closed, and closed ones for a day (late joiners' status). */
+export const listLiveRooms = (db: Knex): Promise<RoomRow[]> =>
+  db<RoomRow>('waiting_rooms')
+    .select(...COLUMNS)
+    .where((q) =>
+      q.whereNot('state', 'closed').orWhere('updated_at', '>', new Date(Date.now() - 86_400_000)),
+    );

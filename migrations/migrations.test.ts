@@ -3,9 +3,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { createDb, databaseName } from '../core/db.js';
 import { migrateLatest, migrateRollbackAll } from '../core/migrate.js';
-import { testConfig } from './support/test-config.js';
-
-// Lives in test/, not migrations/: knex loads every .ts file in migrations/ as a migration.
+import { testConfig } from '../test/support/test-config.js';
 
 const APP_TABLES = [
   'audit_log',
@@ -85,7 +83,7 @@ describe('migrations', function () {
     await migrateLatest(db);
     const rows = await db('knex_migrations').orderBy('id').select<{ name: string }[]>('name');
     const names = rows.map((r) => r.name);
-    for (const n of names) expect(n).to.match(/^\d{14}_[a-z0-9_]+\.ts$/);
+    for (const n of names) expect(n).to.match(/^\d{14}_[a-z0-9_]+$/);
     expect(names).to.deep.equal([...names].sort());
   });
 

@@ -1,0 +1,212 @@
+import type { Logger } from '../../../core/logger.js';
+import type { RoomTick } from '../../../core/live-events.js';
+import { ticketOf, type Phase, type RoomQueue, type TickPlan } from '../queue/room-queue.js';
+import type { LeaderLease } from './leader-lease.js';
+
+export interface ControlledRoom {
+  id: number;
+  tokenTtlS: number;
+}
+
+/** Where the controller's effects go: sockets, MySQL, the token signer, the commit queue's depth. */
+export interface AdmissionPorts {
+  /** Rooms to drive, re-read every sync (MySQL is their durable definition). Also pushes config to Redis. */
+  syncRooms(): Promise<ControlledRoom[]>;
+  signToken(grant: { userId: number; roomId: number; queueNumber: number; ttlS: number }): {
+    token: string;
+    expiresAt: Date;
+  };
+  broadcastTick(tick: RoomTick): void;
+  announcePhase(roomId: number, phase: Phase, paused: boolean): void;
+  notifyAdmitted(
+    userId: number,
+    msg: { roomId: number; queueNumber: number; admissionToken: string; expiresAt: string },
+  ): void;
+  /** Records a phase change (and the opening's seed) in MySQL. */
+  persistPhase(roomId: number, phase: Phase, paused: boolean, seed: number | null): Promise<void>;
+  /** Requests waiting in the room's commit queue; above the limit admission slows, then pauses. */
+  commitBacklog(roomId: number): Promise<number>;
+}
+
+export interface AdmissionControllerOptions {
+  tickMs: number;
+  syncMs: number;
+  backlogLimit: number;
+}
+
+export interface ControllerStats {
+  leader: boolean;
+  rooms: number;
+  ticks: number;
+  lastTickAt: string | null;
+  admitted: number;
+  errors: number;
+}
+
+/**
+ * Lets people in at each room's rate. Runs in every waiting-room process, but only the holder of the
+ * leader lease acts, so admissions never double up; if the leader dies another takes over within one
+ * lease. Each tick per room: plan (Redis) → find who holds the next numbers → sign their tokens →
+ * commit (Redis, refused if the serving number moved) → push `admitted` to each and one tick to the room.
+ */
+export class AdmissionController {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private rooms: ControlledRoom[] = [];
+  private lastSync = 0;
+  private readonly lastPhase = new Map<number, string>();
+  private readonly stats: ControllerStats = {
+    leader: false,
+    rooms: 0,
+    ticks: 0,
+    lastTickAt: null,
+    admitted: 0,
+    errors: 0,
+  };
+
+  constructor(
+    private readonly queue: RoomQueue,
+    private readonly lease: LeaderLease,
+    private readonly ports: AdmissionPorts,
+    private readonly opts: AdmissionControllerOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Finishes the tick in flight, then gives up leadership so another process takes over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await this.lease.release().catch(() => undefined);
+    this.stats.leader = false;
+  }
+
+  getStats(): ControllerStats {
+    return { ...this.stats };
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.loop().finally(() => {
+        this.running = undefined;
+      });
+    }, delayMs);
+  }
+
+  private async loop(): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.runOnce();
+    } catch (err) {
+      this.stats.errors++;
+      this.logger.error({ err }, 'admission tick failed');
+    }
+    this.schedule(Math.max(0, this.opts.tickMs - (Date.now() - started)));
+  }
+
+  /** One pass: keep or take the lease, then tick every room. Public so tests can step it. */
+  async runOnce(): Promise<void> {
+    this.stats.leader = await this.lease.acquireOrRenew();
+    if (!this.stats.leader) {
+      this.lastSync = 0;
+      return;
+    }
+    if (Date.now() - this.lastSync >= this.opts.syncMs) {
+      this.rooms = await this.ports.syncRooms();
+      this.stats.rooms = this.rooms.length;
+      this.lastSync = Date.now();
+    }
+    for (const room of this.rooms) {
+      if (this.stopped && this.running === undefined) break;
+      try {
+        await this.tickRoom(room);
+      } catch (err) {
+        this.stats.errors++;
+        this.logger.error({ err, roomId: room.id }, 'room tick failed');
+      }
+    }
+    this.stats.ticks++;
+    this.stats.lastTickAt = new Date().toISOString();
+  }
+
+  private async tickRoom(room: ControlledRoom): Promise<void> {
+    const plan = await this.queue.planTick(room.id);
+    if (!plan) return;
+    await this.followPhase(room.id, plan);
+    let serving = plan.serving;
+    const slots = await this.throttled(room.id, plan.slots);
+    if (slots > 0) {
+      const admitted = await this.admit(room, plan, slots);
+      if (admitted > 0) serving += admitted;
+    }
+    if (plan.phase === 'open' || plan.phase === 'prequeue') {
+      this.ports.broadcastTick({
+        roomId: room.id,
+        phase: plan.phase,
+        paused: plan.paused,
+        servingNumber: serving,
+        admittedPerMin: Math.round(plan.admittedPerMin),
+        waiting: Math.max(0, plan.pre + plan.post - serving),
+        serverTime: new Date(plan.nowMs).toISOString(),
+      });
+    }
+  }
+
+  /** Backpressure: past half the limit admission halves, at the limit it stops until workers catch up. */
+  private async throttled(roomId: number, slots: number): Promise<number> {
+    if (slots === 0) return 0;
+    const backlog = await this.ports.commitBacklog(roomId);
+    if (backlog >= this.opts.backlogLimit) return 0;
+    if (backlog >= this.opts.backlogLimit / 2) return Math.ceil(slots / 2);
+    return slots;
+  }
+
+  private async admit(room: ControlledRoom, plan: TickPlan, slots: number): Promise<number> {
+    const numbers = Array.from({ length: slots }, (_, i) => plan.serving + 1 + i);
+    const tickets = numbers.map((n) => ticketOf(n, plan.pre, plan.seed));
+    const holders = await this.queue.holders(room.id, tickets);
+    const grants = numbers.map((queueNumber, i) => {
+      const userId = holders[i] ?? '';
+      if (userId === '') return { userId, queueNumber, token: '', expiresAt: new Date(0) };
+      const signed = this.ports.signToken({
+        userId: Number(userId),
+        roomId: room.id,
+        queueNumber,
+        ttlS: room.tokenTtlS,
+      });
+      return { userId, queueNumber, ...signed };
+    });
+    const expiresAtMs = plan.nowMs + room.tokenTtlS * 1000;
+    const committed = await this.queue.commitTick(room.id, plan.serving, grants, expiresAtMs, plan.nowMs);
+    if (!committed) return 0;
+    for (const g of grants) {
+      if (g.userId === '') continue;
+      this.ports.notifyAdmitted(Number(g.userId), {
+        roomId: room.id,
+        queueNumber: g.queueNumber,
+        admissionToken: g.token,
+        expiresAt: g.expiresAt.toISOString(),
+      });
+    }
+    this.stats.admitted += slots;
+    return slots;
+  }
+
+  private async followPhase(roomId: number, plan: TickPlan): Promise<void> {
+    const key = `${plan.phase}:${plan.paused ? 1 : 0}`;
+    const previous = this.lastPhase.get(roomId);
+    if (previous === key) return;
+    this.lastPhase.set(roomId, key);
+    await this.ports.persistPhase(roomId, plan.phase, plan.paused, plan.seed);
+    // The first look at a room after taking the lead is not a change anyone needs to hear about.
+    if (previous !== undefined) this.ports.announcePhase(roomId, plan.phase, plan.paused);
+  }
+}

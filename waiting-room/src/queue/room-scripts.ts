@@ -1,0 +1,212 @@
+/**
+ * The waiting room's Redis work, each step one Lua script so it is atomic and one round trip.
+ * All keys of a room share the hash tag {r:<id>} (docs/adr/002-redis-key-layout.md).
+ *
+ * State hash fields: phase (idle|prequeue|open|closed), paused (0|1), rate (people/min),
+ * max_active, ttl_s, prequeue_at, opens_at, closes_at (ms since epoch, '' = never), pre (people who
+ * joined before the opening), post (people who joined after), serving (highest queue number let in),
+ * seed (pre-queue permutation seed, set at the opening), opened_at, carry (admission budget not yet
+ * spent), last_tick, noshows, admitted.
+ *
+ * Queue numbers: the k-th pre-queue joiner's ticket is `p<k>`; after the opening their number is
+ * permute(k-1, pre, seed)+1 (computed on read, never written). The j-th joiner after the opening holds
+ * `q<j>` and number pre+j. Everyone whose number ≤ serving has been let in.
+ */
+
+/** Shared by every script: moves the phase on when its scheduled time has passed. */
+const ADVANCE = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function advance(state, now, seed_candidate)
+  local f = redis.call('HMGET', state, 'phase', 'prequeue_at', 'opens_at', 'closes_at')
+  local phase = f[1]
+  if not phase then return nil end
+  if phase == 'idle' and f[2] and now >= tonumber(f[2]) then
+    phase = 'prequeue'
+    redis.call('HSET', state, 'phase', phase)
+  end
+  if phase == 'prequeue' and f[3] and now >= tonumber(f[3]) then
+    phase = 'open'
+    redis.call('HSET', state, 'phase', phase, 'seed', seed_candidate, 'opened_at', now, 'last_tick', now)
+  end
+  if phase == 'open' and f[4] and f[4] ~= '' and now >= tonumber(f[4]) then
+    phase = 'closed'
+    redis.call('HSET', state, 'phase', phase)
+  end
+  return phase
+end
+`;
+
+/**
+ * KEYS: state, users, tickets. ARGV: userId, seedCandidate.
+ * Returns [status, ticket, existing(0|1), phase, pre, seed, serving].
+ */
+export const JOIN_SCRIPT = `${ADVANCE}
+local now = now_ms()
+local phase = advance(KEYS[1], now, ARGV[2])
+if not phase then return {'NO_ROOM'} end
+local ticket = redis.call('HGET', KEYS[2], ARGV[1])
+local existing = 1
+if not ticket then
+  if phase == 'idle' then return {'NOT_OPEN_YET', '', 0, phase} end
+  if phase == 'closed' then return {'CLOSED', '', 0, phase} end
+  existing = 0
+  if phase == 'prequeue' then
+    ticket = 'p' .. redis.call('HINCRBY', KEYS[1], 'pre', 1)
+  else
+    ticket = 'q' .. redis.call('HINCRBY', KEYS[1], 'post', 1)
+  end
+  redis.call('HSET', KEYS[2], ARGV[1], ticket)
+  redis.call('HSET', KEYS[3], ticket, ARGV[1])
+end
+local s = redis.call('HMGET', KEYS[1], 'pre', 'seed', 'serving')
+return {'OK', ticket, existing, phase, s[1] or '0', s[2] or '', s[3] or '0'}
+`;
+
+/**
+ * The first half of an admission tick. KEYS: state, active, tokens, admits. ARGV: seedCandidate, maxBurstMs.
+ * Drops admitted people whose token expired unused (no-shows), adds the budget earned since the last
+ * tick, and says how many may be let in now. Changes no queue number: commit does.
+ * Returns [phase, paused, serving, slots, pre, post, seed, activeCount, now, admitsInLastMinute, noshows,
+ * admittedTotal, openedAt].
+ */
+export const PLAN_TICK_SCRIPT = `${ADVANCE}
+local now = now_ms()
+local phase = advance(KEYS[1], now, ARGV[1])
+if not phase then return {'NO_ROOM'} end
+local f = redis.call('HMGET', KEYS[1], 'paused', 'rate', 'max_active', 'pre', 'post', 'serving', 'seed', 'carry', 'last_tick')
+local paused = f[1] or '0'
+local rate = tonumber(f[2] or '0')
+local max_active = tonumber(f[3] or '0')
+local pre = tonumber(f[4] or '0')
+local post = tonumber(f[5] or '0')
+local serving = tonumber(f[6] or '0')
+local carry = tonumber(f[8] or '0')
+local last = tonumber(f[9] or tostring(now))
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+if #expired > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  redis.call('HDEL', KEYS[3], unpack(expired))
+  redis.call('HINCRBY', KEYS[1], 'noshows', #expired)
+end
+local active = redis.call('ZCARD', KEYS[2])
+local slots = 0
+if phase == 'open' and paused ~= '1' then
+  -- Budget accrues with time but never beyond a short burst, so a pause or a stall is not made up at once.
+  local per_ms = rate / 60000
+  carry = math.min(carry + per_ms * math.max(0, now - last), math.max(1, per_ms * tonumber(ARGV[2])))
+  slots = math.floor(carry)
+  slots = math.min(slots, math.max(0, max_active - active), math.max(0, pre + post - serving))
+else
+  carry = 0
+end
+redis.call('HSET', KEYS[1], 'carry', tostring(carry), 'last_tick', now)
+local admits = redis.call('ZRANGEBYSCORE', KEYS[4], now - 60000, '+inf')
+local g = redis.call('HMGET', KEYS[1], 'noshows', 'admitted', 'opened_at')
+return {phase, paused, tostring(serving), slots, tostring(pre), tostring(post), f[7] or '', active, tostring(now),
+  table.concat(admits, ','), g[1] or '0', g[2] or '0', g[3] or ''}
+`;
+
+/**
+ * The second half: let in the people holding the given tickets. KEYS: state, active, tokens, admits.
+ * ARGV: expectedServing, count, expiresAtMs, now, then count pairs of (userId, token).
+ * Refuses (returns 0) when serving moved since the plan, so a stale leader can't admit twice.
+ */
+export const COMMIT_TICK_SCRIPT = `
+local serving = tonumber(redis.call('HGET', KEYS[1], 'serving') or '0')
+if serving ~= tonumber(ARGV[1]) then return 0 end
+local count = tonumber(ARGV[2])
+local expires = ARGV[3]
+local now = tonumber(ARGV[4])
+for i = 0, count - 1 do
+  local uid = ARGV[5 + 2 * i]
+  local token = ARGV[6 + 2 * i]
+  if uid ~= '' then
+    redis.call('ZADD', KEYS[2], expires, uid)
+    redis.call('HSET', KEYS[3], uid, token)
+  end
+end
+local carry = tonumber(redis.call('HGET', KEYS[1], 'carry') or '0')
+redis.call('HSET', KEYS[1], 'serving', serving + count, 'carry', tostring(math.max(0, carry - count)))
+redis.call('HINCRBY', KEYS[1], 'admitted', count)
+redis.call('ZADD', KEYS[4], now, now .. ':' .. count)
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 60000)
+return 1
+`;
+
+/**
+ * One user's view of the room. KEYS: state, users, tokens, admits. ARGV: userId, seedCandidate.
+ * Returns [status, ticket, phase, paused, pre, post, serving, seed, token, admitsInLastMinute(flat list), now].
+ */
+export const STATUS_SCRIPT = `${ADVANCE}
+local now = now_ms()
+local phase = advance(KEYS[1], now, ARGV[2])
+if not phase then return {'NO_ROOM'} end
+local ticket = redis.call('HGET', KEYS[2], ARGV[1]) or ''
+local f = redis.call('HMGET', KEYS[1], 'paused', 'pre', 'post', 'serving', 'seed', 'rate', 'message', 'opens_at', 'opened_at')
+local token = redis.call('HGET', KEYS[3], ARGV[1]) or ''
+local admits = redis.call('ZRANGEBYSCORE', KEYS[4], now - 60000, '+inf')
+return {'OK', ticket, phase, f[1] or '0', f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '', token,
+  table.concat(admits, ','), tostring(now), f[6] or '0', f[7] or '', f[8] or '', f[9] or ''}
+`;
+
+/**
+ * Writes a room's configuration from MySQL without touching its live counters. KEYS: state.
+ * ARGV: rate, max_active, ttl_s, prequeue_at, opens_at, closes_at.
+ * A room seen for the first time starts idle; times moved later do not reopen a closed room.
+ */
+export const CONFIGURE_SCRIPT = `
+redis.call('HSET', KEYS[1], 'rate', ARGV[1], 'max_active', ARGV[2], 'ttl_s', ARGV[3],
+  'prequeue_at', ARGV[4], 'opens_at', ARGV[5], 'closes_at', ARGV[6])
+redis.call('HSETNX', KEYS[1], 'phase', 'idle')
+redis.call('HSETNX', KEYS[1], 'paused', '0')
+redis.call('HSETNX', KEYS[1], 'serving', '0')
+redis.call('HSETNX', KEYS[1], 'pre', '0')
+redis.call('HSETNX', KEYS[1], 'post', '0')
+return redis.call('HGET', KEYS[1], 'phase')
+`;
+
+/**
+ * An operator's phase change. KEYS: state. ARGV: action (open|close|pause|resume|prequeue), seedCandidate.
+ * Returns [ok(0|1), phase, paused].
+ */
+export const OPERATOR_PHASE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local phase = redis.call('HGET', KEYS[1], 'phase')
+if not phase then return {0, 'missing', '0'} end
+local action = ARGV[1]
+local ok = 1
+if action == 'prequeue' then
+  if phase == 'idle' then redis.call('HSET', KEYS[1], 'phase', 'prequeue') else ok = 0 end
+elseif action == 'open' then
+  if phase == 'idle' or phase == 'prequeue' then
+    redis.call('HSET', KEYS[1], 'phase', 'open', 'seed', ARGV[2], 'opened_at', now, 'last_tick', now)
+  elseif phase ~= 'open' then ok = 0 end
+elseif action == 'close' then
+  redis.call('HSET', KEYS[1], 'phase', 'closed')
+elseif action == 'pause' then
+  if phase == 'closed' then ok = 0 else redis.call('HSET', KEYS[1], 'paused', '1') end
+elseif action == 'resume' then
+  redis.call('HSET', KEYS[1], 'paused', '0', 'last_tick', now)
+end
+local f = redis.call('HMGET', KEYS[1], 'phase', 'paused')
+return {ok, f[1], f[2]}
+`;
+
+/**
+ * Live figures for operators, read-only. KEYS: state, active, admits.
+ * Returns [phase, paused, pre, post, serving, seed, noshows, admitted, openedAt, activeCount, admits, now].
+ */
+export const FIGURES_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local f = redis.call('HMGET', KEYS[1], 'phase', 'paused', 'pre', 'post', 'serving', 'seed', 'noshows', 'admitted', 'opened_at')
+if not f[1] then return {'NO_ROOM'} end
+local active = redis.call('ZCOUNT', KEYS[2], now, '+inf')
+local admits = redis.call('ZRANGEBYSCORE', KEYS[3], now - 60000, '+inf')
+return {f[1], f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '0', f[6] or '', f[7] or '0', f[8] or '0', f[9] or '',
+  active, table.concat(admits, ','), tostring(now)}
+`;

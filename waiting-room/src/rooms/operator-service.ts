@@ -1,0 +1,218 @@
+import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
+import { revokeAdmission } from '../../../core/admission/admission-revocations.js';
+import { decodeAdmissionToken } from '../../../core/admission/admission-token.js';
+import { writeAudit } from '../../../core/audit.js';
+import type { Config } from '../../../core/config.js';
+import { ConflictError, NotFoundError } from '../../../core/errors.js';
+import type { OperatorAction, RoomQueue } from '../queue/room-queue.js';
+import { findRoom, toRoomSummary, type RoomRow, type RoomSummary } from './room-store.js';
+import { roomSettings } from './room-service.js';
+
+export interface RoomDefinition {
+  slug: string;
+  name: string;
+  kind: 'registration' | 'sale';
+  eventId: number | null;
+  registrationWindowId: number | null;
+  admissionRatePerMin: number;
+  maxActive: number;
+  tokenTtlS: number;
+  prequeueOpensAt: Date;
+  opensAt: Date;
+  closesAt: Date | null;
+}
+
+export interface RoomFigures {
+  roomId: number;
+  phase: string;
+  paused: boolean;
+  waiting: number;
+  admitted: number;
+  active: number;
+  admittedPerMin: number;
+  noShows: number;
+  joinedBeforeOpening: number;
+  joinedAfterOpening: number;
+  servingNumber: number;
+  shuffleSeed: number | null;
+}
+
+export interface OperatorBroadcast {
+  message(roomId: number, message: string): void;
+}
+
+const toColumns = (d: Partial<RoomDefinition>) => {
+  const c: Record<string, unknown> = {};
+  if (d.slug !== undefined) c.slug = d.slug;
+  if (d.name !== undefined) c.name = d.name;
+  if (d.kind !== undefined) c.kind = d.kind;
+  if (d.eventId !== undefined) c.event_id = d.eventId;
+  if (d.registrationWindowId !== undefined) c.registration_window_id = d.registrationWindowId;
+  if (d.admissionRatePerMin !== undefined) c.admission_rate_per_min = d.admissionRatePerMin;
+  if (d.maxActive !== undefined) c.max_active = d.maxActive;
+  if (d.tokenTtlS !== undefined) c.token_ttl_s = d.tokenTtlS;
+  if (d.prequeueOpensAt !== undefined) c.prequeue_opens_at = d.prequeueOpensAt;
+  if (d.opensAt !== undefined) c.opens_at = d.opensAt;
+  if (d.closesAt !== undefined) c.closes_at = d.closesAt;
+  return c;
+};
+
+/** Staff controls over a room. Every change is written to MySQL with an audit row, then to Redis. */
+export class OperatorService {
+  constructor(
+    private readonly db: Knex,
+    private readonly redis: Redis,
+    private readonly queue: RoomQueue,
+    private readonly cfg: Pick<Config, 'admission' | 'redis'>,
+    private readonly broadcast: OperatorBroadcast,
+  ) {}
+
+  async create(actorId: number, d: RoomDefinition): Promise<RoomSummary> {
+    const row = await this.db.transaction(async (trx) => {
+      const existing = await trx<{ id: number; slug: string }>('waiting_rooms')
+        .where({ slug: d.slug })
+        .first('id');
+      if (existing) throw new ConflictError('ROOM_SLUG_TAKEN', `A room called ${d.slug} exists already`);
+      const [id] = await trx('waiting_rooms').insert({ ...toColumns(d), state: 'idle' });
+      const created = await findRoom(trx, Number(id));
+      if (!created) throw new Error('room vanished after insert');
+      await writeAudit(trx, {
+        actorUserId: actorId,
+        entity: 'waiting_room',
+        entityId: created.id,
+        action: 'create',
+        after: created,
+      });
+      return created;
+    });
+    await this.queue.configure(row.id, roomSettings(row));
+    return toRoomSummary(row);
+  }
+
+  async edit(actorId: number, roomId: number, patch: Partial<RoomDefinition>): Promise<RoomSummary> {
+    const row = await this.db.transaction(async (trx) => {
+      const before = await this.requireRoomIn(trx, roomId);
+      await trx('waiting_rooms').where({ id: roomId }).update(toColumns(patch));
+      const after = (await findRoom(trx, roomId)) as RoomRow;
+      await writeAudit(trx, {
+        actorUserId: actorId,
+        entity: 'waiting_room',
+        entityId: roomId,
+        action: 'edit',
+        before,
+        after,
+      });
+      return after;
+    });
+    await this.queue.configure(roomId, roomSettings(row));
+    return toRoomSummary(row);
+  }
+
+  async act(
+    actorId: number,
+    roomId: number,
+    action: OperatorAction,
+  ): Promise<{ phase: string; paused: boolean }> {
+    const row = await this.requireRoom(roomId);
+    await this.queue.configure(roomId, roomSettings(row));
+    const result = await this.queue.operatorPhase(roomId, action);
+    if (!result.ok) {
+      throw new ConflictError('ROOM_PHASE_CONFLICT', `Cannot ${action} a room that is ${result.phase}`);
+    }
+    const { seed } = await this.queue.figures(roomId);
+    await this.db.transaction(async (trx) => {
+      await trx('waiting_rooms')
+        .where({ id: roomId })
+        .update({
+          state: result.paused && result.phase !== 'closed' ? 'paused' : result.phase,
+          shuffle_seed: trx.raw('COALESCE(shuffle_seed, ?)', [seed === null ? null : String(seed)]),
+        });
+      await writeAudit(trx, {
+        actorUserId: actorId,
+        entity: 'waiting_room',
+        entityId: roomId,
+        action,
+        before: { state: row.state },
+        after: { phase: result.phase, paused: result.paused },
+      });
+    });
+    return { phase: result.phase, paused: result.paused };
+  }
+
+  /** Revokes the admission token a user holds in this room; the api refuses it from then on. */
+  async revoke(
+    actorId: number,
+    roomId: number,
+    userId: number,
+  ): Promise<{ revoked: boolean; jti: string | null }> {
+    await this.requireRoom(roomId);
+    const token = await this.redis.hget(this.queue.key(roomId, 'tokens'), String(userId));
+    if (!token) return { revoked: false, jti: null };
+    const claims = decodeAdmissionTokenLenient(this.cfg, token);
+    if (!claims) return { revoked: false, jti: null };
+    await revokeAdmission(this.redis, this.cfg.redis.prefix, roomId, claims.jti, claims.expiresAt.getTime());
+    await this.redis.hdel(this.queue.key(roomId, 'tokens'), String(userId));
+    await this.queue.finish(roomId, userId);
+    await writeAudit(this.db, {
+      actorUserId: actorId,
+      entity: 'waiting_room',
+      entityId: roomId,
+      action: 'revoke_admission',
+      after: { userId, jti: claims.jti },
+    });
+    return { revoked: true, jti: claims.jti };
+  }
+
+  async publishMessage(actorId: number, roomId: number, message: string): Promise<void> {
+    await this.requireRoom(roomId);
+    await this.queue.setMessage(roomId, message);
+    this.broadcast.message(roomId, message);
+    await writeAudit(this.db, {
+      actorUserId: actorId,
+      entity: 'waiting_room',
+      entityId: roomId,
+      action: 'message',
+      after: { message },
+    });
+  }
+
+  async figures(roomId: number): Promise<RoomFigures> {
+    const row = await this.requireRoom(roomId);
+    await this.queue.configure(roomId, roomSettings(row));
+    const f = await this.queue.figures(roomId);
+    return {
+      roomId,
+      phase: f.phase,
+      paused: f.paused,
+      waiting: Math.max(0, f.pre + f.post - f.serving),
+      admitted: f.admittedTotal,
+      active: f.active,
+      admittedPerMin: Math.round(f.admittedPerMin),
+      noShows: f.noShows,
+      joinedBeforeOpening: f.pre,
+      joinedAfterOpening: f.post,
+      servingNumber: f.serving,
+      shuffleSeed: f.seed,
+    };
+  }
+
+  private requireRoom(roomId: number): Promise<RoomRow> {
+    return this.requireRoomIn(this.db, roomId);
+  }
+
+  private async requireRoomIn(db: Knex, roomId: number): Promise<RoomRow> {
+    const row = await findRoom(db, roomId);
+    if (!row) throw new NotFoundError('ROOM_NOT_FOUND', `No waiting room ${roomId}`);
+    return row;
+  }
+}
+
+/** An expired token still names its jti; revoking it is harmless and keeps the record complete. */
+function decodeAdmissionTokenLenient(cfg: Pick<Config, 'admission'>, token: string) {
+  try {
+    return decodeAdmissionToken(cfg.admission, token);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,115 @@
+import { createServer, type Server } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import { signAdmissionToken } from '../../core/admission/admission-token.js';
+import type { Config } from '../../core/config.js';
+import type { Logger } from '../../core/logger.js';
+import { CommitBacklog } from '../../core/queues.js';
+import { redisKeys } from '../../core/redis-keys.js';
+import { closeServer } from '../../core/process/run-service.js';
+import { AdmissionController } from './admission/admission-controller.js';
+import { LeaderLease } from './admission/leader-lease.js';
+import { buildWaitingRoomApp } from './app.js';
+import { LiveBroadcaster } from './live/live-broadcaster.js';
+import { attachLiveServer, type LiveServer } from './live/socket-server.js';
+import { RoomQueue, type Phase } from './queue/room-queue.js';
+import { OperatorService } from './rooms/operator-service.js';
+import { RoomService, roomSettings } from './rooms/room-service.js';
+import { listLiveRooms } from './rooms/room-store.js';
+
+export interface WaitingRoomConnections {
+  cfg: Config;
+  logger: Logger;
+  db: Knex;
+  /** Commands (fail fast when Redis is away). */
+  redis: Redis;
+  /** The socket.io adapter's publisher and subscriber. */
+  pub: Redis;
+  sub: Redis;
+}
+
+export interface WaitingRoom {
+  server: Server;
+  io: LiveServer;
+  controller: AdmissionController;
+  queue: RoomQueue;
+  close(): Promise<void>;
+}
+
+/** Wires one waiting-room process: HTTP app, socket.io, and its admission controller (leader or standby). */
+export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
+  const { cfg, logger, db, redis } = c;
+  const queue = new RoomQueue(redis, cfg.redis.prefix);
+  const rooms = new RoomService(db, queue);
+  const server = createServer();
+  const io = attachLiveServer(server, {
+    cfg,
+    pub: c.pub,
+    sub: c.sub,
+    statusOf: (r, u) => rooms.status(r, u),
+  });
+  const live = new LiveBroadcaster(io);
+  const operators = new OperatorService(db, redis, queue, cfg, live);
+  server.on('request', buildWaitingRoomApp({ cfg, logger, db, redis, rooms, operators }));
+
+  const backlog = new CommitBacklog(redis, cfg.redis.prefix);
+  const lease = new LeaderLease(
+    redis,
+    `${redisKeys(cfg.redis.prefix).prefix}:admission:leader`,
+    Math.max(3_000, cfg.admission.tickMs * 6),
+  );
+  const controller = new AdmissionController(
+    queue,
+    lease,
+    {
+      syncRooms: async () => {
+        const rows = await listLiveRooms(db);
+        for (const row of rows) await queue.configure(row.id, roomSettings(row));
+        return rows.map((r) => ({ id: r.id, tokenTtlS: r.token_ttl_s }));
+      },
+      signToken: (grant) => signAdmissionToken(cfg.admission, grant),
+      broadcastTick: (tick) => live.tick(tick),
+      announcePhase: (roomId, phase, paused) => live.phase(roomId, phase, paused),
+      notifyAdmitted: (userId, msg) => live.admitted(userId, msg),
+      persistPhase: (roomId, phase, paused, seed) => persistPhase(db, roomId, phase, paused, seed),
+      commitBacklog: (roomId) => backlog.depth(roomId),
+    },
+    {
+      tickMs: cfg.admission.tickMs,
+      syncMs: cfg.admission.roomSyncMs,
+      backlogLimit: cfg.admission.backlogLimit,
+    },
+    logger.child({ component: 'admission' }),
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    io,
+    controller,
+    queue,
+    close: () =>
+      (closing ??= (async () => {
+        await controller.stop();
+        // io.close() disconnects every socket (clients reconnect to another process) and closes the server.
+        await new Promise<void>((resolve) => void io.close(() => resolve()));
+        await closeServer(server);
+        await backlog.close();
+      })()),
+  };
+}
+
+async function persistPhase(
+  db: Knex,
+  roomId: number,
+  phase: Phase,
+  paused: boolean,
+  seed: number | null,
+): Promise<void> {
+  await db('waiting_rooms')
+    .where({ id: roomId })
+    .update({
+      state: paused && phase !== 'closed' ? 'paused' : phase,
+      shuffle_seed: db.raw('COALESCE(shuffle_seed, ?)', [seed === null ? null : String(seed)]),
+    });
+}
