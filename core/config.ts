@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -124,6 +124,8 @@ export interface Config {
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly auth: {
     readonly jwtSecret: string;
+    /** The secret as a KeyObject: jsonwebtoken would otherwise re-parse a string secret on every verify. */
+    readonly jwtKey: KeyObject;
     readonly issuer: string;
     readonly audience: string;
     readonly accessTokenTtlS: number;
@@ -242,6 +244,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
     auth: {
       jwtSecret: env.JWT_SECRET,
+      jwtKey: createSecretKey(Buffer.from(env.JWT_SECRET, 'utf8')),
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       accessTokenTtlS: env.ACCESS_TOKEN_TTL_S,

@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-node-deps.sh
+source scripts/lib/ensure-chromium.sh
 
 ensure_node_deps
+ensure_chromium
 echo "==> services"
 npx tsx scripts/services.ts
 echo "==> lint"

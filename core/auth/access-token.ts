@@ -22,7 +22,7 @@ const claimsSchema = z.object({
 
 /** Short-lived access token shared by the api, the waiting room and the socket.io handshake. */
 export function signAccessToken(cfg: AuthConfig, user: AuthUser): { token: string; expiresInS: number } {
-  const token = jwt.sign({ usr: user.username, role: user.role, typ: 'access' }, cfg.jwtSecret, {
+  const token = jwt.sign({ usr: user.username, role: user.role, typ: 'access' }, cfg.jwtKey, {
     algorithm: 'HS256',
     subject: String(user.id),
     issuer: cfg.issuer,
@@ -36,7 +36,7 @@ export function signAccessToken(cfg: AuthConfig, user: AuthUser): { token: strin
 export function verifyAccessToken(cfg: AuthConfig, token: string): AuthUser {
   let payload: unknown;
   try {
-    payload = jwt.verify(token, cfg.jwtSecret, {
+    payload = jwt.verify(token, cfg.jwtKey, {
       algorithms: ['HS256'],
       issuer: cfg.issuer,
       audience: cfg.audience,

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import express, { type Express } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import { pinoHttp } from 'pino-http';
-import { ulid } from 'ulid';
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
@@ -13,6 +13,8 @@ export interface HttpAppOptions {
   cfg: Pick<Config, 'http'>;
   logger: Logger;
   readiness: Record<string, ReadinessCheck>;
+  /** What this process is doing, added to /healthz (e.g. whether it leads admission). */
+  healthDetails?: () => Record<string, unknown>;
   /** Mounts the app's own routes between the shared front (security, parsing, logs) and back (404, errors). */
   routes: (app: Express) => void;
   /** Lets a page served by this app load its scripts and open its socket (helmet's defaults are strict). */
@@ -24,7 +26,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** A caller's X-Request-Id is kept when it is sane, so one id follows a request across services. */
 function requestId(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : ulid();
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
 /** The express app every Rushline HTTP process shares: same headers, parsing, logs, health and errors. */
@@ -50,7 +52,7 @@ export function createHttpApp(opts: HttpAppOptions): Express {
     }),
   );
   app.use(express.json({ limit: opts.cfg.http.bodyLimit, strict: true }));
-  app.use(healthRouter(opts.service, opts.readiness));
+  app.use(healthRouter(opts.service, opts.readiness, opts.healthDetails));
 
   opts.routes(app);
 

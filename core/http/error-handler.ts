@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ulid } from 'ulid';
+import { randomUUID } from 'node:crypto';
 import { AppError, NotFoundError, TooManyRequestsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
@@ -69,7 +69,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       body = { error: { code: mapped.code, message: mapped.message } };
     } else if (down) {
       status = 503;
-      const reference = ulid();
+      const reference = randomUUID();
       req.log?.warn({ err, reference, dependency: down }, 'dependency unavailable');
       res.setHeader('Retry-After', '1');
       body = {
@@ -81,7 +81,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       };
     } else {
       status = 500;
-      const reference = ulid();
+      const reference = randomUUID();
       (req.log ?? logger).error({ err, reference }, 'unhandled error');
       body = { error: { code: 'INTERNAL', message: 'Something went wrong on our side', reference } };
     }

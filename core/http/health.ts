@@ -26,10 +26,20 @@ async function runCheck(check: ReadinessCheck): Promise<{ ok: true } | { ok: fal
 }
 
 /** `/healthz`: the process is alive. `/readyz`: every dependency answers, else 503 naming the failing ones. */
-export function healthRouter(service: string, checks: Record<string, ReadinessCheck>): Router {
+export function healthRouter(
+  service: string,
+  checks: Record<string, ReadinessCheck>,
+  details?: () => Record<string, unknown>,
+): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', service, uptimeS: Math.round(process.uptime()) });
+    res.json({
+      status: 'ok',
+      service,
+      pid: process.pid,
+      uptimeS: Math.round(process.uptime()),
+      ...details?.(),
+    });
   });
   router.get('/readyz', async (_req, res) => {
     const names = Object.keys(checks);

@@ -91,7 +91,7 @@ describe('HTTP basics shared by every process', () => {
 
   it('gives every response a request id and keeps a sane incoming one', async () => {
     const fresh = await request(app).get('/healthz');
-    expect(fresh.headers['x-request-id']).to.match(/^[0-9A-Z]{26}$/);
+    expect(fresh.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
     const kept = await request(app).get('/healthz').set('x-request-id', 'trace-abc.123');
     expect(kept.headers['x-request-id']).to.equal('trace-abc.123');
     const replaced = await request(app).get('/healthz').set('x-request-id', 'bad id with spaces');

@@ -19,18 +19,28 @@ export interface WaitingRoomDeps {
   redis: Redis;
   rooms: RoomService;
   operators: OperatorService;
+  healthDetails?: () => Record<string, unknown>;
 }
 
 const publicDir = path.resolve(import.meta.dirname, '..', 'public');
 
 /** Builds the waiting room's HTTP app; never listens. The socket server attaches beside it. */
-export function buildWaitingRoomApp({ cfg, logger, db, redis, rooms, operators }: WaitingRoomDeps): Express {
+export function buildWaitingRoomApp({
+  cfg,
+  logger,
+  db,
+  redis,
+  rooms,
+  operators,
+  healthDetails,
+}: WaitingRoomDeps): Express {
   const authenticated = requireAuth(cfg);
   return createHttpApp({
     service: 'waiting-room',
     cfg,
     logger,
     readiness: { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() },
+    healthDetails,
     helmet: {
       contentSecurityPolicy: {
         directives: { 'connect-src': ["'self'", cfg.http.apiPublicUrl, 'ws:', 'wss:'] },

@@ -50,7 +50,6 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
   });
   const live = new LiveBroadcaster(io);
   const operators = new OperatorService(db, redis, queue, cfg, live);
-  server.on('request', buildWaitingRoomApp({ cfg, logger, db, redis, rooms, operators }));
 
   const backlog = new CommitBacklog(redis, cfg.redis.prefix);
   const lease = new LeaderLease(
@@ -80,6 +79,19 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
       backlogLimit: cfg.admission.backlogLimit,
     },
     logger.child({ component: 'admission' }),
+  );
+
+  server.on(
+    'request',
+    buildWaitingRoomApp({
+      cfg,
+      logger,
+      db,
+      redis,
+      rooms,
+      operators,
+      healthDetails: () => ({ admission: controller.getStats() }),
+    }),
   );
 
   let closing: Promise<void> | undefined;

@@ -125,7 +125,6 @@ export class AdmissionController {
       this.lastSync = Date.now();
     }
     for (const room of this.rooms) {
-      if (this.stopped && this.running === undefined) break;
       try {
         await this.tickRoom(room);
       } catch (err) {

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's Chromium: Playwright's own browser download needs internet access that CI machines lack. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Where browser tests leave screenshots (git-ignored). */
+export const TEST_RESULTS_DIR = path.resolve(import.meta.dirname, '..', '..', 'test-results');
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Starts headless Chromium for a browser test. A missing browser fails the test (it is never skipped),
+ * with a message that says how to get one.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: browser tests need Debian's chromium package ` +
+        '(`apt-get install chromium`, or run `npm test`, which installs it via scripts/lib/ensure-chromium.sh)',
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** The path for a screenshot named `name` (e.g. 'waiting-room-your-turn.png'), creating the folder. */
+export async function screenshotPath(name: string): Promise<string> {
+  await mkdir(TEST_RESULTS_DIR, { recursive: true });
+  return path.join(TEST_RESULTS_DIR, name);
+}

@@ -1,0 +1,188 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import { decodeAdmissionToken } from '../../../core/admission/admission-token.js';
+import {
+  createTestRoom,
+  startWaitingRoom,
+  type RunningWaitingRoom,
+} from '../../../test/support/waiting-room-harness.js';
+import { testConfig } from '../../../test/support/test-config.js';
+import { permute } from '../queue/permutation.js';
+import { roomSettings } from '../rooms/room-service.js';
+import { findRoom } from '../rooms/room-store.js';
+import { toStatusView } from '../queue/status-view.js';
+
+/** Spearman's rank correlation of two equally long lists of distinct numbers. */
+function spearman(a: number[], b: number[]): number {
+  const rank = (xs: number[]) => {
+    const order = xs.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
+    const r = new Array<number>(xs.length);
+    order.forEach(([, i], k) => (r[i] = k));
+    return r;
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  const n = a.length;
+  const d2 = ra.reduce((sum, r, i) => sum + (r - (rb[i] as number)) ** 2, 0);
+  return 1 - (6 * d2) / (n * (n * n - 1));
+}
+
+describe('admission', function () {
+  this.timeout(60_000);
+  const cfg = testConfig();
+  let wr: RunningWaitingRoom;
+
+  before(async () => {
+    wr = await startWaitingRoom({ controller: false });
+  });
+  after(() => wr.stop());
+
+  /** Copies the room's MySQL definition into Redis, as the service does on first sight of a room. */
+  const configure = async (roomId: number) => {
+    const row = await findRoom(wr.db, roomId);
+    await wr.room.queue.configure(roomId, roomSettings(row!));
+    return row!;
+  };
+
+  const queueNumberOf = async (roomId: number, userId: number) => {
+    const raw = await wr.room.queue.status(roomId, userId);
+    if (!raw) throw new Error('room vanished');
+    return toStatusView(roomId, raw).queueNumber;
+  };
+
+  describe('pre-queue fairness', () => {
+    const PRE = 1_000;
+    let roomId: number;
+    const numbers: number[] = [];
+
+    before(async () => {
+      roomId = await createTestRoom(wr.db, { prequeueInMs: -1_000, opensInMs: 4_000 });
+      const { opens_at: opensAt } = await configure(roomId);
+      // One after another, so join order is unambiguous: the k-th to join holds ticket p<k>.
+      for (let k = 1; k <= PRE; k++) {
+        const r = await wr.room.queue.join(roomId, 10_000 + k);
+        if (!r.ok || r.ticket !== `p${k}` || r.queueNumber !== null)
+          throw new Error(`unexpected join ${JSON.stringify(r)}`);
+      }
+      await sleep(Math.max(0, opensAt.getTime() - Date.now()) + 50);
+      for (let j = 1; j <= 50; j++) await wr.room.queue.join(roomId, 50_000 + j);
+      // The leader records the opening's seed in MySQL.
+      await wr.room.controller.runOnce();
+      for (let k = 1; k <= PRE; k++) numbers.push((await queueNumberOf(roomId, 10_000 + k)) as number);
+    });
+
+    it('gives everyone who joined before the opening a distinct number in 1..N', () => {
+      expect(new Set(numbers).size).to.equal(PRE);
+      expect(Math.min(...numbers)).to.equal(1);
+      expect(Math.max(...numbers)).to.equal(PRE);
+    });
+
+    it('orders them without correlation to when they joined', () => {
+      const joinOrder = numbers.map((_, k) => k + 1);
+      // Under a uniform random order rho ~ N(0, 1/sqrt(N-1)) ≈ N(0, 0.032); 0.15 is about 4.7 sigma.
+      const rho = spearman(joinOrder, numbers);
+      expect(Math.abs(rho), `rho = ${rho}`).to.be.below(0.15);
+      // The first tenth to arrive gets no head start: their mean number is near the middle (σ ≈ 29).
+      const firstTenth = numbers.slice(0, PRE / 10);
+      const mean = firstTenth.reduce((a, b) => a + b, 0) / firstTenth.length;
+      expect(mean).to.be.within(PRE / 2 - 120, PRE / 2 + 120);
+    });
+
+    it('can be recomputed from the seed recorded in MySQL', async () => {
+      const row = await wr
+        .db('waiting_rooms')
+        .where({ id: roomId })
+        .first<{ shuffle_seed: string | null; state: string }>();
+      expect(row?.shuffle_seed).to.be.a('string');
+      expect(row?.state).to.equal('open');
+      const seed = Number(row?.shuffle_seed);
+      const recomputed = numbers.map((_, k) => permute(k, PRE, seed) + 1);
+      expect(recomputed).to.deep.equal(numbers);
+    });
+
+    it('puts everyone who joined after the opening behind all of them, first come first served', async () => {
+      const after = [];
+      for (let j = 1; j <= 50; j++) after.push(await queueNumberOf(roomId, 50_000 + j));
+      expect(after).to.deep.equal(Array.from({ length: 50 }, (_, j) => PRE + j + 1));
+    });
+  });
+
+  describe('pacing', () => {
+    it('admits within ±10% of the set rate over 10 seconds', async function () {
+      this.timeout(40_000);
+      // Hand the lead to the paced process at once instead of waiting for this one's lease to lapse.
+      await wr.room.controller.stop();
+      const paced = await startWaitingRoom({ env: { ADMISSION_TICK_MS: '200' } });
+      try {
+        const roomId = await createTestRoom(paced.db, { ratePerMin: 600, maxActive: 100_000 });
+        const rows = await findRoom(paced.db, roomId);
+        await paced.room.queue.configure(roomId, roomSettings(rows!));
+        for (let u = 1; u <= 400; u++) await paced.room.queue.join(roomId, 70_000 + u);
+        let before = 0;
+        for (let i = 0; i < 50 && before === 0; i++) {
+          await sleep(100);
+          before = (await paced.room.queue.figures(roomId)).serving;
+        }
+        expect(before, 'admission had started').to.be.greaterThan(0);
+        await sleep(10_000);
+        const after = (await paced.room.queue.figures(roomId)).serving;
+        // 600 per minute = 100 in 10 s.
+        expect(after - before).to.be.within(90, 110);
+        expect(paced.room.controller.getStats().leader).to.equal(true);
+      } finally {
+        await paced.stop();
+      }
+    });
+  });
+
+  describe('maximum active', () => {
+    let roomId: number;
+    const tick = () => wr.room.controller.runOnce();
+
+    before(async () => {
+      roomId = await createTestRoom(wr.db, { ratePerMin: 60_000, maxActive: 5, tokenTtlS: 2 });
+      await configure(roomId);
+      for (let u = 1; u <= 20; u++) await wr.room.queue.join(roomId, 80_000 + u);
+    });
+
+    it('admits nobody more while the maximum are active', async () => {
+      for (let i = 0; i < 5; i++) {
+        await tick();
+        await sleep(60);
+      }
+      const f = await wr.room.queue.figures(roomId);
+      expect(f.serving).to.equal(5);
+      expect(f.active).to.equal(5);
+    });
+
+    it('gives each admitted person a token for them and this room', async () => {
+      const raw = await wr.room.queue.status(roomId, 80_001);
+      const view = toStatusView(roomId, raw!);
+      expect(view.admitted).to.equal(true);
+      const claims = decodeAdmissionToken(cfg.admission, view.admissionToken!);
+      expect(claims).to.include({ userId: 80_001, roomId, queueNumber: 1 });
+    });
+
+    it('lets exactly one more in when one finishes', async () => {
+      expect(await wr.room.queue.finish(roomId, 80_002)).to.equal(true);
+      for (let i = 0; i < 3; i++) {
+        await tick();
+        await sleep(60);
+      }
+      const f = await wr.room.queue.figures(roomId);
+      expect(f.serving).to.equal(6);
+      expect(f.active).to.equal(5);
+    });
+
+    it('stops counting no-shows once their token expires, so the room never stalls', async () => {
+      await sleep(2_200);
+      await tick();
+      const f = await wr.room.queue.figures(roomId);
+      expect(f.noShows).to.equal(5);
+      expect(f.serving).to.equal(11);
+      expect(f.active).to.equal(5);
+      const expired = toStatusView(roomId, (await wr.room.queue.status(roomId, 80_001))!);
+      expect(expired).to.include({ admitted: true, admissionToken: null });
+    });
+  });
+});

@@ -1,0 +1,271 @@
+import type { Server } from 'node:http';
+import { expect } from 'chai';
+import type { Express } from 'express';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildApiApp } from '../../../api/src/app.js';
+import { decodeAdmissionToken } from '../../../core/admission/admission-token.js';
+import { signAccessToken } from '../../../core/auth/access-token.js';
+import { closeServer } from '../../../core/process/run-service.js';
+import { launchBrowser, screenshotPath } from '../../../test/support/browser.js';
+import { listenOnFreePort } from '../../../test/support/listen.js';
+import { testLogger } from '../../../test/support/silent-logger.js';
+import { testConfig } from '../../../test/support/test-config.js';
+import { tokenFor } from '../../../test/support/tokens.js';
+import { createTestUser, type TestUser } from '../../../test/support/users.js';
+import {
+  createTestRoom,
+  startWaitingRoom,
+  type RunningWaitingRoom,
+} from '../../../test/support/waiting-room-harness.js';
+import { permute } from '../queue/permutation.js';
+import { OPERATOR_PHASE_SCRIPT } from '../queue/room-scripts.js';
+
+type PageState =
+  | 'loading'
+  | 'signed-out'
+  | 'before-opening'
+  | 'prequeue'
+  | 'waiting'
+  | 'paused'
+  | 'admitted'
+  | 'expired'
+  | 'closed';
+
+describe('the waiting-room page in a real browser', function () {
+  this.timeout(30_000);
+  const cfg = testConfig();
+  let browser: Browser | undefined;
+  let api: { server: Server; url: string } | undefined;
+  let apiApp: Express | undefined;
+  let wr: RunningWaitingRoom | undefined;
+  const contexts: BrowserContext[] = [];
+  let nextFakeUser = 9_000_000;
+
+  before(async () => {
+    // First, so a machine without Chromium fails here with the reason, before any server starts.
+    browser = await launchBrowser();
+    // The api must allow the waiting room's origin and the waiting room must name the api's URL:
+    // the api's port is taken first and its app is built once the waiting room's origin is known.
+    api = await listenOnFreePort((req, res) => {
+      if (apiApp) apiApp(req, res);
+      else res.writeHead(503).end();
+    });
+    wr = await startWaitingRoom({ env: { API_PUBLIC_URL: api.url, ROOM_SYNC_MS: '200' } });
+    apiApp = buildApiApp({
+      cfg: testConfig({ CORS_ORIGINS: wr.url }),
+      logger: testLogger,
+      db: wr.db,
+      redis: wr.redis,
+    });
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    if (api) await closeServer(api.server);
+    await wr?.stop();
+  });
+
+  const running = () => {
+    if (!wr) throw new Error('the waiting room did not start');
+    return wr;
+  };
+
+  /** A fresh browser profile at a phone's width; the page's errors fail the test that caused them. */
+  async function openPage(): Promise<{ page: Page; problems: string[] }> {
+    if (!browser) throw new Error('the browser did not start');
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      // Chrome logs every 4xx response (a wrong password, say); those are part of the flows under test.
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+        problems.push(`console: ${msg.text()}`);
+      }
+    });
+    return { page, problems };
+  }
+
+  const roomUrl = (roomId: number) => `${running().url}/rooms/${roomId}/`;
+
+  function waitForState(page: Page, state: PageState, timeout = 10_000) {
+    return page.waitForSelector(`main#room[data-state="${state}"]`, { timeout });
+  }
+
+  const text = async (page: Page, id: string) => ((await page.textContent(`#${id}`)) ?? '').trim();
+
+  async function signIn(page: Page, user: Pick<TestUser, 'username' | 'password'>): Promise<void> {
+    await page.fill('#username', user.username);
+    await page.fill('#password', user.password);
+    await page.click('#signin-submit');
+  }
+
+  /** Other people taking places over HTTP, as their own browsers would. */
+  async function othersJoin(roomId: number, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const res = await fetch(`${running().url}/rooms/${roomId}/join`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${tokenFor(cfg, nextFakeUser++)}`,
+        },
+        body: JSON.stringify({ clientRequestId: `other-${i}-${roomId}` }),
+      });
+      expect(res.status).to.equal(201);
+    }
+  }
+
+  /**
+   * Opens a room the way an operator's "open now" does, with a chosen seed instead of a random one,
+   * so the pre-queue joiner `index` (0-based, of `size`) draws the last place and everyone else is ahead.
+   */
+  async function openWithLastPlaceFor(roomId: number, index: number, size: number): Promise<void> {
+    let seed = 1;
+    while (permute(index, size, seed) !== size - 1) seed++;
+    const state = running().room.queue.key(roomId, 'state');
+    const [ok] = (await running().redis.eval(OPERATOR_PHASE_SCRIPT, 1, state, 'open', String(seed))) as [
+      number,
+    ];
+    expect(ok).to.equal(1);
+  }
+
+  it('shows the API error, then counts down and joins by itself when the pre-queue opens', async () => {
+    const { db } = running();
+    const student = await createTestUser(db);
+    const roomId = await createTestRoom(db, { prequeueInMs: 4_000, opensInMs: 60_000, ratePerMin: 60 });
+    const { page, problems } = await openPage();
+    await page.goto(roomUrl(roomId));
+    await waitForState(page, 'signed-out');
+
+    await signIn(page, { username: student.username, password: 'not the password' });
+    await page.waitForSelector('#signin-error:not([hidden])');
+    expect(await text(page, 'signin-error')).to.equal('Wrong username or password');
+
+    await signIn(page, student);
+    await waitForState(page, 'before-opening');
+    expect(await text(page, 'prequeue-countdown')).to.match(/^\d+ s$/);
+    expect(await text(page, 'account-name')).to.equal(student.username);
+
+    await waitForState(page, 'prequeue', 10_000);
+    expect(await text(page, 'draw-time')).to.match(/\d/);
+    expect(await running().redis.hget(running().room.queue.key(roomId, 'users'), String(student.id))).to.equal(
+      'p1',
+    );
+
+    await page.click('#sign-out');
+    await waitForState(page, 'signed-out');
+    expect(await page.evaluate(() => sessionStorage.getItem('rushline.auth'))).to.equal(null);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('takes a student from the pre-queue to their turn, live, with an admission for them', async () => {
+    const { db } = running();
+    const student = await createTestUser(db);
+    // Opens by schedule only long after the test; the test opens it early, as an operator can.
+    const roomId = await createTestRoom(db, { prequeueInMs: -60_000, opensInMs: 25_000, ratePerMin: 60 });
+    await othersJoin(roomId, 5);
+
+    const { page, problems } = await openPage();
+    await page.addInitScript(() => {
+      window.addEventListener('rushline:admitted', (e) => {
+        (window as unknown as { admittedEvent: unknown }).admittedEvent = (e as CustomEvent).detail;
+      });
+    });
+    await page.goto(roomUrl(roomId));
+    await waitForState(page, 'signed-out');
+    await signIn(page, student);
+    await waitForState(page, 'prequeue');
+    expect(await text(page, 'state-prequeue')).to.match(/everyone here gets a random place/);
+    expect(await text(page, 'draw-countdown')).to.match(/^\d+ s$/);
+
+    await openWithLastPlaceFor(roomId, 5, 6);
+    await waitForState(page, 'waiting', 5_000);
+    expect(await text(page, 'queue-number')).to.equal('6');
+    const firstPosition = Number(await text(page, 'position'));
+    expect(firstPosition).to.be.within(3, 6);
+    expect(await text(page, 'people-ahead')).to.equal(`${firstPosition - 1} people ahead of you`);
+    expect(await text(page, 'eta')).to.match(/less than a minute|about \d+ min/);
+    await page.screenshot({ path: await screenshotPath('waiting-room-waiting.png'), fullPage: true });
+
+    await page.waitForFunction(
+      (first) => Number(document.getElementById('position')?.textContent) < first,
+      firstPosition,
+      { timeout: 5_000 },
+    );
+    expect(await page.$eval('#progress', (p) => (p as HTMLProgressElement).value)).to.be.greaterThan(0);
+
+    await waitForState(page, 'admitted', 15_000);
+    expect(await text(page, 'admission-expiry')).to.match(/\d/);
+    expect(await page.isDisabled('#continue')).to.equal(true);
+    const token = await page.evaluate((id) => sessionStorage.getItem(`rushline.admission.${id}`), roomId);
+    expect(token, 'admission token in sessionStorage').to.be.a('string');
+    const claims = decodeAdmissionToken(cfg.admission, token as string);
+    expect(claims).to.include({ userId: student.id, roomId, queueNumber: 6 });
+    const event = await page.evaluate(() => (window as unknown as { admittedEvent?: unknown }).admittedEvent);
+    expect(event).to.deep.include({ roomId, queueNumber: 6, admissionToken: token });
+    await page.screenshot({ path: await screenshotPath('waiting-room-your-turn.png'), fullPage: true });
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('shows the same queue number within a second of a reload', async () => {
+    const { db } = running();
+    const student = await createTestUser(db);
+    // One admission a minute: nobody moves during the test.
+    const roomId = await createTestRoom(db, { opensInMs: -1_000, ratePerMin: 1 });
+    await othersJoin(roomId, 3);
+
+    const { page, problems } = await openPage();
+    await page.goto(roomUrl(roomId));
+    await signIn(page, student);
+    await waitForState(page, 'waiting');
+    expect(await text(page, 'queue-number')).to.equal('4');
+
+    const started = Date.now();
+    await page.reload({ waitUntil: 'commit' });
+    await page.waitForFunction(
+      () =>
+        document.getElementById('room')?.dataset.state === 'waiting' &&
+        document.getElementById('queue-number')?.textContent === '4',
+      undefined,
+      { timeout: 5_000, polling: 20 },
+    );
+    const elapsed = Date.now() - started;
+    expect(elapsed, `reload to queue number took ${elapsed} ms`).to.be.below(1_000);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('refreshes an expired access token and carries on', async () => {
+    const { db } = running();
+    const student = await createTestUser(db);
+    const roomId = await createTestRoom(db, { opensInMs: -1_000, ratePerMin: 1 });
+    const login = await fetch(`${api?.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: student.username, password: student.password }),
+    });
+    const tokens = (await login.json()) as { refreshToken: string; user: unknown };
+    const expired = signAccessToken(
+      { ...cfg.auth, accessTokenTtlS: -60 },
+      { id: student.id, username: student.username, role: 'student' },
+    ).token;
+
+    const { page, problems } = await openPage();
+    await page.addInitScript(
+      (auth) => {
+        if (!sessionStorage.getItem('rushline.auth')) sessionStorage.setItem('rushline.auth', auth);
+      },
+      JSON.stringify({ accessToken: expired, refreshToken: tokens.refreshToken, user: tokens.user }),
+    );
+    await page.goto(roomUrl(roomId));
+    await waitForState(page, 'waiting');
+    expect(await text(page, 'queue-number')).to.equal('1');
+    const stored = JSON.parse(
+      (await page.evaluate(() => sessionStorage.getItem('rushline.auth'))) ?? '{}',
+    ) as { accessToken?: string; refreshToken?: string };
+    expect(stored.accessToken).to.be.a('string').and.not.equal(expired);
+    expect(stored.refreshToken).to.be.a('string').and.not.equal(tokens.refreshToken);
+    expect(problems).to.deep.equal([]);
+  });
+});
