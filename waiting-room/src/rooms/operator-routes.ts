@@ -6,35 +6,51 @@ import type { OperatorService } from './operator-service.js';
 import { roomParams } from './room-routes.js';
 
 const date = z.coerce.date();
-const definition = z
-  .object({
-    slug: z.string().regex(/^[a-z0-9-]{3,64}$/, 'lowercase letters, digits and -, 3–64'),
-    name: z.string().trim().min(1).max(128),
-    kind: z.enum(['registration', 'sale']),
-    eventId: z.number().int().positive().nullable().default(null),
-    registrationWindowId: z.number().int().positive().nullable().default(null),
-    admissionRatePerMin: z.number().int().min(1).max(1_000_000),
-    maxActive: z.number().int().min(1).max(10_000_000),
-    tokenTtlS: z.number().int().min(30).max(86_400).default(600),
-    prequeueOpensAt: date,
-    opensAt: date,
-    closesAt: date.nullable().default(null),
-  })
-  .strict();
+// No defaults here: an edit must change only the fields it names.
+const fields = {
+  slug: z.string().regex(/^[a-z0-9-]{3,64}$/, 'lowercase letters, digits and -, 3–64'),
+  name: z.string().trim().min(1).max(128),
+  kind: z.enum(['registration', 'sale']),
+  eventId: z.number().int().positive().nullable(),
+  registrationWindowId: z.number().int().positive().nullable(),
+  admissionRatePerMin: z.number().int().min(1).max(1_000_000),
+  maxActive: z.number().int().min(1).max(10_000_000),
+  tokenTtlS: z.number().int().min(30).max(86_400),
+  prequeueOpensAt: date,
+  opensAt: date,
+  closesAt: date.nullable(),
+};
 
 const timesInOrder = (d: { prequeueOpensAt?: Date; opensAt?: Date; closesAt?: Date | null }) =>
   !(d.prequeueOpensAt && d.opensAt && d.prequeueOpensAt > d.opensAt) &&
   !(d.opensAt && d.closesAt && d.opensAt >= d.closesAt);
 
-const createBody = definition
+const createBody = z
+  .object({
+    ...fields,
+    eventId: fields.eventId.default(null),
+    registrationWindowId: fields.registrationWindowId.default(null),
+    tokenTtlS: fields.tokenTtlS.default(600),
+    closesAt: fields.closesAt.default(null),
+  })
+  .strict()
   .refine(
     (d) => (d.kind === 'sale') === (d.eventId !== null),
     'a sale room needs eventId, a registration room none',
   )
   .refine(timesInOrder, 'times must run prequeueOpensAt ≤ opensAt < closesAt');
-const editBody = definition
-  .omit({ slug: true, kind: true, eventId: true, registrationWindowId: true })
+const editBody = z
+  .object({
+    name: fields.name,
+    admissionRatePerMin: fields.admissionRatePerMin,
+    maxActive: fields.maxActive,
+    tokenTtlS: fields.tokenTtlS,
+    prequeueOpensAt: fields.prequeueOpensAt,
+    opensAt: fields.opensAt,
+    closesAt: fields.closesAt,
+  })
   .partial()
+  .strict()
   .refine((d) => Object.keys(d).length > 0, 'nothing to change')
   .refine(timesInOrder, 'times must run prequeueOpensAt ≤ opensAt < closesAt');
 const actionParams = roomParams.extend({ action: z.enum(['prequeue', 'open', 'close', 'pause', 'resume']) });

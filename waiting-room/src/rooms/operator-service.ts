@@ -4,7 +4,7 @@ import { revokeAdmission } from '../../../core/admission/admission-revocations.j
 import { decodeAdmissionToken } from '../../../core/admission/admission-token.js';
 import { writeAudit } from '../../../core/audit.js';
 import type { Config } from '../../../core/config.js';
-import { ConflictError, NotFoundError } from '../../../core/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../../core/errors.js';
 import type { OperatorAction, RoomQueue } from '../queue/room-queue.js';
 import { findRoom, toRoomSummary, type RoomRow, type RoomSummary } from './room-store.js';
 import { roomSettings } from './room-service.js';
@@ -93,6 +93,16 @@ export class OperatorService {
   async edit(actorId: number, roomId: number, patch: Partial<RoomDefinition>): Promise<RoomSummary> {
     const row = await this.db.transaction(async (trx) => {
       const before = await this.requireRoomIn(trx, roomId);
+      const pre = patch.prequeueOpensAt ?? before.prequeue_opens_at;
+      const opens = patch.opensAt ?? before.opens_at;
+      const closes = patch.closesAt === undefined ? before.closes_at : patch.closesAt;
+      if (pre > opens || (closes !== null && opens >= closes)) {
+        throw new ValidationError('times must run prequeueOpensAt ≤ opensAt < closesAt', {
+          prequeueOpensAt: pre,
+          opensAt: opens,
+          closesAt: closes,
+        });
+      }
       await trx('waiting_rooms').where({ id: roomId }).update(toColumns(patch));
       const after = (await findRoom(trx, roomId)) as RoomRow;
       await writeAudit(trx, {
