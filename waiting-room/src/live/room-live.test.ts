@@ -132,7 +132,7 @@ describe('live room status over socket.io', function () {
     await c.connected();
     const reply = await c.socket.emitWithAck('watch', { roomId: 987_654_321 });
     expect(reply).to.deep.include({ ok: false });
-    const bad = await c.socket.emitWithAck('watch', { roomId: -1 } as { roomId: number });
+    const bad = await c.socket.emitWithAck('watch', { roomId: -1 });
     expect(bad).to.deep.include({ ok: false });
   });
 });
