@@ -142,6 +142,7 @@ export class AdmissionController {
     await this.followPhase(room.id, plan);
     let serving = plan.serving;
     const slots = await this.throttled(room.id, plan.slots);
+    if (slots < plan.slots) await this.queue.forfeitBudget(room.id, slots);
     if (slots > 0) {
       const admitted = await this.admit(room, plan, slots);
       if (admitted > 0) serving += admitted;

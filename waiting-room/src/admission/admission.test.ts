@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
 import { expect } from 'chai';
 import { decodeAdmissionToken } from '../../../core/admission/admission-token.js';
+import { commitQueueName } from '../../../core/queues.js';
+import { redisKeys } from '../../../core/redis-keys.js';
 import {
   createTestRoom,
   startWaitingRoom,
@@ -131,6 +134,42 @@ describe('admission', function () {
         expect(paced.room.controller.getStats().leader).to.equal(true);
       } finally {
         await paced.stop();
+      }
+    });
+  });
+
+  describe('backpressure', () => {
+    it('pauses admission while the commit queue is deeper than the limit, halves it past half', async () => {
+      const pressured = await startWaitingRoom({ env: { ADMISSION_BACKLOG_LIMIT: '10' }, controller: false });
+      await wr.room.controller.stop();
+      try {
+        const roomId = await createTestRoom(pressured.db, { ratePerMin: 600_000, maxActive: 100_000 });
+        const row = await findRoom(pressured.db, roomId);
+        await pressured.room.queue.configure(roomId, roomSettings(row!));
+        for (let u = 1; u <= 2_000; u++) await pressured.room.queue.join(roomId, 110_000 + u);
+        const backlog = new Queue(commitQueueName(roomId), {
+          connection: pressured.redis,
+          prefix: redisKeys(cfg.redis.prefix).bullPrefix,
+        });
+        const step = async () => {
+          const before = (await pressured.room.queue.figures(roomId)).serving;
+          await sleep(100);
+          await pressured.room.controller.runOnce();
+          return (await pressured.room.queue.figures(roomId)).serving - before;
+        };
+        await backlog.addBulk(Array.from({ length: 10 }, (_, i) => ({ name: 'commit', data: { i } })));
+        expect(await step(), 'paused at the limit').to.equal(0);
+        await backlog.drain();
+        const free = await step();
+        expect(free, 'full speed when the queue is empty').to.be.greaterThan(100);
+        await backlog.addBulk(Array.from({ length: 6 }, (_, i) => ({ name: 'commit', data: { i } })));
+        const halved = await step();
+        expect(halved).to.be.greaterThan(0);
+        expect(halved).to.be.below(free);
+        await backlog.obliterate({ force: true });
+        await backlog.close();
+      } finally {
+        await pressured.stop();
       }
     });
   });

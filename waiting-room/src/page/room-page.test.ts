@@ -20,6 +20,12 @@ import {
 import { permute } from '../queue/permutation.js';
 import { OPERATOR_PHASE_SCRIPT } from '../queue/room-scripts.js';
 
+interface Tab {
+  page: Page;
+  /** Uncaught errors and console errors seen in the page. */
+  problems: string[];
+}
+
 type PageState =
   | 'loading'
   | 'signed-out'
@@ -72,7 +78,7 @@ describe('the waiting-room page in a real browser', function () {
   };
 
   /** A fresh browser profile at a phone's width; the page's errors fail the test that caused them. */
-  async function openPage(): Promise<{ page: Page; problems: string[] }> {
+  async function openPage(): Promise<Tab> {
     if (!browser) throw new Error('the browser did not start');
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     contexts.push(context);
@@ -90,8 +96,23 @@ describe('the waiting-room page in a real browser', function () {
 
   const roomUrl = (roomId: number) => `${running().url}/rooms/${roomId}/`;
 
-  function waitForState(page: Page, state: PageState, timeout = 10_000) {
-    return page.waitForSelector(`main#room[data-state="${state}"]`, { timeout });
+  /** Waits for main[data-state]; on a timeout says what the page showed instead and what went wrong in it. */
+  async function waitForState(tab: Tab, state: PageState, timeout = 10_000): Promise<void> {
+    try {
+      await tab.page.waitForSelector(`main#room[data-state="${state}"]`, { state: 'attached', timeout });
+    } catch (err) {
+      const shown = await tab.page
+        .evaluate(() => ({
+          state: document.getElementById('room')?.dataset.state,
+          error: document.getElementById('error')?.textContent,
+        }))
+        .catch(() => ({ state: '?', error: '?' }));
+      throw new Error(
+        `the page did not reach "${state}" within ${timeout} ms: it shows "${shown.state}" ` +
+          `(error box: ${JSON.stringify(shown.error)}); problems in the page: ${JSON.stringify(tab.problems)}`,
+        { cause: err },
+      );
+    }
   }
 
   const text = async (page: Page, id: string) => ((await page.textContent(`#${id}`)) ?? '').trim();
@@ -135,27 +156,28 @@ describe('the waiting-room page in a real browser', function () {
     const { db } = running();
     const student = await createTestUser(db);
     const roomId = await createTestRoom(db, { prequeueInMs: 4_000, opensInMs: 60_000, ratePerMin: 60 });
-    const { page, problems } = await openPage();
+    const tab = await openPage();
+    const { page, problems } = tab;
     await page.goto(roomUrl(roomId));
-    await waitForState(page, 'signed-out');
+    await waitForState(tab, 'signed-out');
 
     await signIn(page, { username: student.username, password: 'not the password' });
     await page.waitForSelector('#signin-error:not([hidden])');
     expect(await text(page, 'signin-error')).to.equal('Wrong username or password');
 
     await signIn(page, student);
-    await waitForState(page, 'before-opening');
+    await waitForState(tab, 'before-opening');
     expect(await text(page, 'prequeue-countdown')).to.match(/^\d+ s$/);
     expect(await text(page, 'account-name')).to.equal(student.username);
 
-    await waitForState(page, 'prequeue', 10_000);
+    await waitForState(tab, 'prequeue', 10_000);
     expect(await text(page, 'draw-time')).to.match(/\d/);
-    expect(await running().redis.hget(running().room.queue.key(roomId, 'users'), String(student.id))).to.equal(
-      'p1',
-    );
+    expect(
+      await running().redis.hget(running().room.queue.key(roomId, 'users'), String(student.id)),
+    ).to.equal('p1');
 
     await page.click('#sign-out');
-    await waitForState(page, 'signed-out');
+    await waitForState(tab, 'signed-out');
     expect(await page.evaluate(() => sessionStorage.getItem('rushline.auth'))).to.equal(null);
     expect(problems).to.deep.equal([]);
   });
@@ -167,21 +189,22 @@ describe('the waiting-room page in a real browser', function () {
     const roomId = await createTestRoom(db, { prequeueInMs: -60_000, opensInMs: 25_000, ratePerMin: 60 });
     await othersJoin(roomId, 5);
 
-    const { page, problems } = await openPage();
+    const tab = await openPage();
+    const { page, problems } = tab;
     await page.addInitScript(() => {
       window.addEventListener('rushline:admitted', (e) => {
         (window as unknown as { admittedEvent: unknown }).admittedEvent = (e as CustomEvent).detail;
       });
     });
     await page.goto(roomUrl(roomId));
-    await waitForState(page, 'signed-out');
+    await waitForState(tab, 'signed-out');
     await signIn(page, student);
-    await waitForState(page, 'prequeue');
+    await waitForState(tab, 'prequeue');
     expect(await text(page, 'state-prequeue')).to.match(/everyone here gets a random place/);
     expect(await text(page, 'draw-countdown')).to.match(/^\d+ s$/);
 
     await openWithLastPlaceFor(roomId, 5, 6);
-    await waitForState(page, 'waiting', 5_000);
+    await waitForState(tab, 'waiting', 5_000);
     expect(await text(page, 'queue-number')).to.equal('6');
     const firstPosition = Number(await text(page, 'position'));
     expect(firstPosition).to.be.within(3, 6);
@@ -196,7 +219,7 @@ describe('the waiting-room page in a real browser', function () {
     );
     expect(await page.$eval('#progress', (p) => (p as HTMLProgressElement).value)).to.be.greaterThan(0);
 
-    await waitForState(page, 'admitted', 15_000);
+    await waitForState(tab, 'admitted', 15_000);
     expect(await text(page, 'admission-expiry')).to.match(/\d/);
     expect(await page.isDisabled('#continue')).to.equal(true);
     const token = await page.evaluate((id) => sessionStorage.getItem(`rushline.admission.${id}`), roomId);
@@ -209,17 +232,18 @@ describe('the waiting-room page in a real browser', function () {
     expect(problems).to.deep.equal([]);
   });
 
-  it('shows the same queue number within a second of a reload', async () => {
+  it('shows the same queue number within a second of a reload, and the current state after a network drop', async () => {
     const { db } = running();
     const student = await createTestUser(db);
     // One admission a minute: nobody moves during the test.
     const roomId = await createTestRoom(db, { opensInMs: -1_000, ratePerMin: 1 });
     await othersJoin(roomId, 3);
 
-    const { page, problems } = await openPage();
+    const tab = await openPage();
+    const { page, problems } = tab;
     await page.goto(roomUrl(roomId));
     await signIn(page, student);
-    await waitForState(page, 'waiting');
+    await waitForState(tab, 'waiting');
     expect(await text(page, 'queue-number')).to.equal('4');
 
     const started = Date.now();
@@ -233,6 +257,76 @@ describe('the waiting-room page in a real browser', function () {
     );
     const elapsed = Date.now() - started;
     expect(elapsed, `reload to queue number took ${elapsed} ms`).to.be.below(1_000);
+
+    // The connection drops; meanwhile admission is paused. socket.io reconnects by itself and the
+    // page's `watch` on reconnect shows the pause at once.
+    for (const socket of running().room.io.of('/').sockets.values()) {
+      if (socket.data.userId === student.id) socket.conn.close();
+    }
+    await page.waitForSelector('#connection', { state: 'visible', timeout: 2_000 });
+    await running().room.queue.operatorPhase(roomId, 'pause');
+    await page.waitForSelector('#connection', { state: 'hidden', timeout: 5_000 });
+    await waitForState(tab, 'paused', 2_000);
+    expect(await text(page, 'queue-number')).to.equal('4');
+    expect(await text(page, 'waiting-title')).to.equal('Admission is paused');
+    expect(await text(page, 'paused-note')).to.match(/^You keep your place\./);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('shows a pause, an operator message and the closing as they happen', async () => {
+    const { db } = running();
+    const [student, staff] = await Promise.all([createTestUser(db), createTestUser(db, 'staff')]);
+    const roomId = await createTestRoom(db, { opensInMs: -1_000, ratePerMin: 1 });
+    await othersJoin(roomId, 1);
+    const operator = (path: string, body?: unknown) =>
+      fetch(`${running().url}/operator/rooms/${roomId}/${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${tokenFor(cfg, staff.id, 'staff')}`,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+
+    const tab = await openPage();
+    const { page, problems } = tab;
+    await page.goto(roomUrl(roomId));
+    await signIn(page, student);
+    await waitForState(tab, 'waiting');
+
+    expect((await operator('actions/pause')).status).to.equal(200);
+    await waitForState(tab, 'paused', 3_000);
+
+    expect((await operator('messages', { message: 'We are checking a payment problem.' })).status).to.equal(
+      202,
+    );
+    await page.waitForSelector('#message', { state: 'visible', timeout: 3_000 });
+    expect(await text(page, 'message-text')).to.equal('We are checking a payment problem.');
+    await page.screenshot({ path: await screenshotPath('waiting-room-paused.png'), fullPage: true });
+
+    expect((await operator('actions/close')).status).to.equal(200);
+    await waitForState(tab, 'closed', 3_000);
+    expect(await text(page, 'closed-detail')).to.equal('Your turn did not come before it closed. Sorry.');
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('says so when the admission expires unused', async () => {
+    const { db } = running();
+    const student = await createTestUser(db);
+    const roomId = await createTestRoom(db, { opensInMs: -1_000, ratePerMin: 600, tokenTtlS: 2 });
+    const tab = await openPage();
+    const { page, problems } = tab;
+    await page.goto(roomUrl(roomId));
+    await signIn(page, student);
+    await waitForState(tab, 'admitted');
+    expect(await page.evaluate((id) => sessionStorage.getItem(`rushline.admission.${id}`), roomId)).to.be.a(
+      'string',
+    );
+    await waitForState(tab, 'expired', 6_000);
+    expect(await text(page, 'expired-number')).to.equal('1');
+    expect(await page.evaluate((id) => sessionStorage.getItem(`rushline.admission.${id}`), roomId)).to.equal(
+      null,
+    );
     expect(problems).to.deep.equal([]);
   });
 
@@ -251,7 +345,8 @@ describe('the waiting-room page in a real browser', function () {
       { id: student.id, username: student.username, role: 'student' },
     ).token;
 
-    const { page, problems } = await openPage();
+    const tab = await openPage();
+    const { page, problems } = tab;
     await page.addInitScript(
       (auth) => {
         if (!sessionStorage.getItem('rushline.auth')) sessionStorage.setItem('rushline.auth', auth);
@@ -259,7 +354,7 @@ describe('the waiting-room page in a real browser', function () {
       JSON.stringify({ accessToken: expired, refreshToken: tokens.refreshToken, user: tokens.user }),
     );
     await page.goto(roomUrl(roomId));
-    await waitForState(page, 'waiting');
+    await waitForState(tab, 'waiting');
     expect(await text(page, 'queue-number')).to.equal('1');
     const stored = JSON.parse(
       (await page.evaluate(() => sessionStorage.getItem('rushline.auth'))) ?? '{}',

@@ -6,6 +6,7 @@ import {
   COMMIT_TICK_SCRIPT,
   CONFIGURE_SCRIPT,
   FIGURES_SCRIPT,
+  FORFEIT_BUDGET_SCRIPT,
   JOIN_SCRIPT,
   OPERATOR_PHASE_SCRIPT,
   PLAN_TICK_SCRIPT,
@@ -268,6 +269,11 @@ export class RoomQueue {
       seedCandidate(),
     )) as [number, string, string];
     return { ok: r[0] === 1, phase: r[1] as Phase, paused: r[2] === '1' };
+  }
+
+  /** Drops the admission budget beyond `used` (what this tick lets in). */
+  async forfeitBudget(roomId: number, used: number): Promise<void> {
+    await this.redis.eval(FORFEIT_BUDGET_SCRIPT, 1, this.key(roomId, 'state'), used);
   }
 
   /** The person is done (committed, or left): they stop counting against the room's maximum active. */

@@ -210,3 +210,14 @@ local admits = redis.call('ZRANGEBYSCORE', KEYS[3], now - 60000, '+inf')
 return {f[1], f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '0', f[6] or '', f[7] or '0', f[8] or '0', f[9] or '',
   active, table.concat(admits, ','), tostring(now)}
 `;
+
+/**
+ * Gives up the admission budget the controller chose not to use (backpressure), so it is not spent
+ * in a burst once the workers catch up: the budget left is at most what this tick lets in.
+ * KEYS: state. ARGV: slots used this tick.
+ */
+export const FORFEIT_BUDGET_SCRIPT = `
+local carry = tonumber(redis.call('HGET', KEYS[1], 'carry') or '0')
+redis.call('HSET', KEYS[1], 'carry', tostring(math.min(carry, tonumber(ARGV[1]))))
+return 1
+`;
