@@ -93,6 +93,12 @@ const envSchema = z.object({
   ADMISSION_BACKLOG_LIMIT: positiveInt.default(5_000),
   ROOM_SYNC_MS: positiveInt.default(5_000),
 
+  COMMIT_CONCURRENCY: positiveInt.max(10_000).default(256),
+  COMMIT_BATCH_MAX: positiveInt.max(5_000).default(500),
+  COMMIT_LOCK_MS: positiveInt.min(1_000).default(15_000),
+  OUTBOX_SWEEP_MS: positiveInt.default(5_000),
+  OUTBOX_GRACE_MS: positiveInt.default(5_000),
+
   LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
   LOGIN_MAX_PER_IP: positiveInt.default(200),
   LOGIN_WINDOW_S: positiveInt.default(900),
@@ -133,6 +139,16 @@ export interface Config {
     readonly loginMaxPerAccount: number;
     readonly loginMaxPerIp: number;
     readonly loginWindowS: number;
+  };
+  readonly commit: {
+    /** Jobs each commit worker holds at once; they are committed together in batches. */
+    readonly concurrency: number;
+    readonly batchMax: number;
+    /** BullMQ job lock: a job whose worker died is redelivered within about this long. */
+    readonly lockMs: number;
+    readonly outboxSweepMs: number;
+    /** How old a still-queued request must be before the sweeper checks its job. */
+    readonly outboxGraceMs: number;
   };
   readonly admission: {
     readonly keyId: string;
@@ -252,6 +268,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginMaxPerAccount: env.LOGIN_MAX_PER_ACCOUNT,
       loginMaxPerIp: env.LOGIN_MAX_PER_IP,
       loginWindowS: env.LOGIN_WINDOW_S,
+    },
+    commit: {
+      concurrency: env.COMMIT_CONCURRENCY,
+      batchMax: env.COMMIT_BATCH_MAX,
+      lockMs: env.COMMIT_LOCK_MS,
+      outboxSweepMs: env.OUTBOX_SWEEP_MS,
+      outboxGraceMs: env.OUTBOX_GRACE_MS,
     },
     admission,
   });

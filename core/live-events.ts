@@ -40,7 +40,11 @@ export interface RoomTick {
   serverTime: string;
 }
 
+import type { RequestView } from './requests/request-types.js';
+
 export interface ServerToClientEvents {
+  /** Personal: a request of this person changed status (queued → committed | rejected | failed). */
+  'request:update': (request: RequestView) => void;
   /** Sent once after the handshake so a client knows who the server thinks it is. */
   hello: (msg: { userId: number; username: string; serverTime: string }) => void;
   'room:tick': (tick: RoomTick) => void;

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { redisKeys } from './redis-keys.js';
+import { commitJobId, type CommitJobData } from './requests/request-types.js';
 
 /**
  * Queue names shared by producers (api) and consumers (worker). One commit queue per waiting room,
@@ -9,8 +10,20 @@ import { redisKeys } from './redis-keys.js';
  */
 export const commitQueueName = (roomId: number) => `commit-room-${roomId}`;
 
-/** Reads commit-queue depths for the admission controller; queues are opened lazily and reused. */
-export class CommitBacklog {
+/** How commit jobs retry: a few times with backoff for what may pass (Redis or MySQL blips), never forever. */
+export const COMMIT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 500 },
+  // Completed jobs are only kept briefly: the request row in MySQL is the record of what happened.
+  removeOnComplete: { age: 3_600, count: 50_000 },
+  removeOnFail: { age: 7 * 86_400 },
+} as const;
+
+/**
+ * Commit queues as the api (enqueue) and the waiting room (depth) see them; opened lazily, one per room.
+ * Enqueueing is idempotent by job id.
+ */
+export class CommitQueues {
   private readonly queues = new Map<number, Queue>();
   private readonly prefix: string;
 
@@ -21,14 +34,26 @@ export class CommitBacklog {
     this.prefix = redisKeys(prefix).bullPrefix;
   }
 
-  async depth(roomId: number): Promise<number> {
-    let queue = this.queues.get(roomId);
-    if (!queue) {
-      queue = new Queue(commitQueueName(roomId), { connection: this.connection, prefix: this.prefix });
-      this.queues.set(roomId, queue);
+  queue(roomId: number): Queue {
+    let q = this.queues.get(roomId);
+    if (!q) {
+      q = new Queue(commitQueueName(roomId), { connection: this.connection, prefix: this.prefix });
+      this.queues.set(roomId, q);
     }
-    const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed');
+    return q;
+  }
+
+  /** Requests waiting or being committed in a room's queue (the waiting room's backpressure signal). */
+  async depth(roomId: number): Promise<number> {
+    const counts = await this.queue(roomId).getJobCounts('waiting', 'prioritized', 'active', 'delayed');
     return Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+
+  async enqueue(roomId: number, requestId: number): Promise<void> {
+    await this.queue(roomId).add('commit', { requestId } satisfies CommitJobData, {
+      ...COMMIT_JOB_OPTIONS,
+      jobId: commitJobId(requestId),
+    });
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,13 @@ import { redisKeys } from '../../core/redis-keys.js';
 import { AuthService } from './auth/auth-service.js';
 import { authRoutes } from './auth/auth-routes.js';
 import { LoginLimiter } from './auth/login-limiter.js';
+import { CommitQueues } from '../../core/queues.js';
+import { AdmissionGuard } from './admission/admission-guard.js';
+import { EnrollmentScope } from './enrollments/enrollment-scope.js';
+import { enrollmentRoutes } from './enrollments/enrollment-routes.js';
 import { meRoutes } from './me/me-routes.js';
+import { RequestSubmitter } from './requests/request-submitter.js';
+import { myRequestRoutes, requestRoutes } from './requests/request-routes.js';
 import { staffUserRoutes } from './staff/staff-user-routes.js';
 
 export interface ApiDeps {
@@ -18,11 +24,16 @@ export interface ApiDeps {
   logger: Logger;
   db: Knex;
   redis: Redis;
+  /** Given by main.ts so it can close them; built here when a test does not care. */
+  queues?: CommitQueues;
 }
 
 /** Builds the REST api from its dependencies; never listens (main.ts and the tests do). */
-export function buildApiApp({ cfg, logger, db, redis }: ApiDeps): Express {
+export function buildApiApp({ cfg, logger, db, redis, queues }: ApiDeps): Express {
   const keys = redisKeys(cfg.redis.prefix);
+  const submitter = new RequestSubmitter(db, queues ?? new CommitQueues(redis, cfg.redis.prefix), logger);
+  const admission = new AdmissionGuard(cfg, redis);
+  const enrollmentScope = new EnrollmentScope(db);
   const auth = new AuthService({ db, cfg, limiter: new LoginLimiter(redis, keys, cfg) });
   const authenticated = requireAuth(cfg);
   return createHttpApp({
@@ -34,7 +45,14 @@ export function buildApiApp({ cfg, logger, db, redis }: ApiDeps): Express {
       // Browser pages on other origins (the waiting room's page signs in here) send bearer tokens, not cookies.
       app.use('/api', cors({ origin: [...cfg.http.corsOrigins], maxAge: 600 }));
       app.use('/api/auth', authRoutes(auth));
+      app.use('/api/me/requests', authenticated, myRequestRoutes(db));
       app.use('/api/me', authenticated, meRoutes(db));
+      app.use('/api/requests', authenticated, requestRoutes(db));
+      app.use(
+        '/api/enrollments',
+        authenticated,
+        enrollmentRoutes({ db, scope: enrollmentScope, admission, submitter }),
+      );
       app.use('/api/staff/users', authenticated, requireRole('staff'), staffUserRoutes(db));
     },
   });

@@ -91,7 +91,7 @@ export type IsRevoked = (roomId: number, jti: string) => Promise<boolean>;
 export async function verifyAdmission(
   cfg: AdmissionConfig,
   token: string | undefined,
-  expected: { userId: number; roomId: number },
+  expected: { userId: number; roomId: number } | { userId: number; roomIds: readonly number[] },
   isRevoked: IsRevoked,
 ): Promise<AdmissionClaims> {
   if (!token) {
@@ -104,7 +104,8 @@ export async function verifyAdmission(
   if (claims.userId !== expected.userId) {
     throw new ForbiddenError('ADMISSION_OTHER_USER', 'This admission token was issued to someone else');
   }
-  if (claims.roomId !== expected.roomId) {
+  const rooms = 'roomIds' in expected ? expected.roomIds : [expected.roomId];
+  if (!rooms.includes(claims.roomId)) {
     throw new ForbiddenError('ADMISSION_OTHER_ROOM', 'This admission token is for another sale');
   }
   if (await isRevoked(claims.roomId, claims.jti)) {

@@ -15,6 +15,7 @@ export class LiveClient {
   readonly admitted: Parameters<ServerToClientEvents['admitted']>[0][] = [];
   readonly messages: string[] = [];
   readonly phases: string[] = [];
+  readonly updates: Parameters<ServerToClientEvents['request:update']>[0][] = [];
 
   constructor(url: string, token: string, opts: { reconnection?: boolean } = {}) {
     this.socket = connect(url, {
@@ -26,6 +27,7 @@ export class LiveClient {
     this.socket.on('room:tick', (t) => this.ticks.push(t));
     this.socket.on('admitted', (a) => this.admitted.push(a));
     this.socket.on('room:message', (m) => this.messages.push(m.message));
+    this.socket.on('request:update', (u) => this.updates.push(u));
     this.socket.on('room:phase', (p) => this.phases.push(`${p.phase}:${p.paused ? 'paused' : 'running'}`));
   }
 

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
-import { CommitBacklog } from '../../core/queues.js';
+import { CommitQueues } from '../../core/queues.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { closeServer } from '../../core/process/run-service.js';
 import { AdmissionController } from './admission/admission-controller.js';
@@ -51,7 +51,7 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
   const live = new LiveBroadcaster(io);
   const operators = new OperatorService(db, redis, queue, cfg, live);
 
-  const backlog = new CommitBacklog(redis, cfg.redis.prefix);
+  const backlog = new CommitQueues(redis, cfg.redis.prefix);
   const lease = new LeaderLease(
     redis,
     `${redisKeys(cfg.redis.prefix).prefix}:admission:leader`,

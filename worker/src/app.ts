@@ -10,15 +10,17 @@ export interface WorkerHttpDeps {
   logger: Logger;
   db: Knex;
   redis: Redis;
+  healthDetails?: () => Record<string, unknown>;
 }
 
 /** The worker's own small HTTP face: health and readiness for probes and orchestrators. */
-export function buildWorkerHttpApp({ cfg, logger, db, redis }: WorkerHttpDeps): Express {
+export function buildWorkerHttpApp({ cfg, logger, db, redis, healthDetails }: WorkerHttpDeps): Express {
   return createHttpApp({
     service: 'worker',
     cfg,
     logger,
     readiness: { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() },
+    healthDetails,
     routes: () => undefined,
   });
 }

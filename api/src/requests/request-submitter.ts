@@ -1,0 +1,76 @@
+import type { Knex } from 'knex';
+import { isDbErrorCode } from '../../../core/db.js';
+import { ConflictError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import type { CommitQueues } from '../../../core/queues.js';
+import { findRequestByKey, parseJson, toRequestView } from '../../../core/requests/request-store.js';
+import type { RequestKind, RequestView } from '../../../core/requests/request-types.js';
+
+export interface Submission {
+  userId: number;
+  kind: RequestKind;
+  roomId: number;
+  queueNumber: number;
+  idempotencyKey: string;
+  payload: unknown;
+}
+
+/** Canonical JSON, so the same payload with its keys in another order counts as the same request. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * Records a request and enqueues its commit job. The MySQL row is written (and committed) first and is
+ * the durable record; the job carries only the row id and uses it as its BullMQ job id. If the process
+ * dies between the two writes, or Redis refuses the job, the row stays `queued` and the worker's outbox
+ * sweeper enqueues it: nothing is lost and no job can exist without its row (docs/adr/005).
+ */
+export class RequestSubmitter {
+  constructor(
+    private readonly db: Knex,
+    private readonly queues: CommitQueues,
+    private readonly logger: Logger,
+  ) {}
+
+  async submit(s: Submission): Promise<{ created: boolean; request: RequestView }> {
+    let created = true;
+    try {
+      await this.db('requests').insert({
+        user_id: s.userId,
+        room_id: s.roomId,
+        idempotency_key: s.idempotencyKey,
+        kind: s.kind,
+        payload: JSON.stringify(s.payload),
+        queue_number: s.queueNumber,
+      });
+    } catch (err) {
+      if (!isDbErrorCode(err, 'ER_DUP_ENTRY')) throw err;
+      created = false;
+    }
+    const row = await findRequestByKey(this.db, s.userId, s.idempotencyKey);
+    if (!row) throw new Error('request row missing right after insert');
+    if (!created) {
+      const sameRequest = row.kind === s.kind && canonical(parseJson(row.payload)) === canonical(s.payload);
+      if (!sameRequest) {
+        throw new ConflictError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used for a different request; use a new key',
+          { requestId: row.id },
+        );
+      }
+    }
+    if (row.status === 'queued') {
+      // Also for a retry: if the first attempt died before enqueueing, this enqueues it (a no-op otherwise).
+      await this.queues.enqueue(row.room_id ?? s.roomId, row.id).catch((err: unknown) => {
+        this.logger.warn({ err, requestId: row.id }, 'enqueue failed; the outbox sweeper will enqueue it');
+      });
+    }
+    return { created, request: toRequestView(row) };
+  }
+}

@@ -1,0 +1,65 @@
+import type { Knex } from 'knex';
+import type { RequestKind, RequestOutcome, RequestStatus, RequestView } from './request-types.js';
+
+export interface RequestRow {
+  id: number;
+  user_id: number;
+  room_id: number | null;
+  idempotency_key: string;
+  kind: RequestKind;
+  payload: unknown;
+  status: RequestStatus;
+  outcome_code: string | null;
+  outcome_message: string | null;
+  outcome: unknown;
+  queue_number: number | null;
+  attempts: number;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+/** mysql2 returns JSON columns parsed on MySQL but as text on MariaDB (where JSON is LONGTEXT). */
+export const parseJson = (v: unknown): unknown => {
+  if (typeof v !== 'string') return v ?? null;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+};
+
+export function toRequestView(row: RequestRow): RequestView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    roomId: row.room_id,
+    payload: parseJson(row.payload),
+    outcome:
+      row.status === 'queued'
+        ? null
+        : {
+            code: row.outcome_code ?? row.status.toUpperCase(),
+            message: row.outcome_message ?? '',
+            details: (parseJson(row.outcome) as RequestOutcome['details'] | null) ?? null,
+          },
+    createdAt: row.created_at.toISOString(),
+    completedAt: row.completed_at ? row.completed_at.toISOString() : null,
+  };
+}
+
+export const findRequest = (db: Knex, id: number): Promise<RequestRow | undefined> =>
+  db<RequestRow>('requests').where({ id }).first();
+
+export const findRequestByKey = (db: Knex, userId: number, key: string): Promise<RequestRow | undefined> =>
+  db<RequestRow>('requests').where({ user_id: userId, idempotency_key: key }).first();
+
+export async function listUserRequests(
+  db: Knex,
+  userId: number,
+  opts: { limit: number; beforeId?: number },
+): Promise<RequestRow[]> {
+  const q = db<RequestRow>('requests').where({ user_id: userId }).orderBy('id', 'desc').limit(opts.limit);
+  if (opts.beforeId !== undefined) void q.andWhere('id', '<', opts.beforeId);
+  return q;
+}

@@ -1,0 +1,44 @@
+/**
+ * Gathers concurrent submissions into batches: whatever arrives while a batch is being processed forms
+ * the next one. Under a rush batches grow by themselves; when idle, a lone item goes out at once (after
+ * at most `maxWaitMs`). One batch at a time, so a hot row is locked by one transaction of this process.
+ */
+export class MicroBatcher<I, O> {
+  private pending: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly process: (items: I[]) => Promise<O[]>,
+    private readonly opts: { maxBatch: number; maxWaitMs: number },
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (this.pending.length >= this.opts.maxBatch) this.kick();
+      else this.timer ??= setTimeout(() => this.kick(), this.opts.maxWaitMs);
+    });
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  private kick(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.running || this.pending.length === 0) return;
+    this.running = true;
+    const batch = this.pending.splice(0, this.opts.maxBatch);
+    this.process(batch.map((b) => b.item))
+      .then(
+        (outs) => batch.forEach((b, i) => b.resolve(outs[i] as O)),
+        (err: unknown) => batch.forEach((b) => b.reject(err)),
+      )
+      .finally(() => {
+        this.running = false;
+        if (this.pending.length > 0) this.kick();
+      });
+  }
+}
