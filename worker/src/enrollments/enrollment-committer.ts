@@ -155,20 +155,16 @@ type LockedSection = SectionState & { initialEnrolled: number };
 
 async function loadSections(trx: Knex.Transaction, ids: number[]): Promise<Map<number, LockedSection>> {
   if (ids.length === 0) return new Map();
-  const rows = await trx('sections')
-    .whereIn('id', ids)
-    .orderBy('id')
-    .forUpdate()
-    .select<
-      {
-        id: number;
-        term_id: number;
-        course_id: number;
-        capacity: number;
-        enrolled: number;
-        section_number: number;
-      }[]
-    >('id', 'term_id', 'course_id', 'capacity', 'enrolled', 'section_number');
+  const rows = await trx('sections').whereIn('id', ids).orderBy('id').forUpdate().select<
+    {
+      id: number;
+      term_id: number;
+      course_id: number;
+      capacity: number;
+      enrolled: number;
+      section_number: number;
+    }[]
+  >('id', 'term_id', 'course_id', 'capacity', 'enrolled', 'section_number');
   const courses = await trx('courses')
     .whereIn('id', [...new Set(rows.map((r) => r.course_id))])
     .select<{ id: number; code: string; credits: number }[]>('id', 'code', 'credits');
