@@ -7,7 +7,7 @@ import { signAdmissionToken } from '../core/admission/admission-token.js';
 import { createDb } from '../core/db.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
 import { buildApiApp } from '../api/src/app.js';
-import { startAppProcess, type AppProcess } from './support/app-process.js';
+import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { createEnrollmentFixture, createSection, createStudents } from './support/catalog-fixture.js';
 import { listenOnFreePort } from './support/listen.js';
 import { LiveClient } from './support/live-client.js';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { createDb } from '../core/db.js';
-import { startAppProcess, type AppProcess } from './support/app-process.js';
+import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { LiveClient } from './support/live-client.js';
 import { mapConcurrent, tokenFor } from './support/tokens.js';
 import { testConfig } from './support/test-config.js';

@@ -10,7 +10,7 @@ import { commitQueueName } from '../core/queues.js';
 import { redisKeys } from '../core/redis-keys.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
 import { buildApiApp } from '../api/src/app.js';
-import { startAppProcess, type AppProcess } from './support/app-process.js';
+import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { createEnrollmentFixture, createSection, createStudents } from './support/catalog-fixture.js';
 import { listenOnFreePort } from './support/listen.js';
 import { testLogger } from './support/silent-logger.js';

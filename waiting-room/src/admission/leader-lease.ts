@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { runScript } from '../../../core/redis-script.js';
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -30,7 +31,7 @@ export class LeaderLease {
   /** Takes the lease when free, renews it when ours. Returns whether we lead now. */
   async acquireOrRenew(): Promise<boolean> {
     if (this.held) {
-      this.held = (await this.redis.eval(RENEW, 1, this.key, this.id, this.leaseMs)) === 1;
+      this.held = (await runScript(this.redis, RENEW, 1, this.key, this.id, this.leaseMs)) === 1;
     }
     if (!this.held) {
       this.held = (await this.redis.set(this.key, this.id, 'PX', this.leaseMs, 'NX')) === 'OK';
@@ -41,7 +42,7 @@ export class LeaderLease {
   async release(): Promise<void> {
     if (!this.held) return;
     this.held = false;
-    await this.redis.eval(RELEASE, 1, this.key, this.id);
+    await runScript(this.redis, RELEASE, 1, this.key, this.id);
   }
 
   /** Who leads now (a lease id), or null. */

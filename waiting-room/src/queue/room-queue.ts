@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '../../../core/redis-keys.js';
+import { runScript } from '../../../core/redis-script.js';
 import { permute, unpermute } from './permutation.js';
 import {
   COMMIT_TICK_SCRIPT,
@@ -125,7 +126,8 @@ export class RoomQueue {
   }
 
   async configure(roomId: number, s: RoomSettings): Promise<Phase> {
-    return (await this.redis.eval(
+    return (await runScript(
+      this.redis,
       CONFIGURE_SCRIPT,
       1,
       this.key(roomId, 'state'),
@@ -139,7 +141,8 @@ export class RoomQueue {
   }
 
   async join(roomId: number, userId: number): Promise<JoinResult> {
-    const r = (await this.redis.eval(
+    const r = (await runScript(
+      this.redis,
       JOIN_SCRIPT,
       3,
       this.key(roomId, 'state'),
@@ -170,7 +173,8 @@ export class RoomQueue {
   }
 
   async status(roomId: number, userId: number): Promise<RawStatus | undefined> {
-    const r = (await this.redis.eval(
+    const r = (await runScript(
+      this.redis,
       STATUS_SCRIPT,
       4,
       this.key(roomId, 'state'),
@@ -200,7 +204,8 @@ export class RoomQueue {
   }
 
   async planTick(roomId: number): Promise<TickPlan | undefined> {
-    const r = (await this.redis.eval(
+    const r = (await runScript(
+      this.redis,
       PLAN_TICK_SCRIPT,
       4,
       this.key(roomId, 'state'),
@@ -245,7 +250,8 @@ export class RoomQueue {
   ): Promise<boolean> {
     const args: (string | number)[] = [expectedServing, admitted.length, expiresAtMs, nowMs];
     for (const a of admitted) args.push(a.userId, a.token);
-    const ok = await this.redis.eval(
+    const ok = await runScript(
+      this.redis,
       COMMIT_TICK_SCRIPT,
       4,
       this.key(roomId, 'state'),
@@ -261,7 +267,8 @@ export class RoomQueue {
     roomId: number,
     action: OperatorAction,
   ): Promise<{ ok: boolean; phase: Phase; paused: boolean }> {
-    const r = (await this.redis.eval(
+    const r = (await runScript(
+      this.redis,
       OPERATOR_PHASE_SCRIPT,
       1,
       this.key(roomId, 'state'),
@@ -273,7 +280,7 @@ export class RoomQueue {
 
   /** Drops the admission budget beyond `used` (what this tick lets in). */
   async forfeitBudget(roomId: number, used: number): Promise<void> {
-    await this.redis.eval(FORFEIT_BUDGET_SCRIPT, 1, this.key(roomId, 'state'), used);
+    await runScript(this.redis, FORFEIT_BUDGET_SCRIPT, 1, this.key(roomId, 'state'), used);
   }
 
   /** The person is done (committed, or left): they stop counting against the room's maximum active. */
@@ -286,7 +293,8 @@ export class RoomQueue {
   }
 
   async figures(roomId: number): Promise<RoomCounters> {
-    const r = (await this.redis.eval(
+    const r = (await runScript(
+      this.redis,
       FIGURES_SCRIPT,
       3,
       this.key(roomId, 'state'),

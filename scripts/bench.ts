@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+
+/**
+ * `npm run bench -- --scenario <name> [--json] [options]`. Each scenario prepares its own database and
+ * Redis prefix, starts the processes it measures, drives them on loopback, runs its baseline in the
+ * same invocation, prints a summary, and removes everything it made. With --json the last line of
+ * output is one JSON object.
+ */
+const SCENARIOS = ['join', 'open', 'hot'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    connections: { type: 'string', default: '100' },
+    duration: { type: 'string', default: '10' },
+    requests: { type: 'string', default: '50000' },
+    sizes: { type: 'string', default: '1000,100000,1000000' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+function usage(): never {
+  console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json]
+  join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
+  open: --sizes 1000,100000,1000000         opening a pre-queue of N, and reading one position after
+  hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job`);
+  process.exit(2);
+}
+
+async function run(scenario: Scenario): Promise<Record<string, unknown>> {
+  const int = (v: string | undefined, name: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+    return n;
+  };
+  switch (scenario) {
+    case 'join': {
+      const { runJoin } = await import('./bench/join-scenario.js');
+      return runJoin({
+        connections: int(values.connections, 'connections'),
+        durationS: int(values.duration, 'duration'),
+      });
+    }
+    case 'open': {
+      const { runOpen } = await import('./bench/open-scenario.js');
+      return runOpen({ sizes: (values.sizes ?? '').split(',').map((s) => int(s, 'sizes')) });
+    }
+    case 'hot': {
+      const { runHot } = await import('./bench/hot-scenario.js');
+      return runHot({ requests: int(values.requests, 'requests') });
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  if (values.help || !values.scenario) usage();
+  if (!(SCENARIOS as readonly string[]).includes(values.scenario)) usage();
+  const started = Date.now();
+  const result = await run(values.scenario as Scenario);
+  const summary = {
+    ...result,
+    machine: `${(await import('node:os')).cpus().length} cores`,
+    wall_s: Math.round((Date.now() - started) / 1000),
+  };
+  if (!values.json) {
+    console.log('');
+    for (const [k, v] of Object.entries(summary))
+      console.log(`${k.padEnd(34)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  }
+  console.log(JSON.stringify(summary));
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});

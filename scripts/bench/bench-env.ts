@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../../core/config.js';
+import { createDb, databaseName } from '../../core/db.js';
+import { loadEnvFile } from '../../core/env-file.js';
+import { migrateLatest } from '../../core/migrate.js';
+import { createRedis, waitForRedis } from '../../core/redis.js';
+import { startAppProcess, type AppProcess } from '../lib/app-process.js';
+
+/**
+ * A scenario's own world: a fresh database and Redis prefix (so a benchmark never touches the demo or a
+ * test run), the processes it started, and a teardown that removes all of it.
+ */
+export interface BenchEnv {
+  cfg: Config;
+  db: Knex;
+  redis: Redis;
+  /** Environment for processes the scenario starts, pointing at its database and prefix. */
+  env: Record<string, string>;
+  start(name: 'api' | 'waiting-room' | 'worker', extra?: Record<string, string>): Promise<AppProcess>;
+  teardown(): Promise<void>;
+}
+
+export async function createBenchEnv(scenario: string): Promise<BenchEnv> {
+  loadEnvFile();
+  const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
+  const id = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const dbName = `rushline_bench_${scenario}_${id}`;
+  const url = new URL(base.db.url);
+  url.pathname = `/${dbName}`;
+  // info: the process runner learns each process's port from its "listening" line (requests log at debug).
+  const env = {
+    DATABASE_URL: url.toString(),
+    REDIS_PREFIX: `b${id}`,
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'development',
+  };
+  const server = createDb(base, { database: '', poolMax: 1 });
+  await server.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [dbName]);
+  await server.destroy();
+  const cfg = loadConfig({ ...process.env, ...env });
+  const db = createDb(cfg, { poolMax: 16 });
+  await migrateLatest(db);
+  const redis = createRedis(cfg, 'blocking');
+  await waitForRedis(redis);
+  const processes: AppProcess[] = [];
+  return {
+    cfg,
+    db,
+    redis,
+    env,
+    start: async (name, extra = {}) => {
+      const p = await startAppProcess(name, { ...env, ...extra });
+      processes.push(p);
+      return p;
+    },
+    teardown: async () => {
+      await Promise.allSettled(processes.map((p) => p.stop()));
+      await db.destroy();
+      const cleaner = createDb(base, { database: '', poolMax: 1 });
+      await cleaner.raw('DROP DATABASE IF EXISTS ??', [databaseName(cfg.db.url)]);
+      await cleaner.destroy();
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${cfg.redis.prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.unlink(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+    },
+  };
+}
+
+/** A one-line progress bar on stderr, so `--json` output on stdout stays clean. */
+export function progress(label: string, total: number): { tick(done: number): void; end(): void } {
+  const width = 30;
+  let last = -1;
+  const draw = (done: number) => {
+    const pct = Math.min(1, total === 0 ? 1 : done / total);
+    const filled = Math.round(pct * width);
+    if (filled === last) return;
+    last = filled;
+    process.stderr.write(
+      `\r${label.padEnd(28)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(pct * 100)}%`,
+    );
+  };
+  return { tick: draw, end: () => (draw(total), process.stderr.write('\n')) };
+}
+
+export const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;

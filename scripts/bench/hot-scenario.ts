@@ -1,0 +1,1 @@
+export const runHot = (_o: { requests: number }) => Promise.reject(new Error('todo'));
