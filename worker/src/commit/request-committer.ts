@@ -70,8 +70,12 @@ export class RequestCommitter {
   }
 
   private async runBatch(kind: RequestRow['kind'], ids: number[]): Promise<CommitResult[]> {
+    // READ COMMITTED: a batch that waited for a student's lock must then read what the batch before it
+    // committed (their new enrollments); REPEATABLE READ would show the snapshot from before the wait.
     const decided = await retryOnLockConflict(() =>
-      this.db.transaction((trx) => this.committers[kind](trx, ids, new Date())),
+      this.db.transaction((trx) => this.committers[kind](trx, ids, new Date()), {
+        isolationLevel: 'read committed',
+      }),
     );
     const decidedIds = new Set(decided.map((d) => d.row.id));
     const out: CommitResult[] = decided.map((d) => ({ kind: 'decided', row: d.row, outcome: d.outcome }));
