@@ -123,6 +123,9 @@ export async function runHot(o: { requests: number }): Promise<Record<string, un
     await queueRequests(env, queues, rushRoom, rushSection, o.requests, 'r');
     const worker = await env.start('worker');
     const rush = await drain(env.db, rushRoom, o.requests, 'Rushline worker committing');
+    const health = (await (await fetch(`${worker.url}/healthz`)).json()) as {
+      commit: { batches: number; batchedItems: number; batchBusyMs: number };
+    };
     await worker.stop();
 
     // Only now: Rushline's worker serves every room's queue and would take the baseline's too.
@@ -147,6 +150,9 @@ export async function runHot(o: { requests: number }): Promise<Record<string, un
       drain_s: round(rush.seconds, 2),
       p99_queue_to_commit_ms: round(rush.p99Ms),
       baseline_p99_queue_to_commit_ms: round(base.p99Ms),
+      batches: health.commit.batches,
+      mean_batch: round(health.commit.batchedItems / Math.max(1, health.commit.batches)),
+      mean_batch_ms: round(health.commit.batchBusyMs / Math.max(1, health.commit.batches)),
       ...invariants,
     };
   } finally {

@@ -83,8 +83,14 @@ export class CommitWorkers {
     loop();
   }
 
-  getStats(): CommitWorkerStats {
-    return { ...this.stats, queues: this.workers.size };
+  getStats(): CommitWorkerStats & { batches: number; batchedItems: number; batchBusyMs: number } {
+    const b = { batches: 0, batchedItems: 0, batchBusyMs: 0 };
+    for (const { batcher } of this.workers.values()) {
+      b.batches += batcher.stats.batches;
+      b.batchedItems += batcher.stats.items;
+      b.batchBusyMs += batcher.stats.busyMs;
+    }
+    return { ...this.stats, queues: this.workers.size, ...b };
   }
 
   /** Takes no new jobs, finishes the active ones (their batches included), then closes. Safe to call twice. */

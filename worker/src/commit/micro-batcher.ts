@@ -7,6 +7,8 @@ export class MicroBatcher<I, O> {
   private pending: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Batches processed, items in them, and time spent processing: batch size under load is the point. */
+  readonly stats = { batches: 0, items: 0, busyMs: 0 };
 
   constructor(
     private readonly process: (items: I[]) => Promise<O[]>,
@@ -31,12 +33,16 @@ export class MicroBatcher<I, O> {
     if (this.running || this.pending.length === 0) return;
     this.running = true;
     const batch = this.pending.splice(0, this.opts.maxBatch);
+    const started = Date.now();
+    this.stats.batches++;
+    this.stats.items += batch.length;
     this.process(batch.map((b) => b.item))
       .then(
         (outs) => batch.forEach((b, i) => b.resolve(outs[i] as O)),
         (err: unknown) => batch.forEach((b) => b.reject(err)),
       )
       .finally(() => {
+        this.stats.busyMs += Date.now() - started;
         this.running = false;
         if (this.pending.length > 0) this.kick();
       });

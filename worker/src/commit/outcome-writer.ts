@@ -8,8 +8,10 @@ export interface DecidedRequest {
 }
 
 /**
- * Writes every decided request's outcome with one UPDATE … JOIN over a derived table, in the same
- * transaction as the changes it reports, so an outcome is stored exactly when its effect is.
+ * Writes every decided request's outcome in one statement, in the same transaction as the changes it
+ * reports, so an outcome is stored exactly when its effect is. It is an upsert by primary key on rows
+ * this transaction holds locked (FOR UPDATE, still queued), so it only ever updates: MySQL's fastest
+ * bulk update (an UPDATE … JOIN over a derived table grew quadratically past a few hundred rows).
  */
 export async function writeOutcomes(
   trx: Knex.Transaction,
@@ -17,26 +19,30 @@ export async function writeOutcomes(
   now: Date,
 ): Promise<void> {
   if (decided.length === 0) return;
-  const rows: string[] = [];
+  const values: string[] = [];
   const bindings: Knex.RawBinding[] = [];
-  for (const [i, d] of decided.entries()) {
-    rows.push(
-      i === 0 ? 'SELECT ? AS id, ? AS status, ? AS code, ? AS message, ? AS outcome' : 'SELECT ?, ?, ?, ?, ?',
-    );
+  for (const d of decided) {
+    values.push('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     bindings.push(
       d.row.id,
+      d.row.user_id,
+      d.row.idempotency_key,
+      d.row.kind,
+      typeof d.row.payload === 'string' ? d.row.payload : JSON.stringify(d.row.payload),
       d.outcome.status,
       d.outcome.code,
       d.outcome.message.slice(0, 512),
       d.outcome.details === undefined ? null : JSON.stringify(d.outcome.details),
+      now,
     );
   }
   await trx.raw(
-    `UPDATE requests r JOIN (${rows.join(' UNION ALL ')}) v ON r.id = v.id
-     SET r.status = v.status, r.outcome_code = v.code, r.outcome_message = v.message, r.outcome = v.outcome,
-         r.completed_at = ?, r.attempts = r.attempts + 1
-     WHERE r.status = 'queued'`,
-    [...bindings, now],
+    `INSERT INTO requests (id, user_id, idempotency_key, kind, payload, status, outcome_code, outcome_message, outcome, completed_at)
+     VALUES ${values.join(', ')}
+     ON DUPLICATE KEY UPDATE status = VALUES(status), outcome_code = VALUES(outcome_code),
+       outcome_message = VALUES(outcome_message), outcome = VALUES(outcome), completed_at = VALUES(completed_at),
+       attempts = attempts + 1`,
+    bindings,
   );
 }
 

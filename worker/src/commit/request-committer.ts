@@ -4,6 +4,7 @@ import type { Logger } from '../../../core/logger.js';
 import { type RequestRow } from '../../../core/requests/request-store.js';
 import type { RequestOutcome } from '../../../core/requests/request-types.js';
 import { commitEnrollmentBatch } from '../enrollments/enrollment-committer.js';
+import { commitReservationBatch } from '../reservations/reservation-committer.js';
 import type { DecidedRequest } from './outcome-writer.js';
 
 export type CommitResult =
@@ -33,22 +34,29 @@ export class RequestCommitter {
   ) {
     this.committers = {
       enrollment: committers.enrollment ?? commitEnrollmentBatch,
-      reservation:
-        committers.reservation ??
-        (() => Promise.reject(new Error('reservation commits are not wired in this worker'))),
+      reservation: committers.reservation ?? commitReservationBatch,
     };
   }
 
   async commit(requestIds: number[]): Promise<CommitResult[]> {
-    const rows = await this.db<RequestRow>('requests').whereIn('id', requestIds);
+    // Only what routing needs: the commit reads (and locks) the rows it decides.
+    const rows = await this.db<RequestRow>('requests')
+      .whereIn('id', requestIds)
+      .select('id', 'kind', 'status');
     const byId = new Map(rows.map((r) => [r.id, r]));
     const results = new Map<number, CommitResult>();
     const todo = new Map<RequestRow['kind'], number[]>();
+    const already: number[] = [];
     for (const id of requestIds) {
       const row = byId.get(id);
       if (!row) results.set(id, { kind: 'missing', requestId: id });
-      else if (row.status !== 'queued') results.set(id, { kind: 'already', row });
+      else if (row.status !== 'queued') already.push(id);
       else todo.set(row.kind, [...(todo.get(row.kind) ?? []), id]);
+    }
+    if (already.length > 0) {
+      for (const row of await this.db<RequestRow>('requests').whereIn('id', already)) {
+        results.set(row.id, { kind: 'already', row });
+      }
     }
     for (const [kind, ids] of todo) {
       for (const r of await this.commitKind(kind, ids))
