@@ -1,7 +1,9 @@
 // The waiting-room page: sign in at the api, hold a place, follow the queue live over socket.io.
 // Plain ES module, no build step. The server is the source of truth: on every (re)connect the page
 // asks for its status with `watch` and renders it; ticks in between only move the serving number.
-import { io } from '/socket.io/socket.io.esm.min.js';
+
+/** socket.io's browser client, served by the waiting room itself (preloaded by room.html). */
+const SOCKET_IO_CLIENT = '/socket.io/socket.io.esm.min.js';
 
 const API_URL = document.querySelector('meta[name="rushline-api"]').content.replace(/\/$/, '');
 const ROOM_ID = Number(/\/rooms\/(\d+)\//.exec(location.pathname)?.[1]);
@@ -34,6 +36,7 @@ const page = {
   joining: false,
   lastJoinAt: 0,
   lastWatchAt: 0,
+  watchInFlight: false,
   joinTimer: undefined,
   rewatchTimer: undefined,
   lastAnnounced: { text: '', at: 0 },
@@ -127,7 +130,10 @@ function refreshTokens() {
         }),
       );
     } catch (err) {
-      if (err.code !== 'NETWORK') signOut('Your session has ended. Please sign in again.');
+      // Refused (expired, revoked, reused): only signing in again helps. Anything else is retried later.
+      if (err.status === 401 || err.code === 'UNAUTHENTICATED') {
+        signOut('Your session has ended. Please sign in again.');
+      }
       throw err;
     } finally {
       refreshing = undefined;
@@ -194,8 +200,22 @@ function syncClock(serverTime, latencyMs = 0) {
 
 // ---------------------------------------------------------------- live connection
 
-function startLive() {
+/** Loaded on demand, so the page (sign-in included) still works and can say so if it fails to load. */
+async function loadSocketIo() {
+  try {
+    const { io } = await import(SOCKET_IO_CLIENT);
+    if (typeof io !== 'function') throw new Error('no io export');
+    return io;
+  } catch {
+    showError('Live updates could not be loaded. Check your connection, then reload the page.');
+    return null;
+  }
+}
+
+async function startLive() {
   if (page.socket) return;
+  const io = await loadSocketIo();
+  if (!io || page.socket || !loadAuth()) return;
   const socket = io({
     // A function, so every reconnect hands over the newest access token.
     auth: (cb) => cb({ token: loadAuth()?.accessToken ?? '' }),
@@ -207,7 +227,11 @@ function startLive() {
     showConnection(true);
     watch();
   });
-  socket.on('disconnect', () => showConnection(false));
+  socket.on('disconnect', (reason) => {
+    showConnection(false);
+    // socket.io retries by itself except after a server-side disconnect; this page always wants back in.
+    if (reason === 'io server disconnect') setTimeout(() => page.socket?.connect(), RETRY_MS + jitter());
+  });
   socket.on('connect_error', (err) => void onConnectError(err));
   socket.on('room:tick', onTick);
   socket.on('room:phase', onPhase);
@@ -222,6 +246,7 @@ function stopLive() {
   clearTimeout(page.rewatchTimer);
   clearTimeout(page.joinTimer);
   page.rewatchTimer = page.joinTimer = undefined;
+  page.watchInFlight = false;
   showConnection(true);
 }
 
@@ -243,8 +268,10 @@ function watch() {
   const socket = page.socket;
   if (!socket?.connected) return;
   page.lastWatchAt = Date.now();
+  page.watchInFlight = true;
   const sentAt = Date.now();
   socket.timeout(WATCH_TIMEOUT_MS).emit('watch', { roomId: ROOM_ID }, (timedOut, reply) => {
+    page.watchInFlight = false;
     if (timedOut) {
       scheduleRewatch(RETRY_MS);
       return;
@@ -268,9 +295,9 @@ function onWatchError(error) {
   }
 }
 
-/** Asks for the status again after `delayMs` (one pending request at most). */
+/** Asks for the status again after `delayMs`; not while an answer is pending or a request is in flight. */
 function scheduleRewatch(delayMs) {
-  if (page.rewatchTimer !== undefined) return;
+  if (page.rewatchTimer !== undefined || page.watchInFlight) return;
   page.rewatchTimer = setTimeout(() => {
     page.rewatchTimer = undefined;
     watch();
@@ -288,7 +315,7 @@ async function join() {
   try {
     const joined = await authedJson(`${location.origin}/rooms/${ROOM_ID}/join`, {
       method: 'POST',
-      body: { clientRequestId: crypto.randomUUID() },
+      body: { clientRequestId: newRequestId() },
     });
     // Enough to stop asking again; the full view (opening time, estimates) comes with `watch`.
     if (page.status) {
@@ -312,7 +339,8 @@ function onJoinError(err) {
   if (!loadAuth()) return; // the refresh failed and signed out; the sign-in form says why
   if (err.code === 'ROOM_NOT_OPEN') {
     // The clocks disagreed by a little: the 1-second clock tick tries again shortly.
-    setState('before-opening');
+    if (page.status) page.status.phase = 'idle';
+    render();
   } else if (err.code === 'ROOM_CLOSED') {
     if (page.status) page.status.phase = 'closed';
     render();
@@ -321,6 +349,12 @@ function onJoinError(err) {
   } else {
     showError(err.message);
   }
+}
+
+/** 24 hex digits. (crypto.randomUUID would need a secure context; a plain-http deployment is not one.) */
+function newRequestId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Joins after a random jitter; at most one pending, and not again within RETRY_MS of the last try. */
@@ -687,7 +721,7 @@ function start() {
   }
   $('account-name').textContent = auth.user?.username ?? '';
   setState('loading');
-  startLive();
+  void startLive();
 }
 
 function boot() {

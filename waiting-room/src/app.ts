@@ -43,7 +43,11 @@ export function buildWaitingRoomApp({
     healthDetails,
     helmet: {
       contentSecurityPolicy: {
-        directives: { 'connect-src': ["'self'", cfg.http.apiPublicUrl, 'ws:', 'wss:'] },
+        directives: {
+          'connect-src': ["'self'", cfg.http.apiPublicUrl, 'ws:', 'wss:'],
+          // Behind plain http (a LAN demo) this would make the browser fetch the page's script over https.
+          'upgrade-insecure-requests': cfg.http.apiPublicUrl.startsWith('https:') ? [] : null,
+        },
       },
     },
     routes: (app) => {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
@@ -42,6 +42,10 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
   const queue = new RoomQueue(redis, cfg.redis.prefix);
   const rooms = new RoomService(db, queue);
   const server = createServer();
+  // socket.io takes over only the request listeners present when it attaches, so the app's listener
+  // must exist before; it is filled in below once the app (which needs the socket server) is built.
+  let app: RequestListener | undefined;
+  server.on('request', (req, res) => app?.(req, res));
   const io = attachLiveServer(server, {
     cfg,
     pub: c.pub,
@@ -81,18 +85,15 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
     logger.child({ component: 'admission' }),
   );
 
-  server.on(
-    'request',
-    buildWaitingRoomApp({
-      cfg,
-      logger,
-      db,
-      redis,
-      rooms,
-      operators,
-      healthDetails: () => ({ admission: controller.getStats() }),
-    }),
-  );
+  app = buildWaitingRoomApp({
+    cfg,
+    logger,
+    db,
+    redis,
+    rooms,
+    operators,
+    healthDetails: () => ({ admission: controller.getStats() }),
+  });
 
   let closing: Promise<void> | undefined;
   return {

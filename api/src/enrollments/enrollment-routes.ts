@@ -24,10 +24,19 @@ export function enrollmentRoutes(deps: {
   router.post('/', async (req, res) => {
     const payload = parseInput(enrollmentPayload.strict(), req.body);
     const idempotencyKey = idempotencyKeyOf(req);
+    const userId = currentUser(req).id;
+    const replayed = await deps.submitter.replay(userId, idempotencyKey, 'enrollment', payload);
+    if (replayed) {
+      res
+        .status(202)
+        .location(`/api/requests/${replayed.id}`)
+        .json({ requestId: replayed.id, created: false, status: replayed.status, request: replayed });
+      return;
+    }
     const { roomIds } = await deps.scope.resolve(payload.sectionIds);
     const admission = await deps.admission.check(req, roomIds);
     const { created, request } = await deps.submitter.submit({
-      userId: currentUser(req).id,
+      userId,
       kind: 'enrollment',
       roomId: admission.roomId,
       queueNumber: admission.queueNumber,

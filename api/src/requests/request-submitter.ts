@@ -3,7 +3,12 @@ import { isDbErrorCode } from '../../../core/db.js';
 import { ConflictError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { CommitQueues } from '../../../core/queues.js';
-import { findRequestByKey, parseJson, toRequestView } from '../../../core/requests/request-store.js';
+import {
+  findRequestByKey,
+  parseJson,
+  toRequestView,
+  type RequestRow,
+} from '../../../core/requests/request-store.js';
 import type { RequestKind, RequestView } from '../../../core/requests/request-types.js';
 
 export interface Submission {
@@ -38,6 +43,23 @@ export class RequestSubmitter {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * A retry of a request already recorded under this key: returned as it stands, without checking the
+   * admission again (it may have expired since; the request was admitted when it was first made).
+   * Undefined when the key is new. A different payload under the same key is a 409.
+   */
+  async replay(
+    userId: number,
+    idempotencyKey: string,
+    kind: Submission['kind'],
+    payload: unknown,
+  ): Promise<RequestView | undefined> {
+    const row = await findRequestByKey(this.db, userId, idempotencyKey);
+    if (!row) return undefined;
+    this.assertSameRequest(row, kind, payload);
+    return toRequestView(row);
+  }
+
   async submit(s: Submission): Promise<{ created: boolean; request: RequestView }> {
     let created = true;
     try {
@@ -55,16 +77,7 @@ export class RequestSubmitter {
     }
     const row = await findRequestByKey(this.db, s.userId, s.idempotencyKey);
     if (!row) throw new Error('request row missing right after insert');
-    if (!created) {
-      const sameRequest = row.kind === s.kind && canonical(parseJson(row.payload)) === canonical(s.payload);
-      if (!sameRequest) {
-        throw new ConflictError(
-          'IDEMPOTENCY_KEY_REUSED',
-          'This Idempotency-Key was already used for a different request; use a new key',
-          { requestId: row.id },
-        );
-      }
-    }
+    if (!created) this.assertSameRequest(row, s.kind, s.payload);
     if (row.status === 'queued') {
       // Also for a retry: if the first attempt died before enqueueing, this enqueues it (a no-op otherwise).
       await this.queues.enqueue(row.room_id ?? s.roomId, row.id).catch((err: unknown) => {
@@ -72,5 +85,14 @@ export class RequestSubmitter {
       });
     }
     return { created, request: toRequestView(row) };
+  }
+
+  private assertSameRequest(row: RequestRow, kind: Submission['kind'], payload: unknown): void {
+    if (row.kind === kind && canonical(parseJson(row.payload)) === canonical(payload)) return;
+    throw new ConflictError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used for a different request; use a new key',
+      { requestId: row.id },
+    );
   }
 }

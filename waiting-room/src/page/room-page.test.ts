@@ -152,10 +152,28 @@ describe('the waiting-room page in a real browser', function () {
     expect(ok).to.equal(1);
   }
 
+  it('is served with the api URL, its assets and the socket.io browser client it imports', async () => {
+    const { url, db } = running();
+    const roomId = await createTestRoom(db);
+    const html = await fetch(roomUrl(roomId));
+    expect(html.status).to.equal(200);
+    expect(await html.text()).to.include(`<meta name="rushline-api" content="${api?.url}"`);
+    expect(html.headers.get('content-security-policy')).to.include(`connect-src 'self' ${api?.url}`);
+    for (const asset of ['/rooms/assets/room.js', '/rooms/assets/room.css']) {
+      expect((await fetch(`${url}${asset}`)).status, asset).to.equal(200);
+    }
+    const client = await fetch(`${url}/socket.io/socket.io.esm.min.js`);
+    const source = await client.text();
+    expect(client.status).to.equal(200);
+    expect(source, 'socket.io client (served by socket.io, not by express)').to.match(
+      /export\s*\{[^}]*\bio\b/,
+    );
+  });
+
   it('shows the API error, then counts down and joins by itself when the pre-queue opens', async () => {
     const { db } = running();
     const student = await createTestUser(db);
-    const roomId = await createTestRoom(db, { prequeueInMs: 4_000, opensInMs: 60_000, ratePerMin: 60 });
+    const roomId = await createTestRoom(db, { prequeueInMs: 3_000, opensInMs: 60_000, ratePerMin: 60 });
     const tab = await openPage();
     const { page, problems } = tab;
     await page.goto(roomUrl(roomId));
