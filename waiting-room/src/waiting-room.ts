@@ -44,8 +44,8 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
   const server = createServer();
   // socket.io takes over only the request listeners present when it attaches, so the app's listener
   // must exist before; it is filled in below once the app (which needs the socket server) is built.
-  let app: RequestListener | undefined;
-  server.on('request', (req, res) => app?.(req, res));
+  const http: { app?: RequestListener } = {};
+  server.on('request', (req, res) => http.app?.(req, res));
   const io = attachLiveServer(server, {
     cfg,
     pub: c.pub,
@@ -85,7 +85,7 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
     logger.child({ component: 'admission' }),
   );
 
-  app = buildWaitingRoomApp({
+  http.app = buildWaitingRoomApp({
     cfg,
     logger,
     db,
