@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
  * same invocation, prints a summary, and removes everything it made. With --json the last line of
  * output is one JSON object.
  */
-const SCENARIOS = ['join', 'open', 'hot'] as const;
+const SCENARIOS = ['join', 'open', 'push', 'hot'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -16,7 +16,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
     requests: { type: 'string', default: '50000' },
-    sizes: { type: 'string', default: '1000,100000,1000000' },
+    sizes: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -25,6 +25,7 @@ function usage(): never {
   console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json]
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
   open: --sizes 1000,100000,1000000         opening a pre-queue of N, and reading one position after
+  push: --sizes 1000,5000,20000             N socket.io clients watching a room: one broadcast per tick vs one message each
   hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job`);
   process.exit(2);
 }
@@ -45,7 +46,13 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
     }
     case 'open': {
       const { runOpen } = await import('./bench/open-scenario.js');
-      return runOpen({ sizes: (values.sizes ?? '').split(',').map((s) => int(s, 'sizes')) });
+      return runOpen({
+        sizes: (values.sizes ?? '1000,100000,1000000').split(',').map((s) => int(s, 'sizes')),
+      });
+    }
+    case 'push': {
+      const { runPush } = await import('./bench/push-scenario.js');
+      return runPush({ sizes: (values.sizes ?? '1000,5000,20000').split(',').map((s) => int(s, 'sizes')) });
     }
     case 'hot': {
       const { runHot } = await import('./bench/hot-scenario.js');

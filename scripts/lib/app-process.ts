@@ -36,9 +36,13 @@ export async function startProcess(
   name: string,
   entry: string,
   env: Record<string, string> = {},
+  opts: { startTimeoutMs?: number } = {},
 ): Promise<AppProcess> {
+  const startTimeoutMs = opts.startTimeoutMs ?? 20_000;
   // BENCH_CPU_PROF=<dir>: every process started here writes a CPU profile there when it exits.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
   const proc = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
@@ -48,8 +52,8 @@ export async function startProcess(
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${name} did not start in 20 s:\n${logs.join('\n')}`)),
-      20_000,
+      () => reject(new Error(`${name} did not start in ${startTimeoutMs} ms:\n${logs.join('\n')}`)),
+      startTimeoutMs,
     );
     for (const stream of [proc.stdout, proc.stderr]) {
       if (!stream) continue;
