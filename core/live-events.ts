@@ -42,9 +42,22 @@ export interface RoomTick {
 
 import type { RequestView } from './requests/request-types.js';
 
+/** A reservation of this person changed (its hold expired, it was paid, confirmed, cancelled or refunded). */
+export interface ReservationUpdate {
+  id: number;
+  eventId: number;
+  status: 'held' | 'paid' | 'confirmed' | 'cancelled' | 'expired';
+  seats: string[];
+  amountCents: number;
+  holdExpiresAt: string;
+  at: string;
+}
+
 export interface ServerToClientEvents {
   /** Personal: a request of this person changed status (queued → committed | rejected | failed). */
   'request:update': (request: RequestView) => void;
+  /** Personal: one of this person's reservations changed status. */
+  'reservation:update': (reservation: ReservationUpdate) => void;
   /** Sent once after the handshake so a client knows who the server thinks it is. */
   hello: (msg: { userId: number; username: string; serverTime: string }) => void;
   'room:tick': (tick: RoomTick) => void;
@@ -53,6 +66,8 @@ export interface ServerToClientEvents {
   'room:message': (msg: { roomId: number; message: string; at: string }) => void;
   /** Personal: it is this person's turn; the token goes with the enrollment or reservation request. */
   admitted: (msg: { roomId: number; queueNumber: number; admissionToken: string; expiresAt: string }) => void;
+  /** Personal: an operator revoked this person's admission to the room. */
+  'admission:revoked': (msg: { roomId: number }) => void;
 }
 
 export type WatchAck = (

@@ -16,6 +16,7 @@ export class LiveClient {
   readonly messages: string[] = [];
   readonly phases: string[] = [];
   readonly updates: Parameters<ServerToClientEvents['request:update']>[0][] = [];
+  readonly revocations: number[] = [];
 
   constructor(url: string, token: string, opts: { reconnection?: boolean } = {}) {
     this.socket = connect(url, {
@@ -28,6 +29,7 @@ export class LiveClient {
     this.socket.on('admitted', (a) => this.admitted.push(a));
     this.socket.on('room:message', (m) => this.messages.push(m.message));
     this.socket.on('request:update', (u) => this.updates.push(u));
+    this.socket.on('admission:revoked', (r) => this.revocations.push(r.roomId));
     this.socket.on('room:phase', (p) => this.phases.push(`${p.phase}:${p.paused ? 'paused' : 'running'}`));
   }
 

@@ -237,6 +237,8 @@ async function startLive() {
   socket.on('room:phase', onPhase);
   socket.on('room:message', (msg) => msg.roomId === ROOM_ID && showMessage(msg.message));
   socket.on('admitted', (msg) => msg.roomId === ROOM_ID && onAdmitted(msg));
+  // An operator revoked this person's admission: the room's answer to `watch` says what now holds.
+  socket.on('admission:revoked', (msg) => msg.roomId === ROOM_ID && watch());
   page.socket = socket;
 }
 

@@ -206,7 +206,8 @@ export class AdmissionController {
     if (previous === key) return;
     this.lastPhase.set(roomId, key);
     await this.ports.persistPhase(roomId, plan.phase, plan.paused, plan.seed);
-    // The first look at a room after taking the lead is not a change anyone needs to hear about.
-    if (previous !== undefined) this.ports.announcePhase(roomId, plan.phase, plan.paused);
+    // Also on the first look at a room (a new room, or a new leader): a room that opened before this
+    // leader's sync picked it up still needs its pre-queue told; a repeated announcement is harmless.
+    this.ports.announcePhase(roomId, plan.phase, plan.paused);
   }
 }

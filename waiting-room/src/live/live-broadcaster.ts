@@ -26,4 +26,8 @@ export class LiveBroadcaster {
   ): void {
     this.io.to(userRoom(userId)).emit('admitted', msg);
   }
+
+  revoked(userId: number, roomId: number): void {
+    this.io.to(userRoom(userId)).emit('admission:revoked', { roomId });
+  }
 }

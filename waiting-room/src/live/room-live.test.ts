@@ -127,6 +127,29 @@ describe('live room status over socket.io', function () {
     expect(status).to.include({ paused: true, etaSeconds: null });
   });
 
+  it('tells an admitted person at once when an operator revokes their admission', async () => {
+    const roomId = await createTestRoom(wr.db, { ratePerMin: 6_000, maxActive: 1_000 });
+    const me = 95_501;
+    await join(roomId, me);
+    const c = client(me);
+    await c.connected();
+    await c.watch(roomId);
+    await c.until((x) => x.admitted.length > 0, 10_000, 'admitted');
+    const operator = await createTestUser(wr.db, 'staff');
+    const res = await fetch(`${wr.url}/operator/rooms/${roomId}/revocations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${tokenFor(cfg, operator.id, 'staff')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ userId: me }),
+    });
+    expect(res.status).to.equal(200);
+    await c.until((x) => x.revocations.includes(roomId), 3_000, 'admission:revoked');
+    const status = await c.watch(roomId);
+    expect(status).to.include({ admitted: true, admissionToken: null });
+  });
+
   it('refuses to watch a room that does not exist', async () => {
     const c = client(94_001);
     await c.connected();

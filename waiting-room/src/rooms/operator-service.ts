@@ -40,6 +40,7 @@ export interface RoomFigures {
 
 export interface OperatorBroadcast {
   message(roomId: number, message: string): void;
+  revoked(userId: number, roomId: number): void;
 }
 
 const toColumns = (d: Partial<RoomDefinition>) => {
@@ -164,6 +165,7 @@ export class OperatorService {
     await revokeAdmission(this.redis, this.cfg.redis.prefix, roomId, claims.jti, claims.expiresAt.getTime());
     await this.redis.hdel(this.queue.key(roomId, 'tokens'), String(userId));
     await this.queue.finish(roomId, userId);
+    this.broadcast.revoked(userId, roomId);
     await writeAudit(this.db, {
       actorUserId: actorId,
       entity: 'waiting_room',
