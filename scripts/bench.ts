@@ -16,6 +16,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
     requests: { type: 'string', default: '50000' },
+    'commit-concurrency': { type: 'string' },
+    'commit-batch-max': { type: 'string' },
     sizes: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -26,7 +28,8 @@ function usage(): never {
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
   open: --sizes 1000,100000,1000000         opening a pre-queue of N, and reading one position after
   push: --sizes 1000,5000,20000             N socket.io clients watching a room: one broadcast per tick vs one message each
-  hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job`);
+  hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job
+        [--commit-concurrency N --commit-batch-max N]  worker settings to try`);
   process.exit(2);
 }
 
@@ -56,7 +59,12 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
     }
     case 'hot': {
       const { runHot } = await import('./bench/hot-scenario.js');
-      return runHot({ requests: int(values.requests, 'requests') });
+      const workerEnv: Record<string, string> = {};
+      if (values['commit-concurrency'])
+        workerEnv.COMMIT_CONCURRENCY = String(int(values['commit-concurrency'], 'commit-concurrency'));
+      if (values['commit-batch-max'])
+        workerEnv.COMMIT_BATCH_MAX = String(int(values['commit-batch-max'], 'commit-batch-max'));
+      return runHot({ requests: int(values.requests, 'requests'), workerEnv });
     }
   }
 }

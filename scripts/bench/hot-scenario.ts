@@ -9,7 +9,12 @@ import { createBenchEnv, progress, round, type BenchEnv } from './bench-env.js';
 
 /** A term with one open window and a registration room per section, so each section has its own queue. */
 async function hotWorld(db: Knex, capacity: number): Promise<{ rooms: number[]; sections: number[] }> {
-  const [termId] = await db('terms').insert({ code: 'HOT', name: 'Hot', starts_on: '2027-03-01', ends_on: '2027-06-30' });
+  const [termId] = await db('terms').insert({
+    code: 'HOT',
+    name: 'Hot',
+    starts_on: '2027-03-01',
+    ends_on: '2027-06-30',
+  });
   const [majorId] = await db('majors').insert({ code: 'HOT', name: 'Hot' });
   const [professorId] = await db('professors').insert({ name: 'Prof Hot', major_id: majorId });
   const [windowId] = await db('registration_windows').insert({
@@ -29,8 +34,19 @@ async function hotWorld(db: Knex, capacity: number): Promise<{ rooms: number[]; 
       major_id: majorId,
       professor_id: professorId,
     });
-    const [sectionId] = await db('sections').insert({ term_id: termId, course_id: courseId, section_number: 1, capacity });
-    await db('section_meetings').insert({ section_id: sectionId, day_of_week: 1, starts_at: '09:00', ends_at: '10:15', room: 'HALL' });
+    const [sectionId] = await db('sections').insert({
+      term_id: termId,
+      course_id: courseId,
+      section_number: 1,
+      capacity,
+    });
+    await db('section_meetings').insert({
+      section_id: sectionId,
+      day_of_week: 1,
+      starts_at: '09:00',
+      ends_at: '10:15',
+      room: 'HALL',
+    });
     const [roomId] = await db('waiting_rooms').insert({
       slug: `hot-${label}`,
       name: `Hot ${label}`,
@@ -48,11 +64,30 @@ async function hotWorld(db: Knex, capacity: number): Promise<{ rooms: number[]; 
 }
 
 /** Inserts students, their request rows and the jobs: `n` requests for one section, queued at once. */
-async function queueRequests(env: BenchEnv, queues: CommitQueues, roomId: number, sectionId: number, n: number, tag: string): Promise<void> {
+async function queueRequests(
+  env: BenchEnv,
+  queues: CommitQueues,
+  roomId: number,
+  sectionId: number,
+  n: number,
+  tag: string,
+): Promise<void> {
   const bar = progress(`queueing ${n.toLocaleString('en')} requests (${tag})`, n * 2);
-  const users: { username: string; password_hash: string; role: string; display_name: string; grade: number }[] = [];
+  const users: {
+    username: string;
+    password_hash: string;
+    role: string;
+    display_name: string;
+    grade: number;
+  }[] = [];
   for (let i = 0; i < n; i++) {
-    users.push({ username: `${tag}${i}`, password_hash: 'x', role: 'student', display_name: `${tag} ${i}`, grade: 2 });
+    users.push({
+      username: `${tag}${i}`,
+      password_hash: 'x',
+      role: 'student',
+      display_name: `${tag} ${i}`,
+      grade: 2,
+    });
   }
   for (let i = 0; i < n; i += 2_000) await env.db('users').insert(users.slice(i, i + 2_000));
   const ids = await env.db('users').where('username', 'like', `${tag}%`).orderBy('id').pluck<number[]>('id');
@@ -86,11 +121,18 @@ async function queueRequests(env: BenchEnv, queues: CommitQueues, roomId: number
 }
 
 /** Waits until no request of the room is queued; returns the seconds it took and p99 queue → commit. */
-async function drain(db: Knex, roomId: number, n: number, label: string): Promise<{ seconds: number; p99Ms: number }> {
+async function drain(
+  db: Knex,
+  roomId: number,
+  n: number,
+  label: string,
+): Promise<{ seconds: number; p99Ms: number }> {
   const started = Date.now();
   const bar = progress(label, n);
   for (;;) {
-    const [row] = await db('requests').where({ room_id: roomId, status: 'queued' }).count<{ c: number }[]>('* as c');
+    const [row] = await db('requests')
+      .where({ room_id: roomId, status: 'queued' })
+      .count<{ c: number }[]>('* as c');
     const left = Number(row?.c);
     bar.tick(n - left);
     if (left === 0) break;
@@ -112,7 +154,10 @@ async function drain(db: Knex, roomId: number, n: number, label: string): Promis
  * committing; then the baseline, a plain BullMQ worker doing one FOR UPDATE transaction per request,
  * on its own section and queue. The baseline gets a fifth of the requests: it is that much slower.
  */
-export async function runHot(o: { requests: number }): Promise<Record<string, unknown>> {
+export async function runHot(o: {
+  requests: number;
+  workerEnv?: Record<string, string>;
+}): Promise<Record<string, unknown>> {
   const env = await createBenchEnv('hot');
   const queues = new CommitQueues(env.redis, env.cfg.redis.prefix);
   try {
@@ -121,7 +166,7 @@ export async function runHot(o: { requests: number }): Promise<Record<string, un
     const [rushRoom, baseRoom] = rooms as [number, number];
     const [rushSection, baseSection] = sections as [number, number];
     await queueRequests(env, queues, rushRoom, rushSection, o.requests, 'r');
-    const worker = await env.start('worker');
+    const worker = await env.start('worker', o.workerEnv);
     const rush = await drain(env.db, rushRoom, o.requests, 'Rushline worker committing');
     const health = (await (await fetch(`${worker.url}/healthz`)).json()) as {
       commit: { batches: number; batchedItems: number; batchBusyMs: number };
@@ -130,10 +175,14 @@ export async function runHot(o: { requests: number }): Promise<Record<string, un
 
     // Only now: Rushline's worker serves every room's queue and would take the baseline's too.
     await queueRequests(env, queues, baseRoom, baseSection, baselineN, 'b');
-    const baselineWorker = await startProcess('baseline-hot', path.join(import.meta.dirname, 'baseline-hot-worker.ts'), {
-      ...env.env,
-      BASELINE_ROOM_ID: String(baseRoom),
-    });
+    const baselineWorker = await startProcess(
+      'baseline-hot',
+      path.join(import.meta.dirname, 'baseline-hot-worker.ts'),
+      {
+        ...env.env,
+        BASELINE_ROOM_ID: String(baseRoom),
+      },
+    );
     const base = await drain(env.db, baseRoom, baselineN, 'baseline worker committing');
     await baselineWorker.stop();
 
