@@ -25,6 +25,7 @@ export class ConfigError extends Error {
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const mysqlUrl = z
@@ -93,11 +94,21 @@ const envSchema = z.object({
   ADMISSION_BACKLOG_LIMIT: positiveInt.default(5_000),
   ROOM_SYNC_MS: positiveInt.default(5_000),
 
-  COMMIT_CONCURRENCY: positiveInt.max(10_000).default(256),
-  COMMIT_BATCH_MAX: positiveInt.max(5_000).default(500),
+  COMMIT_CONCURRENCY: positiveInt.max(10_000).default(1_024),
+  COMMIT_BATCH_MAX: positiveInt.max(5_000).default(1_000),
   COMMIT_LOCK_MS: positiveInt.min(1_000).default(15_000),
   OUTBOX_SWEEP_MS: positiveInt.default(5_000),
   OUTBOX_GRACE_MS: positiveInt.default(5_000),
+  HOLD_EXPIRY_GRACE_MS: nonNegativeInt.default(5_000),
+
+  PAYMENT_PROVIDER: z.enum(['simulated']).default('simulated'),
+  PAYMENT_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+    .default('USD'),
+  PAYMENT_SIM_FAIL_RATE: z.coerce.number().min(0).max(1).default(0),
+  PAYMENT_SIM_DELAY_MS: nonNegativeInt.max(60_000).default(0),
+  PAYMENT_RECONCILE_GRACE_MS: positiveInt.default(60_000),
 
   LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
   LOGIN_MAX_PER_IP: positiveInt.default(200),
@@ -149,6 +160,17 @@ export interface Config {
     readonly outboxSweepMs: number;
     /** How old a still-queued request must be before the sweeper checks its job. */
     readonly outboxGraceMs: number;
+    /** How long past its expiry a hold may stay unreleased before the sweep releases it (its job went missing). */
+    readonly holdExpiryGraceMs: number;
+  };
+  readonly payments: {
+    readonly provider: 'simulated';
+    readonly currency: string;
+    /** Simulated provider only: share of charges declined at random, and added latency per call. */
+    readonly simFailRate: number;
+    readonly simDelayMs: number;
+    /** How old a pending payment must be before the sweep settles it by asking the provider. */
+    readonly reconcileGraceMs: number;
   };
   readonly admission: {
     readonly keyId: string;
@@ -275,6 +297,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       lockMs: env.COMMIT_LOCK_MS,
       outboxSweepMs: env.OUTBOX_SWEEP_MS,
       outboxGraceMs: env.OUTBOX_GRACE_MS,
+      holdExpiryGraceMs: env.HOLD_EXPIRY_GRACE_MS,
+    },
+    payments: {
+      provider: env.PAYMENT_PROVIDER,
+      currency: env.PAYMENT_CURRENCY,
+      simFailRate: env.PAYMENT_SIM_FAIL_RATE,
+      simDelayMs: env.PAYMENT_SIM_DELAY_MS,
+      reconcileGraceMs: env.PAYMENT_RECONCILE_GRACE_MS,
     },
     admission,
   });

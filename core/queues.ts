@@ -61,3 +61,26 @@ export class CommitQueues {
     this.queues.clear();
   }
 }
+
+/**
+ * Reservation jobs outside the per-room commit queues. `reservation-holds` holds one delayed job per
+ * held reservation (jobId `expire-<id>`, due at `hold_expires_at`) that releases the seats if the hold
+ * is still unpaid; `after-payment` confirms a paid reservation (jobId `confirm-<id>`) and tells its owner.
+ * Both are safe to run twice: the job re-checks the reservation's status under its row lock.
+ */
+export const HOLD_EXPIRY_QUEUE = 'reservation-holds';
+export const AFTER_PAYMENT_QUEUE = 'after-payment';
+
+export interface ReservationJobData {
+  reservationId: number;
+}
+
+export const holdExpiryJobId = (reservationId: number) => `expire-${reservationId}`;
+export const afterPaymentJobId = (reservationId: number) => `confirm-${reservationId}`;
+
+export const RESERVATION_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 3_600, count: 50_000 },
+  removeOnFail: { age: 7 * 86_400 },
+} as const;

@@ -18,6 +18,12 @@ import { meRoutes } from './me/me-routes.js';
 import { RequestSubmitter } from './requests/request-submitter.js';
 import { myRequestRoutes, requestRoutes } from './requests/request-routes.js';
 import { staffUserRoutes } from './staff/staff-user-routes.js';
+import { AfterPaymentQueue, type AfterPaymentEnqueuer } from '../../core/payments/after-payment-queue.js';
+import { createPaymentProvider } from '../../core/payments/create-payment-provider.js';
+import type { PaymentProvider } from '../../core/payments/payment-provider.js';
+import { ReservationPayments } from './reservations/pay-reservation.js';
+import { ReservationScope } from './reservations/reservation-scope.js';
+import { myReservationRoutes, reservationRoutes } from './reservations/reservation-routes.js';
 
 export interface ApiDeps {
   cfg: Config;
@@ -26,16 +32,25 @@ export interface ApiDeps {
   redis: Redis;
   /** Given by main.ts so it can close them; built here when a test does not care. */
   queues?: CommitQueues;
+  /** Likewise for the payment provider and the after-payment queue. */
+  payments?: PaymentProvider;
+  afterPayment?: AfterPaymentEnqueuer;
 }
 
 /** Builds the REST api from its dependencies; never listens (main.ts and the tests do). */
-export function buildApiApp({ cfg, logger, db, redis, queues }: ApiDeps): Express {
+export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPayment }: ApiDeps): Express {
   const keys = redisKeys(cfg.redis.prefix);
   const submitter = new RequestSubmitter(db, queues ?? new CommitQueues(redis, cfg.redis.prefix), logger);
   const admission = new AdmissionGuard(cfg, redis);
   const enrollmentScope = new EnrollmentScope(db);
   const auth = new AuthService({ db, cfg, limiter: new LoginLimiter(redis, keys, cfg) });
   const authenticated = requireAuth(cfg);
+  const settlement = {
+    db,
+    logger,
+    provider: payments ?? createPaymentProvider(cfg, redis),
+    afterPayment: afterPayment ?? new AfterPaymentQueue(redis, cfg.redis.prefix),
+  };
   return createHttpApp({
     service: 'api',
     cfg,
@@ -46,12 +61,25 @@ export function buildApiApp({ cfg, logger, db, redis, queues }: ApiDeps): Expres
       app.use('/api', cors({ origin: [...cfg.http.corsOrigins], maxAge: 600 }));
       app.use('/api/auth', authRoutes(auth));
       app.use('/api/me/requests', authenticated, myRequestRoutes(db));
+      app.use('/api/me/reservations', authenticated, myReservationRoutes(db));
       app.use('/api/me', authenticated, meRoutes(db));
       app.use('/api/requests', authenticated, requestRoutes(db));
       app.use(
         '/api/enrollments',
         authenticated,
         enrollmentRoutes({ db, scope: enrollmentScope, admission, submitter }),
+      );
+      app.use(
+        '/api/reservations',
+        authenticated,
+        reservationRoutes({
+          db,
+          scope: new ReservationScope(db),
+          admission,
+          submitter,
+          payments: new ReservationPayments({ ...settlement, currency: cfg.payments.currency }),
+          settlement,
+        }),
       );
       app.use('/api/staff/users', authenticated, requireRole('staff'), staffUserRoutes(db));
     },

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { createDb } from '../../core/db.js';
 import { closeServer, runService } from '../../core/process/run-service.js';
+import { AfterPaymentQueue } from '../../core/payments/after-payment-queue.js';
 import { CommitQueues } from '../../core/queues.js';
 import { createRedis } from '../../core/redis.js';
 import { buildApiApp } from './app.js';
@@ -11,13 +12,14 @@ await runService({
     const db = createDb(cfg);
     const redis = createRedis(cfg, 'command', 'rushline-api');
     const queues = new CommitQueues(redis, cfg.redis.prefix);
-    const server = createServer(buildApiApp({ cfg, logger, db, redis, queues }));
+    const afterPayment = new AfterPaymentQueue(redis, cfg.redis.prefix);
+    const server = createServer(buildApiApp({ cfg, logger, db, redis, queues, afterPayment }));
     return {
       server,
       port: cfg.http.apiPort,
       close: async () => {
         await closeServer(server);
-        await queues.close();
+        await Promise.allSettled([queues.close(), afterPayment.close()]);
         await Promise.allSettled([db.destroy(), redis.quit()]);
       },
     };

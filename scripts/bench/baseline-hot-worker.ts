@@ -20,9 +20,14 @@ const worker = new Worker<CommitJobData>(
   commitQueueName(roomId),
   async (job) => {
     await db.transaction(async (trx) => {
-      const request = await trx('requests').where({ id: job.data.requestId, status: 'queued' }).first().forUpdate();
+      const request = await trx('requests')
+        .where({ id: job.data.requestId, status: 'queued' })
+        .first()
+        .forUpdate();
       if (!request) return;
-      const payload = (typeof request.payload === 'string' ? JSON.parse(request.payload) : request.payload) as {
+      const payload = (
+        typeof request.payload === 'string' ? JSON.parse(request.payload) : request.payload
+      ) as {
         sectionIds: number[];
       };
       const sectionId = payload.sectionIds[0] as number;
@@ -40,7 +45,11 @@ const worker = new Worker<CommitJobData>(
       }
       await trx('requests')
         .where({ id: request.id })
-        .update({ status: full ? 'rejected' : 'committed', outcome_code: full ? 'SECTION_FULL' : 'ENROLLED', completed_at: new Date() });
+        .update({
+          status: full ? 'rejected' : 'committed',
+          outcome_code: full ? 'SECTION_FULL' : 'ENROLLED',
+          completed_at: new Date(),
+        });
     });
   },
   { connection, prefix: redisKeys(cfg.redis.prefix).bullPrefix, concurrency: 16 },

@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import type {
+  PaymentRow,
+  ReservationRow,
+  ReservationStatus,
+} from '../../../core/payments/reservation-store.js';
+
+/** A reservation as its owner sees it: its seats (also released ones, marked), amount, hold and payments. */
+export interface ReservationView {
+  id: number;
+  eventId: number;
+  eventTitle: string;
+  status: ReservationStatus;
+  seats: { label: string; zone: string; priceCents: number; live: boolean }[];
+  amountCents: number;
+  holdExpiresAt: string;
+  paidAt: string | null;
+  cancelledAt: string | null;
+  createdAt: string;
+  requestId: number | null;
+  payments: {
+    id: number;
+    status: PaymentRow['status'];
+    amountCents: number;
+    currency: string;
+    providerRef: string | null;
+    failureReason: string | null;
+    createdAt: string;
+  }[];
+}
+
+type Row = ReservationRow & { event_title: string };
+
+export async function findReservationView(
+  db: Knex,
+  userId: number,
+  id: number,
+): Promise<ReservationView | undefined> {
+  const [view] = await viewsOf(db, await baseQuery(db, userId).andWhere('r.id', id));
+  return view;
+}
+
+/** Newest first, paged with `beforeId`. */
+export async function listReservationViews(
+  db: Knex,
+  userId: number,
+  opts: { limit: number; beforeId?: number },
+): Promise<ReservationView[]> {
+  const q = baseQuery(db, userId).orderBy('r.id', 'desc').limit(opts.limit);
+  if (opts.beforeId !== undefined) void q.andWhere('r.id', '<', opts.beforeId);
+  return viewsOf(db, await q);
+}
+
+const baseQuery = (db: Knex, userId: number) =>
+  db('reservations as r')
+    .join('events as e', 'e.id', 'r.event_id')
+    .where('r.user_id', userId)
+    .select<Row[]>('r.*', 'e.title as event_title');
+
+async function viewsOf(db: Knex, rows: Row[]): Promise<ReservationView[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const seats = await db('reservation_seats as rs')
+    .join('seats as s', 's.id', 'rs.seat_id')
+    .whereIn('rs.reservation_id', ids)
+    .orderBy('s.id')
+    .select<
+      {
+        reservation_id: number;
+        label: string;
+        zone: string;
+        price_cents: number;
+        live_seat_id: number | null;
+      }[]
+    >('rs.reservation_id', 's.label', 's.zone', 'rs.price_cents', 'rs.live_seat_id');
+  const payments = await db<PaymentRow>('payments').whereIn('reservation_id', ids).orderBy('id');
+  return rows.map((r) => ({
+    id: r.id,
+    eventId: r.event_id,
+    eventTitle: r.event_title,
+    status: r.status,
+    seats: seats
+      .filter((s) => s.reservation_id === r.id)
+      .map((s) => ({
+        label: s.label,
+        zone: s.zone,
+        priceCents: s.price_cents,
+        live: s.live_seat_id !== null,
+      })),
+    amountCents: r.amount_cents,
+    holdExpiresAt: r.hold_expires_at.toISOString(),
+    paidAt: r.paid_at?.toISOString() ?? null,
+    cancelledAt: r.cancelled_at?.toISOString() ?? null,
+    createdAt: r.created_at.toISOString(),
+    requestId: r.request_id,
+    payments: payments
+      .filter((p) => p.reservation_id === r.id)
+      .map((p) => ({
+        id: p.id,
+        status: p.status,
+        amountCents: p.amount_cents,
+        currency: p.currency,
+        providerRef: p.provider_ref,
+        failureReason: p.failure_reason,
+        createdAt: p.created_at.toISOString(),
+      })),
+  }));
+}

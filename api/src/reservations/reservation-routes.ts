@@ -1,0 +1,109 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { currentUser } from '../../../core/auth/require-auth.js';
+import { NotFoundError } from '../../../core/errors.js';
+import { parseInput } from '../../../core/http/validate.js';
+import type { SettlementDeps } from '../../../core/payments/payment-settlement.js';
+import { reservationPayload } from '../../../core/requests/request-types.js';
+import type { AdmissionGuard } from '../admission/admission-guard.js';
+import { idempotencyKeyOf } from '../requests/idempotency-key.js';
+import type { RequestSubmitter } from '../requests/request-submitter.js';
+import { cancelReservation } from './cancel-reservation.js';
+import type { ReservationPayments } from './pay-reservation.js';
+import { findReservationView, listReservationViews } from './reservation-read-model.js';
+import type { ReservationScope } from './reservation-scope.js';
+
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: z.coerce.number().int().positive().optional(),
+});
+// Strict: a body naming both seats and a zone, or anything else unknown, is refused rather than guessed at.
+const [chosenSeats, bestAvailable] = reservationPayload.options;
+const reservationBody = z.union([chosenSeats.strict(), bestAvailable.strict()]);
+const payBody = z.object({ paymentMethod: z.string().min(1).max(64).optional() }).strict();
+
+export interface ReservationRouteDeps {
+  db: Knex;
+  scope: ReservationScope;
+  admission: AdmissionGuard;
+  submitter: RequestSubmitter;
+  payments: ReservationPayments;
+  settlement: Pick<SettlementDeps, 'db' | 'provider' | 'logger'>;
+}
+
+export function reservationRoutes(deps: ReservationRouteDeps): Router {
+  const router = Router();
+
+  /** Enqueues a reservation request (chosen seats or best available); 202 at once, the outcome follows. */
+  router.post('/', async (req, res) => {
+    const body = parseInput(reservationBody, req.body);
+    const idempotencyKey = idempotencyKeyOf(req);
+    const { payload, roomIds } = await deps.scope.resolve(body);
+    const admission = await deps.admission.check(req, roomIds);
+    const { created, request } = await deps.submitter.submit({
+      userId: currentUser(req).id,
+      kind: 'reservation',
+      roomId: admission.roomId,
+      queueNumber: admission.queueNumber,
+      idempotencyKey,
+      payload,
+    });
+    res
+      .status(202)
+      .location(`/api/requests/${request.id}`)
+      .json({ requestId: request.id, created, status: request.status, request });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    res.json(await viewOrNotFound(deps.db, currentUser(req).id, id));
+  });
+
+  router.post('/:id/pay', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    const body = parseInput(payBody, req.body ?? {});
+    const clientKey = idempotencyKeyOf(req);
+    const userId = currentUser(req).id;
+    const settled = await deps.payments.pay({
+      userId,
+      reservationId: id,
+      clientKey,
+      paymentMethod: body.paymentMethod,
+    });
+    const reservation = await viewOrNotFound(deps.db, userId, id);
+    const payment = reservation.payments.find((p) => p.id === settled.payment.id) ?? null;
+    // 200 paid; 202 while the provider's answer is unknown (the reservation stays held meanwhile).
+    res.status(settled.kind === 'paid' ? 200 : 202).json({ reservation, payment });
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    const userId = currentUser(req).id;
+    const { refund } = await cancelReservation(deps.settlement, userId, id);
+    res.json({ reservation: await viewOrNotFound(deps.db, userId, id), refund });
+  });
+  return router;
+}
+
+/** GET /api/me/reservations: your reservations, newest first, paged with ?before=<id>. */
+export function myReservationRoutes(db: Knex): Router {
+  const router = Router();
+  router.get('/', async (req, res) => {
+    const q = parseInput(listQuery, req.query, 'query');
+    const rows = await listReservationViews(db, currentUser(req).id, { limit: q.limit, beforeId: q.before });
+    const last = rows.at(-1);
+    res.json({
+      reservations: rows,
+      next: rows.length === q.limit && last ? `?before=${last.id}&limit=${q.limit}` : null,
+    });
+  });
+  return router;
+}
+
+async function viewOrNotFound(db: Knex, userId: number, id: number) {
+  const view = await findReservationView(db, userId, id);
+  if (!view) throw new NotFoundError('RESERVATION_NOT_FOUND', `You have no reservation ${id}`);
+  return view;
+}

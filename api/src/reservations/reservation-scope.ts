@@ -1,0 +1,92 @@
+import type { Knex } from 'knex';
+import { UnprocessableError } from '../../../core/errors.js';
+import type { ReservationPayload } from '../../../core/requests/request-types.js';
+
+interface EventRow {
+  id: number;
+  per_user_limit: number;
+}
+
+/**
+ * What a reservation request touches, checked before anything is recorded: the event exists, every
+ * chosen seat exists for it (or the zone does), the number of seats is within the event's per-user
+ * limit, and which waiting rooms guard its sale. Seat labels and the zone are returned as the database
+ * spells them, so the recorded payload is canonical. Room and zone lists are cached for a few seconds:
+ * they change rarely and are read on every submission in a rush.
+ */
+export class ReservationScope {
+  private readonly roomCache = new Map<number, { at: number; rooms: number[] }>();
+  private readonly zoneCache = new Map<number, { at: number; zones: string[] }>();
+
+  constructor(
+    private readonly db: Knex,
+    private readonly cacheMs = 5_000,
+  ) {}
+
+  async resolve(p: ReservationPayload): Promise<{ payload: ReservationPayload; roomIds: number[] }> {
+    const event = await this.db<EventRow>('events').where({ id: p.eventId }).first('id', 'per_user_limit');
+    if (!event) {
+      throw new UnprocessableError('UNKNOWN_EVENT', `No event ${p.eventId}`, { eventId: p.eventId });
+    }
+    const wanted = 'seatLabels' in p ? p.seatLabels.length : p.count;
+    if (wanted > event.per_user_limit) {
+      throw new UnprocessableError(
+        'PER_USER_LIMIT',
+        `At most ${event.per_user_limit} seats per person for this event`,
+        { perUserLimit: event.per_user_limit, requested: wanted },
+      );
+    }
+    const payload =
+      'seatLabels' in p ? await this.seats(event.id, p.seatLabels) : await this.zone(event.id, p);
+    return { payload, roomIds: await this.roomsForEvent(event.id) };
+  }
+
+  private async seats(eventId: number, labels: string[]): Promise<ReservationPayload> {
+    // Labels compare as MySQL compares them (case-insensitive collation, trailing spaces ignored).
+    const norm = (l: string) => l.trimEnd().toLowerCase();
+    if (new Set(labels.map(norm)).size !== labels.length) {
+      throw new UnprocessableError('DUPLICATE_SEAT', 'A seat is listed twice');
+    }
+    const rows = await this.db('seats')
+      .where({ event_id: eventId })
+      .whereIn('label', labels)
+      .select<{ label: string }[]>('label');
+    const byNorm = new Map(rows.map((r) => [norm(r.label), r.label]));
+    const unknown = labels.filter((l) => !byNorm.has(norm(l)));
+    if (unknown.length > 0) {
+      throw new UnprocessableError('UNKNOWN_SEAT', `No seat ${unknown.join(', ')} for this event`, {
+        seatLabels: unknown,
+      });
+    }
+    return { eventId, seatLabels: labels.map((l) => byNorm.get(norm(l)) as string) };
+  }
+
+  private async zone(eventId: number, p: { zone: string; count: number }): Promise<ReservationPayload> {
+    const zones = await this.zonesOf(eventId);
+    const zone = zones.find((z) => z.toLowerCase() === p.zone.trimEnd().toLowerCase());
+    if (!zone) {
+      throw new UnprocessableError('UNKNOWN_ZONE', `No zone "${p.zone}" for this event`, {
+        zone: p.zone,
+        zones,
+      });
+    }
+    return { eventId, zone, count: p.count };
+  }
+
+  private async zonesOf(eventId: number): Promise<string[]> {
+    const cached = this.zoneCache.get(eventId);
+    if (cached && Date.now() - cached.at < this.cacheMs) return cached.zones;
+    const rows = await this.db('seats').where({ event_id: eventId }).distinct<{ zone: string }[]>('zone');
+    const zones = rows.map((r) => r.zone);
+    this.zoneCache.set(eventId, { at: Date.now(), zones });
+    return zones;
+  }
+
+  private async roomsForEvent(eventId: number): Promise<number[]> {
+    const cached = this.roomCache.get(eventId);
+    if (cached && Date.now() - cached.at < this.cacheMs) return cached.rooms;
+    const rooms = await this.db('waiting_rooms').where({ event_id: eventId }).pluck<number[]>('id');
+    this.roomCache.set(eventId, { at: Date.now(), rooms });
+    return rooms;
+  }
+}

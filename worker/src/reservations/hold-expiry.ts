@@ -1,0 +1,31 @@
+import type { Knex } from 'knex';
+import { retryOnLockConflict } from '../../../core/db-retry.js';
+import {
+  lockReservation,
+  releaseReservation,
+  type ReservationRow,
+} from '../../../core/payments/reservation-store.js';
+
+export type ExpiryResult =
+  | { kind: 'expired'; reservation: ReservationRow; seats: string[] }
+  /** Still held but not due yet (a job that ran early): try again at `dueAt`. */
+  | { kind: 'not-due'; dueAt: Date }
+  /** Paid, cancelled, already expired or gone: nothing to do. */
+  | { kind: 'not-held' };
+
+/**
+ * Releases a hold that ran out, exactly once however many workers, jobs and sweeps try at the same
+ * time: the reservation row is locked and only a reservation still `held` and past `hold_expires_at`
+ * changes (to `expired`, its seats back to free, audited); every other attempt finds it no longer held.
+ */
+export function expireHold(db: Knex, reservationId: number, now = new Date()): Promise<ExpiryResult> {
+  return retryOnLockConflict(() =>
+    db.transaction(async (trx): Promise<ExpiryResult> => {
+      const r = await lockReservation(trx, reservationId);
+      if (!r || r.status !== 'held') return { kind: 'not-held' };
+      if (r.hold_expires_at.getTime() > now.getTime()) return { kind: 'not-due', dueAt: r.hold_expires_at };
+      const seats = await releaseReservation(trx, r, 'expired', now, null);
+      return { kind: 'expired', reservation: { ...r, status: 'expired' }, seats };
+    }),
+  );
+}
