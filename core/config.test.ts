@@ -14,6 +14,7 @@ const production = {
   ADMISSION_PRIVATE_KEY: PROD_KEY.replace(/\n/g, '\\n'),
   ADMISSION_KEY_ID: 'prod-1',
   DATABASE_URL: 'mysql://app:s3cret@db.internal:3306/rushline',
+  PAYMENT_PROVIDER: 'simulated',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -78,7 +79,13 @@ describe('config', () => {
 
   it('refuses to start in production on default secrets', () => {
     const text = problemsOf({ NODE_ENV: 'production' }).join('\n');
-    for (const name of ['JWT_SECRET', 'ADMISSION_PRIVATE_KEY', 'ADMISSION_KEY_ID', 'DATABASE_URL']) {
+    for (const name of [
+      'JWT_SECRET',
+      'ADMISSION_PRIVATE_KEY',
+      'ADMISSION_KEY_ID',
+      'DATABASE_URL',
+      'PAYMENT_PROVIDER',
+    ]) {
       expect(text).to.contain(name);
     }
   });

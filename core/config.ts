@@ -239,6 +239,10 @@ function refuseDevSecrets(source: Record<string, string | undefined>, problems: 
   if (!source.ADMISSION_KEY_ID || source.ADMISSION_KEY_ID === DEV_ADMISSION_KEY_ID) {
     problems.push('ADMISSION_KEY_ID: set a key id of your own in production');
   }
+  // The only provider that ships is the simulated one: production must choose it knowingly (a demo).
+  if (!source.PAYMENT_PROVIDER) {
+    problems.push('PAYMENT_PROVIDER: required when NODE_ENV=production (only "simulated" ships: demos only)');
+  }
   const dbUrl = source.DATABASE_URL;
   if (!dbUrl) problems.push('DATABASE_URL: required when NODE_ENV=production');
   else if (/^mysql:\/\/rushline:rushline@/.test(dbUrl)) {

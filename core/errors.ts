@@ -26,6 +26,9 @@ export class ValidationError extends AppError {
 export class UnauthorizedError extends AppError {
   readonly status = 401;
 }
+export class PaymentRequiredError extends AppError {
+  readonly status = 402;
+}
 export class ForbiddenError extends AppError {
   readonly status = 403;
 }

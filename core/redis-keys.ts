@@ -11,6 +11,8 @@ export interface RedisKeys {
   room(roomId: number | string, part: string): string;
   /** socket.io adapter channel prefix, so two deployments on one Redis never hear each other. */
   readonly socketChannel: string;
+  /** The simulated payment provider's "bank side" (charges, refunds by idempotency key). */
+  readonly paymentSim: string;
 }
 
 export function redisKeys(prefix: string): RedisKeys {
@@ -20,5 +22,6 @@ export function redisKeys(prefix: string): RedisKeys {
     loginLimitPrefix: (kind) => `${prefix}:login:${kind}`,
     room: (roomId, part) => `${prefix}:{r:${roomId}}:${part}`,
     socketChannel: `${prefix}:sio`,
+    paymentSim: `${prefix}:paysim`,
   };
 }

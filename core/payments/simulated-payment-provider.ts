@@ -76,7 +76,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     prefix: string,
     private readonly opts: { failRate: number; delayMs: number; random?: () => number },
   ) {
-    this.base = `${redisKeys(prefix).prefix}:paysim`;
+    this.base = redisKeys(prefix).paymentSim;
   }
 
   async charge(req: ChargeRequest): Promise<ChargeResult> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeAudit } from '../../../core/audit.js';
 import { retryOnLockConflict } from '../../../core/db-retry.js';
-import { AppError, ConflictError, NotFoundError } from '../../../core/errors.js';
+import { ConflictError, NotFoundError, PaymentRequiredError } from '../../../core/errors.js';
 import { PaymentProviderError, type ChargeResult } from '../../../core/payments/payment-provider.js';
 import {
   recordDecline,
@@ -14,10 +14,6 @@ import {
   type PaymentRow,
   type ReservationRow,
 } from '../../../core/payments/reservation-store.js';
-
-export class PaymentRequiredError extends AppError {
-  readonly status = 402;
-}
 
 /**
  * The provider's idempotency key for one payment attempt: the reservation and the client's
