@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { parseInput } from '../../../core/http/validate.js';
 import { enrollmentPayload } from '../../../core/requests/request-types.js';
 import type { AdmissionGuard } from '../admission/admission-guard.js';
-import { idempotencyKeyOf } from '../requests/idempotency-key.js';
+import { queuedRequestHandler } from '../requests/queued-request-handler.js';
 import type { RequestSubmitter } from '../requests/request-submitter.js';
 import { dropEnrollment } from './drop-enrollment.js';
 import type { EnrollmentScope } from './enrollment-scope.js';
@@ -21,33 +21,17 @@ export function enrollmentRoutes(deps: {
   const router = Router();
 
   /** Enqueues an enrollment request; 202 at once with the request id, the outcome follows. */
-  router.post('/', async (req, res) => {
-    const payload = parseInput(enrollmentPayload.strict(), req.body);
-    const idempotencyKey = idempotencyKeyOf(req);
-    const userId = currentUser(req).id;
-    const replayed = await deps.submitter.replay(userId, idempotencyKey, 'enrollment', payload);
-    if (replayed) {
-      res
-        .status(202)
-        .location(`/api/requests/${replayed.id}`)
-        .json({ requestId: replayed.id, created: false, status: replayed.status, request: replayed });
-      return;
-    }
-    const { roomIds } = await deps.scope.resolve(payload.sectionIds);
-    const admission = await deps.admission.check(req, roomIds);
-    const { created, request } = await deps.submitter.submit({
-      userId,
+  router.post(
+    '/',
+    queuedRequestHandler(deps, {
       kind: 'enrollment',
-      roomId: admission.roomId,
-      queueNumber: admission.queueNumber,
-      idempotencyKey,
-      payload,
-    });
-    res
-      .status(202)
-      .location(`/api/requests/${request.id}`)
-      .json({ requestId: request.id, created, status: request.status, request });
-  });
+      parse: (req) => parseInput(enrollmentPayload.strict(), req.body),
+      resolve: async (payload) => ({
+        payload,
+        roomIds: (await deps.scope.resolve(payload.sectionIds)).roomIds,
+      }),
+    }),
+  );
 
   router.get('/', async (req, res) => {
     const rows = await deps

@@ -9,6 +9,7 @@ import { reservationPayload } from '../../../core/requests/request-types.js';
 import type { AdmissionGuard } from '../admission/admission-guard.js';
 import { idempotencyKeyOf } from '../requests/idempotency-key.js';
 import type { RequestSubmitter } from '../requests/request-submitter.js';
+import { queuedRequestHandler } from '../requests/queued-request-handler.js';
 import { cancelReservation } from './cancel-reservation.js';
 import type { ReservationPayments } from './pay-reservation.js';
 import { findReservationView, listReservationViews } from './reservation-read-model.js';
@@ -37,24 +38,14 @@ export function reservationRoutes(deps: ReservationRouteDeps): Router {
   const router = Router();
 
   /** Enqueues a reservation request (chosen seats or best available); 202 at once, the outcome follows. */
-  router.post('/', async (req, res) => {
-    const body = parseInput(reservationBody, req.body);
-    const idempotencyKey = idempotencyKeyOf(req);
-    const { payload, roomIds } = await deps.scope.resolve(body);
-    const admission = await deps.admission.check(req, roomIds);
-    const { created, request } = await deps.submitter.submit({
-      userId: currentUser(req).id,
+  router.post(
+    '/',
+    queuedRequestHandler(deps, {
       kind: 'reservation',
-      roomId: admission.roomId,
-      queueNumber: admission.queueNumber,
-      idempotencyKey,
-      payload,
-    });
-    res
-      .status(202)
-      .location(`/api/requests/${request.id}`)
-      .json({ requestId: request.id, created, status: request.status, request });
-  });
+      parse: (req) => parseInput(reservationBody, req.body),
+      resolve: (body) => deps.scope.resolve(body),
+    }),
+  );
 
   router.get('/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'path');

@@ -1,0 +1,56 @@
+import type { Request, RequestHandler } from 'express';
+import { currentUser } from '../../../core/auth/require-auth.js';
+import type { RequestKind, RequestView } from '../../../core/requests/request-types.js';
+import type { AdmissionGuard } from '../admission/admission-guard.js';
+import { idempotencyKeyOf } from './idempotency-key.js';
+import type { RequestSubmitter } from './request-submitter.js';
+
+export interface QueuedRequestSpec<B> {
+  kind: RequestKind;
+  /** Validates the body's shape (a 400 comes before any header or database check). */
+  parse(req: Request): B;
+  /**
+   * Checks everything the body names exists (4xx before anything is recorded), says which waiting
+   * rooms guard it, and returns the payload to record.
+   */
+  resolve(body: B): Promise<{ payload: unknown; roomIds: readonly number[] }>;
+}
+
+/**
+ * POST handler shared by enrollments and reservations: validate, replay a known Idempotency-Key as
+ * it stands (its admission was checked when it was first made and may have expired since), else check
+ * the admission and record + enqueue. 202 at once with the request; its outcome follows.
+ */
+export function queuedRequestHandler<B>(
+  deps: { admission: AdmissionGuard; submitter: RequestSubmitter },
+  spec: QueuedRequestSpec<B>,
+): RequestHandler {
+  return async (req, res) => {
+    const body = spec.parse(req);
+    const idempotencyKey = idempotencyKeyOf(req);
+    const { payload, roomIds } = await spec.resolve(body);
+    const userId = currentUser(req).id;
+    let created = false;
+    let request: RequestView | undefined = await deps.submitter.replay(
+      userId,
+      idempotencyKey,
+      spec.kind,
+      payload,
+    );
+    if (!request) {
+      const admission = await deps.admission.check(req, roomIds);
+      ({ created, request } = await deps.submitter.submit({
+        userId,
+        kind: spec.kind,
+        roomId: admission.roomId,
+        queueNumber: admission.queueNumber,
+        idempotencyKey,
+        payload,
+      }));
+    }
+    res
+      .status(202)
+      .location(`/api/requests/${request.id}`)
+      .json({ requestId: request.id, created, status: request.status, request });
+  };
+}
