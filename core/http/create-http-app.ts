@@ -1,12 +1,10 @@
-import type { IncomingMessage } from 'node:http';
 import express, { type Express } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { healthRouter, type ReadinessCheck } from './health.js';
+import { requestLogger } from './request-logger.js';
 
 export interface HttpAppOptions {
   service: string;
@@ -21,14 +19,6 @@ export interface HttpAppOptions {
   helmet?: HelmetOptions;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** A caller's X-Request-Id is kept when it is sane, so one id follows a request across services. */
-function requestId(req: IncomingMessage): string {
-  const incoming = req.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-}
-
 /** The express app every Rushline HTTP process shares: same headers, parsing, logs, health and errors. */
 export function createHttpApp(opts: HttpAppOptions): Express {
   const app = express();
@@ -37,20 +27,7 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.set('json spaces', 0);
 
   app.use(helmet(opts.helmet));
-  app.use(
-    pinoHttp({
-      logger: opts.logger,
-      genReqId: (req, res) => {
-        const id = requestId(req);
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Probes and successful reads would drown the log during a rush; errors are always logged.
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
-    }),
-  );
+  app.use(requestLogger(opts.logger, (url) => url === '/healthz' || url === '/readyz'));
   app.use(express.json({ limit: opts.cfg.http.bodyLimit, strict: true }));
   app.use(healthRouter(opts.service, opts.readiness, opts.healthDetails));
 
