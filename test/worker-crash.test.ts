@@ -33,8 +33,11 @@ describe('worker processes that stop mid-run', function () {
     await waitForRedis(redis);
     api = await listenOnFreePort(buildApiApp({ cfg, logger: testLogger, db, redis }));
   });
+  // A worker left running would pick up the next test's room queue (it scans for rooms) and skew it.
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.kill()));
+  });
   after(async () => {
-    await Promise.all(workers.map((w) => w.kill()));
     await new Promise((r) => api.server.close(r));
     await db.destroy();
     redis.disconnect();

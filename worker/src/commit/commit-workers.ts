@@ -27,6 +27,9 @@ export interface CommitWorkerStats {
   redelivered: number;
 }
 
+/** A commit result with the row as it now stands (outcome applied), once its owner has been told. */
+type Reported = Exclude<CommitResult, { kind: 'decided' }> | { kind: 'decided'; row: RequestRow };
+
 const withOutcome = (row: RequestRow, o: RequestOutcome, at: Date): RequestRow => ({
   ...row,
   status: o.status,
@@ -44,7 +47,7 @@ const withOutcome = (row: RequestRow, o: RequestOutcome, at: Date): RequestRow =
 export class CommitWorkers {
   private readonly workers = new Map<
     number,
-    { worker: Worker<CommitJobData>; batcher: MicroBatcher<number, CommitResult> }
+    { worker: Worker<CommitJobData>; batcher: MicroBatcher<number, Reported> }
   >();
   private scanTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
@@ -107,7 +110,7 @@ export class CommitWorkers {
   }
 
   private addWorker(roomId: number): void {
-    const batcher = new MicroBatcher<number, CommitResult>((ids) => this.deps.committer.commit(ids), {
+    const batcher = new MicroBatcher<number, Reported>((ids) => this.commitAndReport(ids), {
       maxBatch: this.opts.batchMax,
       maxWaitMs: 2,
     });
@@ -126,18 +129,24 @@ export class CommitWorkers {
     this.workers.set(roomId, { worker, batcher });
   }
 
-  private async process(
-    job: Job<CommitJobData>,
-    batcher: MicroBatcher<number, CommitResult>,
-  ): Promise<string> {
+  /** Commits a batch, then tells everyone in it, in one Redis pipeline, before any of their jobs is acked. */
+  private async commitAndReport(ids: number[]): Promise<Reported[]> {
+    const now = new Date();
+    const out: Reported[] = (await this.deps.committer.commit(ids)).map((r) =>
+      r.kind === 'decided' ? { kind: 'decided', row: withOutcome(r.row, r.outcome, now) } : r,
+    );
+    const rows = out.flatMap((r) => (r.kind === 'missing' ? [] : [r.row]));
+    if (rows.length > 0) await this.deps.reporter.reportMany(rows);
+    return out;
+  }
+
+  private async process(job: Job<CommitJobData>, batcher: MicroBatcher<number, Reported>): Promise<string> {
     const result = await batcher.submit(job.data.requestId);
     if (result.kind === 'missing') throw new UnrecoverableError(`request ${job.data.requestId} has no row`);
-    const row = result.kind === 'decided' ? withOutcome(result.row, result.outcome, new Date()) : result.row;
     if (result.kind === 'already') this.stats.redelivered++;
-    else if (row.status === 'committed') this.stats.committed++;
+    else if (result.row.status === 'committed') this.stats.committed++;
     else this.stats.rejected++;
-    await this.deps.reporter.report(row);
-    return row.status;
+    return result.row.status;
   }
 
   /** A job out of attempts (or unrecoverable): its request ends `failed`, with the reason, and its owner is told. */
