@@ -24,15 +24,3 @@ export function revocationChecker(redis: Redis, prefix: string): IsRevoked {
   return async (roomId, jti) => (await redis.zscore(revokedKey(prefix, roomId), jti)) !== null;
 }
 
-/**
- * The person's request reached its outcome: they stop counting against the room's maximum active.
- * (The key is the waiting room's `active` set; see waiting-room/src/queue/room-scripts.ts.)
- */
-export async function finishAdmission(
-  redis: Redis,
-  prefix: string,
-  roomId: number,
-  userId: number,
-): Promise<void> {
-  await redis.zrem(redisKeys(prefix).room(roomId, 'active'), String(userId));
-}
