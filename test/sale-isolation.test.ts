@@ -1,0 +1,99 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import { createDb } from '../core/db.js';
+import { COMMIT_JOB_OPTIONS, CommitQueues } from '../core/queues.js';
+import { createRedis, waitForRedis } from '../core/redis.js';
+import { commitJobId } from '../core/requests/request-types.js';
+import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
+import { createEnrollmentFixture, createSection, createStudents } from './support/catalog-fixture.js';
+import { testConfig } from './support/test-config.js';
+
+/** Records n enrollment requests for one section in a room and enqueues them all at once. */
+async function queueBurst(
+  db: Knex,
+  queues: CommitQueues,
+  roomId: number,
+  sectionId: number,
+  users: number[],
+): Promise<number[]> {
+  const payload = JSON.stringify({ sectionIds: [sectionId] });
+  for (let i = 0; i < users.length; i += 1_000) {
+    await db('requests').insert(
+      users.slice(i, i + 1_000).map((userId, k) => ({
+        user_id: userId,
+        room_id: roomId,
+        idempotency_key: `burst-${roomId}-${i + k}`,
+        kind: 'enrollment',
+        payload,
+        queue_number: i + k + 1,
+      })),
+    );
+  }
+  const ids = await db('requests').where({ room_id: roomId }).orderBy('id').pluck<number[]>('id');
+  await queues
+    .queue(roomId)
+    .addBulk(
+      ids.map((requestId) => ({
+        name: 'commit',
+        data: { requestId },
+        opts: { ...COMMIT_JOB_OPTIONS, jobId: commitJobId(requestId) },
+      })),
+    );
+  return ids;
+}
+
+describe("one sale's burst", function () {
+  this.timeout(120_000);
+  const cfg = testConfig();
+  let db: Knex;
+  let redis: Redis;
+  let queues: CommitQueues;
+  let worker: AppProcess | undefined;
+
+  before(async () => {
+    db = createDb(cfg);
+    redis = createRedis(cfg);
+    await waitForRedis(redis);
+    queues = new CommitQueues(redis, cfg.redis.prefix);
+  });
+  after(async () => {
+    await worker?.kill();
+    await queues.close();
+    await db.destroy();
+    redis.disconnect();
+  });
+
+  it("does not delay another sale's requests: each sale has its own queue and worker", async () => {
+    const busy = await createEnrollmentFixture(db);
+    const quiet = await createEnrollmentFixture(db);
+    const { sectionId: busySection } = await createSection(db, busy, { capacity: 10_000, credits: 1 });
+    const { sectionId: quietSection } = await createSection(db, quiet, { capacity: 10, credits: 1 });
+    const students = await createStudents(db, 6_001);
+    // Small batches slow the busy queue down on purpose, so it is still draining when the quiet request lands.
+    worker = await startAppProcess('worker', { COMMIT_BATCH_MAX: '20', COMMIT_CONCURRENCY: '40' });
+    const burst = await queueBurst(db, queues, busy.roomId, busySection, students.slice(0, 6_000));
+    await sleep(300);
+    const started = Date.now();
+    const [quietRequest] = await queueBurst(db, queues, quiet.roomId, quietSection, students.slice(6_000));
+    let quietDoneAt = 0;
+    while (Date.now() - started < 30_000) {
+      const row = await db('requests').where({ id: quietRequest }).first<{ status: string }>('status');
+      if (row?.status !== 'queued') {
+        quietDoneAt = Date.now();
+        break;
+      }
+      await sleep(20);
+    }
+    expect(quietDoneAt, 'the quiet sale was served').to.be.greaterThan(0);
+    const [left] = await db('requests')
+      .whereIn('id', burst)
+      .andWhere('status', 'queued')
+      .count<{ n: number }[]>('* as n');
+    expect(Number(left?.n), 'the burst was still draining when the quiet request was done').to.be.greaterThan(
+      1_000,
+    );
+    expect(quietDoneAt - started).to.be.below(3_000);
+  });
+});
