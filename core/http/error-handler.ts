@@ -50,45 +50,65 @@ export const notFoundHandler: RequestHandler = (req) => {
   throw new NotFoundError('NOT_FOUND', `No route for ${req.method} ${req.path}`);
 };
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
-    let status: number;
-    let body: ErrorBody;
-    const parserError =
-      typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
-    const mapped = typeof parserError === 'string' ? BODY_PARSER_ERRORS[parserError] : undefined;
-    const down = isDependencyDown(err);
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+}
 
-    if (err instanceof AppError) {
-      status = err.status;
-      body = { error: { code: err.code, message: err.message } };
-      if (err.details !== undefined) body.error.details = err.details;
-      if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfterS));
-    } else if (mapped) {
-      status = mapped.status;
-      body = { error: { code: mapped.code, message: mapped.message } };
-    } else if (down) {
-      status = 503;
-      const reference = randomUUID();
-      req.log?.warn({ err, reference, dependency: down }, 'dependency unavailable');
-      res.setHeader('Retry-After', '1');
-      body = {
+/**
+ * Maps anything thrown to the response a client gets: an AppError's own status and code; a body-parser
+ * failure to its 4xx; a dependency that is away to 503; anything else to a 500 with a reference id that
+ * is logged with the error (never the stack to the client). Shared by express and the raw join path.
+ */
+export function toErrorResponse(err: unknown, log: Logger): ErrorResponse {
+  const parserError = typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
+  const mapped = typeof parserError === 'string' ? BODY_PARSER_ERRORS[parserError] : undefined;
+  if (err instanceof AppError) {
+    const body: ErrorBody = { error: { code: err.code, message: err.message } };
+    if (err.details !== undefined) body.error.details = err.details;
+    const headers: Record<string, string> =
+      err instanceof TooManyRequestsError ? { 'Retry-After': String(err.retryAfterS) } : {};
+    return { status: err.status, body, headers };
+  }
+  if (mapped)
+    return {
+      status: mapped.status,
+      body: { error: { code: mapped.code, message: mapped.message } },
+      headers: {},
+    };
+  const reference = randomUUID();
+  const down = isDependencyDown(err);
+  if (down) {
+    log.warn({ err, reference, dependency: down }, 'dependency unavailable');
+    return {
+      status: 503,
+      body: {
         error: {
           code: 'SERVICE_UNAVAILABLE',
           message: `Temporarily unavailable (${down}); retry shortly`,
           reference,
         },
-      };
-    } else {
-      status = 500;
-      const reference = randomUUID();
-      (req.log ?? logger).error({ err, reference }, 'unhandled error');
-      body = { error: { code: 'INTERNAL', message: 'Something went wrong on our side', reference } };
-    }
+      },
+      headers: { 'Retry-After': '1' },
+    };
+  }
+  log.error({ err, reference }, 'unhandled error');
+  return {
+    status: 500,
+    body: { error: { code: 'INTERNAL', message: 'Something went wrong on our side', reference } },
+    headers: {},
+  };
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const { status, body, headers } = toErrorResponse(err, req.log ?? logger);
     if (res.headersSent) {
       res.end();
       return;
     }
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     res.status(status).json(body);
   };
 }

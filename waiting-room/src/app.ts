@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
+import type { HelmetOptions } from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { requireAuth, requireRole } from '../../core/auth/require-auth.js';
@@ -24,6 +25,19 @@ export interface WaitingRoomDeps {
 
 const publicDir = path.resolve(import.meta.dirname, '..', 'public');
 
+/** Lets the page call the api and open its socket; shared with the raw join path so headers match. */
+export function waitingRoomHelmet(cfg: Pick<Config, 'http'>): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      directives: {
+        'connect-src': ["'self'", cfg.http.apiPublicUrl, 'ws:', 'wss:'],
+        // Behind plain http (a LAN demo) this would make the browser fetch the page's script over https.
+        'upgrade-insecure-requests': cfg.http.apiPublicUrl.startsWith('https:') ? [] : null,
+      },
+    },
+  };
+}
+
 /** Builds the waiting room's HTTP app; never listens. The socket server attaches beside it. */
 export function buildWaitingRoomApp({
   cfg,
@@ -41,15 +55,7 @@ export function buildWaitingRoomApp({
     logger,
     readiness: { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() },
     healthDetails,
-    helmet: {
-      contentSecurityPolicy: {
-        directives: {
-          'connect-src': ["'self'", cfg.http.apiPublicUrl, 'ws:', 'wss:'],
-          // Behind plain http (a LAN demo) this would make the browser fetch the page's script over https.
-          'upgrade-insecure-requests': cfg.http.apiPublicUrl.startsWith('https:') ? [] : null,
-        },
-      },
-    },
+    helmet: waitingRoomHelmet(cfg),
     routes: (app) => {
       app.use('/rooms/assets', express.static(publicDir, { maxAge: '5m', index: false }));
       app.use('/rooms', roomPageRoutes(publicDir, cfg.http.apiPublicUrl));

@@ -9,7 +9,8 @@ import { redisKeys } from '../../core/redis-keys.js';
 import { closeServer } from '../../core/process/run-service.js';
 import { AdmissionController } from './admission/admission-controller.js';
 import { LeaderLease } from './admission/leader-lease.js';
-import { buildWaitingRoomApp } from './app.js';
+import { buildWaitingRoomApp, waitingRoomHelmet } from './app.js';
+import { createJoinFastPath } from './rooms/join-fast-path.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
 import { attachLiveServer, type LiveServer } from './live/socket-server.js';
 import { RoomQueue, type Phase } from './queue/room-queue.js';
@@ -45,7 +46,10 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
   // socket.io takes over only the request listeners present when it attaches, so the app's listener
   // must exist before; it is filled in below once the app (which needs the socket server) is built.
   const http: { app?: RequestListener } = {};
-  server.on('request', (req, res) => http.app?.(req, res));
+  const fastJoin = createJoinFastPath({ cfg, rooms, logger, helmet: waitingRoomHelmet(cfg) });
+  server.on('request', (req, res) => {
+    if (!fastJoin(req, res)) http.app?.(req, res);
+  });
   const io = attachLiveServer(server, {
     cfg,
     pub: c.pub,

@@ -135,4 +135,46 @@ describe('joining a waiting room', function () {
     });
     expect(roomChannel(roomId)).to.equal(`room:${roomId}`);
   });
+
+  it('answers like every other route: security headers, request ids, 413, malformed JSON, errors as JSON', async () => {
+    const roomId = await createTestRoom(wr.db);
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${wr.url}/rooms/${roomId}/join`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${tokenFor(cfg, 41)}`,
+          ...headers,
+        },
+        body,
+      });
+    const ok = await post('{"clientRequestId":"headers-check-1"}', { 'x-request-id': 'trace-join-1' });
+    expect(ok.status).to.equal(201);
+    expect(ok.headers.get('x-request-id')).to.equal('trace-join-1');
+    expect(ok.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect(ok.headers.get('content-security-policy')).to.contain("default-src 'self'");
+    const status = await fetch(`${wr.url}/rooms/${roomId}/status`, {
+      headers: { authorization: `Bearer ${tokenFor(cfg, 41)}` },
+    });
+    expect(ok.headers.get('content-security-policy')).to.equal(status.headers.get('content-security-policy'));
+
+    const big = await post(JSON.stringify({ clientRequestId: 'x'.repeat(200_000) }));
+    expect(big.status).to.equal(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).to.equal('PAYLOAD_TOO_LARGE');
+    const broken = await post('{"clientRequestId":');
+    expect(broken.status).to.equal(400);
+    expect(((await broken.json()) as { error: { code: string } }).error.code).to.equal('MALFORMED_JSON');
+    const notJson = await post('clientRequestId=abcdefgh', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(notJson.status).to.equal(400);
+    expect(((await notJson.json()) as { error: { code: string } }).error.code).to.equal('VALIDATION_FAILED');
+    const unknown = await fetch(`${wr.url}/rooms/999999/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenFor(cfg, 42)}` },
+      body: '{"clientRequestId":"unknown-room-1"}',
+    });
+    expect(unknown.status).to.equal(404);
+    expect(unknown.headers.get('content-type')).to.match(/^application\/json/);
+  });
 });

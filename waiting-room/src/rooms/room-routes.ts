@@ -14,7 +14,7 @@ export const roomParams = z.object({
     .positive()
     .max(2 ** 31),
 });
-const joinBody = z.object({
+export const joinBody = z.object({
   // Lets a client recognise its own retry in logs; the place itself is keyed by user, not by this id.
   clientRequestId: z.string().regex(/^[A-Za-z0-9._:-]{8,64}$/, 'must be 8–64 letters, digits or ._:-'),
 });
@@ -30,17 +30,7 @@ export function roomRoutes(db: Knex, rooms: RoomService, authenticated: RequestH
     if (!room) throw new NotFoundError('ROOM_NOT_FOUND', `No waiting room ${roomId}`);
     res.json(toRoomSummary(room));
   });
-  router.post('/:roomId/join', authenticated, async (req, res) => {
-    const { roomId } = parseInput(roomParams, req.params, 'path');
-    const body = parseInput(joinBody, req.body);
-    const user = currentUser(req);
-    const view = await rooms.join(roomId, user.id);
-    req.log.debug(
-      { roomId, userId: user.id, clientRequestId: body.clientRequestId, created: view.created },
-      'join',
-    );
-    res.status(view.created ? 201 : 200).json(view);
-  });
+  // POST /:roomId/join is served before express by join-fast-path.ts (the hottest endpoint of a rush).
   router.get('/:roomId/status', authenticated, async (req, res) => {
     const { roomId } = parseInput(roomParams, req.params, 'path');
     res.json(await rooms.status(roomId, currentUser(req).id));
