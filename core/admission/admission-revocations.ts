@@ -23,4 +23,3 @@ export async function revokeAdmission(
 export function revocationChecker(redis: Redis, prefix: string): IsRevoked {
   return async (roomId, jti) => (await redis.zscore(revokedKey(prefix, roomId), jti)) !== null;
 }
-
