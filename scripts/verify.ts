@@ -34,10 +34,15 @@ export async function checkInvariants(db: Knex): Promise<Invariants> {
               SELECT user_id FROM enrollments GROUP BY user_id, term_id, course_id HAVING COUNT(*) > 1) x`),
       db.raw(`SELECT COUNT(*) AS n FROM sections s
             WHERE s.enrolled <> (SELECT COUNT(*) FROM enrollments e WHERE e.section_id = s.id)`),
+      // A seat's status must be what its live reservation implies: none → free, held → held, paid or
+      // confirmed → sold.
       db.raw(`SELECT COUNT(*) AS n FROM seats st
-            WHERE (st.status = 'free') <> (NOT EXISTS (
-              SELECT 1 FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id
-              WHERE rs.seat_id = st.id AND rs.released_at IS NULL AND r.status IN ('held', 'paid', 'confirmed')))`),
+            LEFT JOIN reservation_seats rs ON rs.live_seat_id = st.id
+            LEFT JOIN reservations r ON r.id = rs.reservation_id
+            WHERE st.status <> CASE
+              WHEN r.status = 'held' THEN 'held'
+              WHEN r.status IN ('paid', 'confirmed') THEN 'sold'
+              ELSE 'free' END`),
       db.raw(`SELECT COUNT(*) AS n FROM requests WHERE status = 'queued'`),
     ]);
   return {

@@ -41,9 +41,18 @@ export async function createBenchEnv(scenario: string): Promise<BenchEnv> {
   await server.destroy();
   const cfg = loadConfig({ ...process.env, ...env });
   const db = createDb(cfg, { poolMax: 16 });
-  await migrateLatest(db);
   const redis = createRedis(cfg, 'blocking');
-  await waitForRedis(redis);
+  try {
+    await migrateLatest(db);
+    await waitForRedis(redis);
+  } catch (err) {
+    // Leave nothing behind when the scenario can't even start.
+    redis.disconnect();
+    await db.destroy();
+    const cleaner = createDb(base, { database: '', poolMax: 1 });
+    await cleaner.raw('DROP DATABASE IF EXISTS ??', [dbName]).finally(() => cleaner.destroy());
+    throw err;
+  }
   const processes: AppProcess[] = [];
   return {
     cfg,
@@ -59,8 +68,11 @@ export async function createBenchEnv(scenario: string): Promise<BenchEnv> {
       await Promise.allSettled(processes.map((p) => p.stop()));
       await db.destroy();
       const cleaner = createDb(base, { database: '', poolMax: 1 });
-      await cleaner.raw('DROP DATABASE IF EXISTS ??', [databaseName(cfg.db.url)]);
-      await cleaner.destroy();
+      // Whatever happens to the database, the Redis keys go too (below).
+      await cleaner
+        .raw('DROP DATABASE IF EXISTS ??', [databaseName(cfg.db.url)])
+        .catch((err: unknown) => console.error(`could not drop ${databaseName(cfg.db.url)}: ${String(err)}`))
+        .finally(() => cleaner.destroy());
       let cursor = '0';
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', `${cfg.redis.prefix}:*`, 'COUNT', 1000);

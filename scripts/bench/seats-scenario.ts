@@ -1,0 +1,895 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from 'knex';
+import { SimulatedPaymentProvider } from '../../core/payments/simulated-payment-provider.js';
+import { startProcess, type AppProcess } from '../lib/app-process.js';
+import { insertInChunks } from '../seed/bulk-insert.js';
+import { createRandom, type Random } from '../seed/random.js';
+import { checkInvariants } from '../verify.js';
+import { createBenchEnv, progress, round, type BenchEnv } from './bench-env.js';
+
+/**
+ * `seats`: a ticket sale through the whole reservation path. One event (seats over four priced zones,
+ * a per-user limit, a short hold), its sale room, and N users in client processes of their own. Each
+ * user arrives at its moment (paced, as a waiting room would admit them; its admission token is signed
+ * directly), asks for best-available seats in a zone or for 2–4 chosen seats (often in the same few
+ * popular rows), hears the outcome on its socket (`request:update` via a waiting-room process), may try
+ * again or ask for more, and then pays, pays with a declined card, cancels or walks away. The run waits
+ * until every hold has ended, then checks the books: seats, reservations, payments and the simulated
+ * provider's ledger must agree.
+ */
+export interface SeatsOptions {
+  users: number;
+  seats: number;
+  clientProcesses: number;
+  holdTtlS: number;
+  /** Users arriving per second (default 100: a waiting room admitting 6,000 a minute, as in `rush`). */
+  arrivalPerS?: number;
+  /** Abort after this long (default 600 s). */
+  timeLimitS?: number;
+  /** Extra environment for the workers (e.g. COMMIT_CONCURRENCY, COMMIT_BATCH_MAX) and the api. */
+  workerEnv?: Record<string, string>;
+  apiEnv?: Record<string, string>;
+}
+
+const WORKERS = 2;
+const PER_USER_LIMIT = 4;
+const SEATS_PER_ROW = 25;
+const ZONES = [
+  { name: 'floor', code: 'F', share: 0.2, priceCents: 15_000, demand: 0.35 },
+  { name: 'lower', code: 'L', share: 0.3, priceCents: 9_000, demand: 0.3 },
+  { name: 'upper', code: 'U', share: 0.3, priceCents: 6_000, demand: 0.2 },
+  { name: 'balcony', code: 'B', share: 0.2, priceCents: 3_500, demand: 0.15 },
+] as const;
+/** What a user does with each hold it gets, and how often. */
+const ACTIONS = [
+  ['pay', 0.47],
+  /** Pays, then cancels: the payment is refunded. */
+  ['pay-then-cancel', 0.03],
+  ['decline', 0.1],
+  ['decline-then-pay', 0.05],
+  ['cancel', 0.12],
+  ['none', 0.2],
+  ['late', 0.03],
+] as const;
+/** Workers' expiry grace and sweep interval (their defaults), for how long to wait for the last holds. */
+const EXPIRY_SLACK_MS = 5_000 + 5_000 + 30_000;
+
+export type Want = { zone: string; count: number } | { seatLabels: string[] };
+export type HoldAction = (typeof ACTIONS)[number][0];
+
+export interface UserPlan {
+  userId: number;
+  queueNumber: number;
+  /** When the user arrives, ms after the start. */
+  atMs: number;
+  first: Want;
+  /** Asked after SEATS_TAKEN or NOT_ENOUGH_SEATS. */
+  retry: Want | null;
+  /** Asked while holding seats (a second tab): a hold, or PER_USER_LIMIT past the limit. */
+  extra: Want | null;
+  /** One per hold, in the order the holds came. */
+  actions: HoldAction[];
+  /** Pause before acting on a hold. */
+  thinkMs: number;
+}
+
+/** Pub/sub channels and keys the scenario shares with its client processes (under the run's prefix). */
+export const seatsChannels = (prefix: string) => ({
+  plan: (p: number) => `${prefix}:bench:seats:plan:${p}`,
+  progress: `${prefix}:bench:seats:progress`,
+  report: `${prefix}:bench:seats:report`,
+  /** `go <epoch ms>` (the start), `report`. */
+  command: `${prefix}:bench:seats:command`,
+});
+
+/** What a client process publishes every half second. */
+export interface SeatsProgress {
+  p: number;
+  connected: number;
+  setupFailed: number;
+  arrived: number;
+  submitted: number;
+  outcomes: number;
+  /** Users finished with everything they meant to do (including those whose submit failed). */
+  done: number;
+  submitFailed: number;
+}
+
+/** What a client process answers to `report`. */
+export interface SeatsReport {
+  p: number;
+  progress: SeatsProgress;
+  /** Submit → outcome heard, per request, ms. */
+  latencies: number[];
+  /** POST /pay round trips, ms. */
+  payLatencies: number[];
+  /** [requestId, submitted, outcome heard], epoch ms, to split the latency into stages. */
+  timeline: [number, number, number][];
+  /** [reservationId, sent, answered] of each paid POST /pay (200), epoch ms. */
+  payTimeline: [number, number, number][];
+  /** [reservationId, the status its owner's answers imply once the run settles]. */
+  expectations: [number, string][];
+  /** Outcomes whose `request:update` never came (found by polling instead). */
+  undelivered: number;
+  /** HTTP answers per step, e.g. `pay 200`, `decline 402 PAYMENT_DECLINED`, `cancel-paid 200 refunded`. */
+  answers: Record<string, number>;
+  failures: Record<string, number>;
+  disconnects: number;
+  loopDelayP99Ms: number;
+}
+
+interface Row {
+  zone: string;
+  labels: string[];
+}
+
+interface World {
+  eventId: number;
+  roomId: number;
+  plans: UserPlan[];
+}
+
+/** Seats in rows of 25 per zone, labelled `<zone code><row>-<n>` (`F01-7`); the first rows cost more. */
+function layout(seats: number): { rows: Row[]; popular: Row[]; priceOf: Map<string, number> } {
+  const rows: Row[] = [];
+  const popular: Row[] = [];
+  const priceOf = new Map<string, number>();
+  let left = seats;
+  ZONES.forEach((z, zi) => {
+    const n = zi === ZONES.length - 1 ? left : Math.round(seats * z.share);
+    left -= n;
+    for (let r = 0; r * SEATS_PER_ROW < n; r++) {
+      const row: Row = { zone: z.name, labels: [] };
+      for (let k = 1; k <= Math.min(SEATS_PER_ROW, n - r * SEATS_PER_ROW); k++) {
+        const label = `${z.code}${String(r + 1).padStart(2, '0')}-${k}`;
+        row.labels.push(label);
+        priceOf.set(label, z.priceCents - Math.min(r, 10) * 200);
+      }
+      rows.push(row);
+      // The popular rows: the first three of the floor and the first two of the lower tier.
+      if ((z.name === 'floor' && r < 3) || (z.name === 'lower' && r < 2)) popular.push(row);
+    }
+  });
+  return { rows, popular, priceOf };
+}
+
+/**
+ * One user's plan: half ask for 2–4 neighbouring seats, three in four of them in the popular rows (so
+ * many collide), the others for 1–4 best-available seats in a zone; some try again when they lose,
+ * some ask for more while holding; then one action per hold.
+ */
+function planUser(
+  rnd: Random,
+  rows: { pairs: Row[]; hot: Row[] },
+  userId: number,
+  i: number,
+  arrivalPerS: number,
+): UserPlan {
+  const pickZone = (except?: string) =>
+    rnd.weighted(ZONES.filter((z) => z.name !== except).map((z) => [z.name, z.demand] as const));
+  let first: Want;
+  let retry: Want | null;
+  const { pairs, hot } = rows;
+  if (pairs.length > 0 && rnd.chance(0.5)) {
+    const row = hot.length > 0 && rnd.chance(0.75) ? rnd.pick(hot) : rnd.pick(pairs);
+    const count = rnd.int(2, Math.min(4, row.labels.length));
+    const start = rnd.int(0, row.labels.length - count);
+    first = { seatLabels: row.labels.slice(start, start + count) };
+    // Lost the race for those seats: any seats in the same zone will do.
+    retry = rnd.chance(0.6) ? { zone: row.zone, count } : null;
+  } else {
+    const zone = pickZone();
+    const count = rnd.int(1, PER_USER_LIMIT);
+    first = { zone, count };
+    // The zone is sold out: another one.
+    retry = rnd.chance(0.4) ? { zone: pickZone(zone), count } : null;
+  }
+  const extra = rnd.chance(0.08) ? { zone: pickZone(), count: rnd.int(1, 3) } : null;
+  return {
+    userId,
+    queueNumber: i + 1,
+    atMs: Math.round((i * 1000) / arrivalPerS),
+    first,
+    retry,
+    extra,
+    actions: [0, 1, 2].map(() => rnd.weighted(ACTIONS)),
+    thinkMs: rnd.int(300, 4_000),
+  };
+}
+
+/** The event, its seats, its sale room (open, admitting freely: tokens are signed directly) and the users. */
+async function buildWorld(db: Knex, o: Required<SeatsOptions>): Promise<World> {
+  const now = Date.now();
+  const [eventId] = await db('events').insert({
+    kind: 'concert',
+    title: 'Seats bench concert',
+    venue: 'Bench Arena',
+    starts_at: new Date(now + 30 * 86_400_000),
+    per_user_limit: PER_USER_LIMIT,
+    hold_ttl_s: o.holdTtlS,
+  });
+  if (eventId === undefined) throw new Error('event insert returned no id');
+  const { rows, popular, priceOf } = layout(o.seats);
+  await insertInChunks(
+    db,
+    'seats',
+    rows.flatMap((r) =>
+      r.labels.map((label) => ({
+        event_id: eventId,
+        label,
+        zone: r.zone,
+        price_cents: priceOf.get(label),
+      })),
+    ),
+  );
+  const [roomId] = await db('waiting_rooms').insert({
+    slug: 'seats-sale',
+    name: 'Seats bench sale',
+    kind: 'sale',
+    event_id: eventId,
+    admission_rate_per_min: 60_000,
+    max_active: o.users,
+    prequeue_opens_at: new Date(now - 3_600_000),
+    opens_at: new Date(now - 60_000),
+  });
+  if (roomId === undefined) throw new Error('room insert returned no id');
+  await insertInChunks(
+    db,
+    'users',
+    Array.from({ length: o.users }, (_, i) => ({
+      username: `seats${i}`,
+      password_hash: 'x',
+      role: 'student',
+      display_name: `Fan ${i}`,
+      grade: 1,
+    })),
+  );
+  const userIds = await db('users').where('username', 'like', 'seats%').orderBy('id').pluck<number[]>('id');
+  const rnd = createRandom(20_261_122);
+  const choosable = {
+    pairs: rows.filter((r) => r.labels.length >= 2),
+    hot: popular.filter((r) => r.labels.length >= 2),
+  };
+  const plans = userIds.map((id, i) => planUser(rnd, choosable, id, i, o.arrivalPerS));
+  return { eventId, roomId, plans };
+}
+
+const percentile = (sorted: number[], q: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+const countOf = (rows: unknown): number => Number((rows as [{ n?: unknown }[]])[0][0]?.n ?? 0);
+
+async function countBy(db: Knex, q: Knex.QueryBuilder, column: string): Promise<Record<string, number>> {
+  const rows = await q
+    .groupBy(column)
+    .select<{ k: string | null; n: number }[]>(`${column} as k`, db.raw('COUNT(*) AS n'));
+  return Object.fromEntries(rows.map((r) => [r.k ?? 'NONE', Number(r.n)]));
+}
+
+/**
+ * Where the time between submit and outcome goes, p50/p99 of each stage (epoch ms, one clock): `api`
+ * until the api inserted the request row (created_at), `to_batch` until the batch deciding it started
+ * (completed_at is the batch's start), `batch_and_push` until the user heard the outcome.
+ */
+async function latencyStages(
+  db: Knex,
+  timeline: [number, number, number][],
+): Promise<Record<string, [number, number]>> {
+  const parts: Record<'api' | 'to_batch' | 'batch_and_push', number[]> = {
+    api: [],
+    to_batch: [],
+    batch_and_push: [],
+  };
+  for (let i = 0; i < timeline.length; i += 1_000) {
+    const chunk = timeline.slice(i, i + 1_000);
+    const rows = await db('requests')
+      .whereIn(
+        'id',
+        chunk.map(([id]) => id),
+      )
+      .whereNotNull('completed_at')
+      .select<{ id: number; created_at: Date; completed_at: Date }[]>('id', 'created_at', 'completed_at');
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const [id, submitAt, heardAt] of chunk) {
+      const r = byId.get(id);
+      if (!r) continue;
+      parts.api.push(r.created_at.getTime() - submitAt);
+      parts.to_batch.push(r.completed_at.getTime() - r.created_at.getTime());
+      parts.batch_and_push.push(heardAt - r.completed_at.getTime());
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(parts).map(([k, xs]) => {
+      xs.sort((a, b) => a - b);
+      return [k, [round(percentile(xs, 0.5)), round(percentile(xs, 0.99))]];
+    }),
+  );
+}
+
+/**
+ * Where a successful payment's time goes, p50/p99: `begin` until its pending payment row was inserted
+ * (the api's queue, the reservation's lock), `charge_and_settle` until that row was last updated (the
+ * provider, then the transaction selling the seats), `answer` until the client had the 200.
+ */
+async function payStages(
+  db: Knex,
+  timeline: [number, number, number][],
+): Promise<Record<string, [number, number]>> {
+  const parts: Record<'begin' | 'charge_and_settle' | 'answer', number[]> = {
+    begin: [],
+    charge_and_settle: [],
+    answer: [],
+  };
+  for (let i = 0; i < timeline.length; i += 1_000) {
+    const chunk = timeline.slice(i, i + 1_000);
+    const rows = await db('payments')
+      .whereIn(
+        'reservation_id',
+        chunk.map(([id]) => id),
+      )
+      .andWhere('status', 'succeeded')
+      .select<{ reservation_id: number; created_at: Date; updated_at: Date }[]>(
+        'reservation_id',
+        'created_at',
+        'updated_at',
+      );
+    const byId = new Map(rows.map((r) => [r.reservation_id, r]));
+    for (const [id, sentAt, answeredAt] of chunk) {
+      const r = byId.get(id);
+      if (!r) continue;
+      parts.begin.push(r.created_at.getTime() - sentAt);
+      parts.charge_and_settle.push(r.updated_at.getTime() - r.created_at.getTime());
+      parts.answer.push(answeredAt - r.updated_at.getTime());
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(parts).map(([k, xs]) => {
+      xs.sort((a, b) => a - b);
+      return [k, [round(percentile(xs, 0.5)), round(percentile(xs, 0.99))]];
+    }),
+  );
+}
+
+/** InnoDB's lock counters, server-wide (anything else using this MySQL counts too). */
+async function innodbLocks(db: Knex): Promise<{ deadlocks: number; waits: number; waitMs: number }> {
+  const [rows] = (await db.raw(
+    `SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_deadlocks', 'Innodb_row_lock_waits', 'Innodb_row_lock_time')`,
+  )) as [{ Variable_name: string; Value: string }[]];
+  const v = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? NaN);
+  return {
+    deadlocks: v('Innodb_deadlocks'),
+    waits: v('Innodb_row_lock_waits'),
+    waitMs: v('Innodb_row_lock_time'),
+  };
+}
+
+/** CPU seconds a process has used so far (Linux /proc; NaN elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Busy and total jiffies of the whole machine (everything on it, not only this run). */
+function machineJiffies(): { busy: number; total: number } {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { busy: total - (cpu[3] ?? 0) - (cpu[4] ?? 0), total };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
+/** Local MySQL/MariaDB and Redis servers' pids (shared with anything else running on the machine). */
+function servicePids(): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          return /^(mariadbd|mysqld|redis-server)$/.test(readFileSync(`/proc/${d}/comm`, 'utf8').trim());
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Cores busy on average since it was made: per kind of process this run started, the local MySQL and
+ * Redis servers (whoever uses them), and the whole machine (everything on it, other runs included).
+ */
+function cpuMeter(procs: AppProcess[]): () => Record<string, number> {
+  const services = servicePids();
+  const take = () => ({
+    at: Date.now(),
+    cpu: procs.map((p) => cpuSeconds(p.proc.pid)),
+    services: sum(services.map(cpuSeconds)),
+    machine: machineJiffies(),
+  });
+  const from = take();
+  return () => {
+    const to = take();
+    const s = Math.max(0.001, (to.at - from.at) / 1000);
+    const of = (prefix: string) =>
+      round(sum(procs.map((p, i) => (p.name.startsWith(prefix) ? to.cpu[i]! - from.cpu[i]! : 0))) / s, 2);
+    const machine =
+      (to.machine.busy - from.machine.busy) / Math.max(1, to.machine.total - from.machine.total);
+    return {
+      api: of('api'),
+      workers: of('worker'),
+      'waiting-room': of('waiting-room'),
+      clients: of('seats-clients'),
+      'mysql+redis': round((to.services - from.services) / s, 2),
+      machine: round(machine * cpus().length, 2),
+    };
+  };
+}
+
+/** The scenario's time limit and Ctrl-C: every wait loop asks, so teardown runs on either. */
+class RunGuard {
+  private reason: string | undefined;
+  constructor(
+    private readonly deadline: number,
+    private readonly limitS: number,
+  ) {}
+  abort(reason: string): void {
+    this.reason ??= reason;
+  }
+  check(phase: string): void {
+    if (this.reason) throw new Error(`seats: ${this.reason} while ${phase}`);
+    if (Date.now() > this.deadline) {
+      throw new Error(`seats: aborted, still ${phase} after the ${this.limitS} s time limit`);
+    }
+  }
+}
+
+/**
+ * The books after the run, each a count that must be 0: seats in two live reservations, seat status
+ * against the reservation owning it, money against seats, and what the users were told against the rows.
+ */
+async function checkBooks(
+  env: BenchEnv,
+  eventId: number,
+  expectations: [number, string][],
+): Promise<Record<string, number>> {
+  const db = env.db;
+  const live = `('held', 'paid', 'confirmed')`;
+  const [twoLive, liveReleased, deadLive, soldWrong, heldWrong, freeWrong, notSold] = await Promise.all([
+    db.raw(
+      `SELECT COUNT(*) AS n FROM (SELECT rs.seat_id FROM reservation_seats rs
+       JOIN reservations r ON r.id = rs.reservation_id
+       WHERE r.event_id = ? AND r.status IN ${live} GROUP BY rs.seat_id HAVING COUNT(*) > 1) x`,
+      [eventId],
+    ),
+    db.raw(
+      `SELECT COUNT(*) AS n FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id
+       WHERE r.event_id = ? AND r.status IN ${live} AND (rs.live_seat_id IS NULL OR rs.released_at IS NOT NULL)`,
+      [eventId],
+    ),
+    db.raw(
+      `SELECT COUNT(*) AS n FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id
+       WHERE r.event_id = ? AND r.status NOT IN ${live} AND (rs.live_seat_id IS NOT NULL OR rs.released_at IS NULL)`,
+      [eventId],
+    ),
+    // A sold seat belongs to a live paid or confirmed reservation, and to nothing else.
+    db.raw(
+      `SELECT COUNT(*) AS n FROM seats s WHERE s.event_id = ? AND s.status = 'sold' AND NOT EXISTS (
+         SELECT 1 FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id
+         WHERE rs.live_seat_id = s.id AND r.status IN ('paid', 'confirmed'))`,
+      [eventId],
+    ),
+    db.raw(
+      `SELECT COUNT(*) AS n FROM seats s WHERE s.event_id = ? AND s.status = 'held' AND NOT EXISTS (
+         SELECT 1 FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id
+         WHERE rs.live_seat_id = s.id AND r.status = 'held' AND r.user_id = s.holder_user_id)`,
+      [eventId],
+    ),
+    db.raw(
+      `SELECT COUNT(*) AS n FROM seats s WHERE s.event_id = ? AND s.status = 'free'
+       AND (s.holder_user_id IS NOT NULL OR EXISTS (SELECT 1 FROM reservation_seats rs WHERE rs.live_seat_id = s.id))`,
+      [eventId],
+    ),
+    db.raw(
+      `SELECT COUNT(*) AS n FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id
+       JOIN seats s ON s.id = rs.seat_id
+       WHERE r.event_id = ? AND r.status IN ('paid', 'confirmed') AND s.status <> 'sold'`,
+      [eventId],
+    ),
+  ]);
+  // Money: a succeeded payment means a sale, a sale has exactly one succeeded payment of its amount.
+  const [succeededNoSale, saleNoPayment, amountWrong, failedWithRef] = await Promise.all([
+    db.raw(
+      `SELECT COUNT(*) AS n FROM payments p JOIN reservations r ON r.id = p.reservation_id
+       WHERE r.event_id = ? AND p.status = 'succeeded' AND r.status NOT IN ('paid', 'confirmed')`,
+      [eventId],
+    ),
+    db.raw(
+      `SELECT COUNT(*) AS n FROM reservations r WHERE r.event_id = ? AND r.status IN ('paid', 'confirmed')
+       AND (SELECT COUNT(*) FROM payments p WHERE p.reservation_id = r.id AND p.status = 'succeeded') <> 1`,
+      [eventId],
+    ),
+    db.raw(
+      `SELECT COUNT(*) AS n FROM reservations r WHERE r.event_id = ? AND (
+         r.amount_cents <> (SELECT SUM(rs.price_cents) FROM reservation_seats rs WHERE rs.reservation_id = r.id)
+         OR EXISTS (SELECT 1 FROM payments p WHERE p.reservation_id = r.id AND p.amount_cents <> r.amount_cents))`,
+      [eventId],
+    ),
+    db.raw(
+      `SELECT COUNT(*) AS n FROM payments p JOIN reservations r ON r.id = p.reservation_id
+       WHERE r.event_id = ? AND p.status = 'failed' AND p.provider_ref IS NOT NULL`,
+      [eventId],
+    ),
+  ]);
+
+  // The provider's side: a declined card moved no money, and what it kept is what was sold.
+  const provider = new SimulatedPaymentProvider(env.redis, env.cfg.redis.prefix, { failRate: 0, delayMs: 0 });
+  const failed = await db('payments as p')
+    .join('reservations as r', 'r.id', 'p.reservation_id')
+    .where({ 'r.event_id': eventId, 'p.status': 'failed' })
+    .pluck<string[]>('p.idempotency_key');
+  let moneyForDeclined = 0;
+  for (const key of failed) {
+    const record = await provider.lookup(key);
+    if (record && record.status !== 'declined') moneyForDeclined++;
+  }
+  const ledger = await provider.ledger();
+  const [kept] = await db('payments as p')
+    .join('reservations as r', 'r.id', 'p.reservation_id')
+    .where({ 'r.event_id': eventId, 'p.status': 'succeeded' })
+    .select<{ cents: number | null }[]>(db.raw('SUM(p.amount_cents) AS cents'));
+  const ledgerMismatchCents = Math.abs(
+    ledger.capturedCents - ledger.refundedCents - Number(kept?.cents ?? 0),
+  );
+
+  // What each user was told (paid, declined, cancelled, too late, nothing) against where it ended.
+  const statusOf = new Map<number, string>();
+  for (let i = 0; i < expectations.length; i += 1_000) {
+    const rows = await db('reservations')
+      .whereIn(
+        'id',
+        expectations.slice(i, i + 1_000).map(([id]) => id),
+      )
+      .select<{ id: number; status: string }[]>('id', 'status');
+    for (const r of rows) statusOf.set(r.id, r.status);
+  }
+  const stateMismatches = expectations.filter(([id, want]) => statusOf.get(id) !== want).length;
+  const [untold] = await db('reservations')
+    .where({ event_id: eventId })
+    .whereNotIn('id', expectations.length > 0 ? expectations.map(([id]) => id) : [0])
+    .count<{ n: number }[]>('* as n');
+
+  return {
+    seat_in_two_live_reservations: countOf(twoLive),
+    live_reservation_with_released_seat: countOf(liveReleased),
+    ended_reservation_with_live_seat: countOf(deadLive),
+    sold_seat_not_paid: countOf(soldWrong),
+    held_seat_not_held_by_its_holder: countOf(heldWrong),
+    free_seat_still_owned: countOf(freeWrong),
+    paid_seat_not_sold: countOf(notSold),
+    succeeded_payment_without_sale: countOf(succeededNoSale),
+    sale_without_one_succeeded_payment: countOf(saleNoPayment),
+    amount_mismatches: countOf(amountWrong),
+    declined_payment_with_charge_ref: countOf(failedWithRef),
+    money_taken_for_declined: moneyForDeclined,
+    ledger_mismatch_cents: ledgerMismatchCents,
+    state_mismatches: stateMismatches,
+    reservations_no_user_heard_of: Number(untold?.n ?? 0),
+  };
+}
+
+export async function runSeats(opts: SeatsOptions): Promise<Record<string, unknown>> {
+  const o: Required<SeatsOptions> = {
+    ...opts,
+    arrivalPerS: opts.arrivalPerS ?? 100,
+    timeLimitS: opts.timeLimitS ?? 600,
+    workerEnv: opts.workerEnv ?? {},
+    apiEnv: opts.apiEnv ?? {},
+  };
+  const guard = new RunGuard(Date.now() + o.timeLimitS * 1000, o.timeLimitS);
+  const onSignal = () => guard.abort('interrupted');
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const env = await createBenchEnv('seats');
+  const ch = seatsChannels(env.cfg.redis.prefix);
+  const listener = env.redis.duplicate();
+  const clients: AppProcess[] = [];
+  try {
+    const built = Date.now();
+    const world = await buildWorld(env.db, o);
+    process.stderr.write(
+      `world: ${o.users.toLocaleString('en')} users, ${o.seats.toLocaleString('en')} seats in ` +
+        `${ZONES.length} zones, limit ${PER_USER_LIMIT}, hold ${o.holdTtlS} s, built in ` +
+        `${round((Date.now() - built) / 1000, 1)} s\n`,
+    );
+
+    // The room exists before the workers start: they open one commit queue per room they find.
+    const [wr, api, ...workers] = await Promise.all([
+      env.start('waiting-room'),
+      env.start('api', o.apiEnv),
+      ...Array.from({ length: WORKERS }, () => env.start('worker', o.workerEnv)),
+    ]);
+
+    const per = Math.ceil(o.users / o.clientProcesses);
+    const slices = Array.from({ length: o.clientProcesses }, (_, p) =>
+      world.plans.slice(p * per, (p + 1) * per),
+    ).filter((s) => s.length > 0);
+    for (const [p, slice] of slices.entries()) await env.redis.set(ch.plan(p), JSON.stringify(slice));
+    const latest = new Map<number, SeatsProgress>();
+    const reports = new Map<number, SeatsReport>();
+    listener.on('message', (channel: string, raw: string) => {
+      if (channel === ch.progress) {
+        const pr = JSON.parse(raw) as SeatsProgress;
+        latest.set(pr.p, pr);
+      } else if (channel === ch.report) {
+        const r = JSON.parse(raw) as SeatsReport;
+        reports.set(r.p, r);
+      }
+    });
+    await listener.subscribe(ch.progress, ch.report);
+    clients.push(
+      ...(await Promise.all(
+        slices.map((_, p) =>
+          startProcess(
+            `seats-clients-${p}`,
+            path.join(import.meta.dirname, 'seats-clients.ts'),
+            {
+              ...env.env,
+              LOG_LEVEL: 'warn',
+              SEATS_CLIENT: String(p),
+              SEATS_WR_URL: wr.url,
+              SEATS_API_URL: api.url,
+              SEATS_ROOM_ID: String(world.roomId),
+              SEATS_EVENT_ID: String(world.eventId),
+            },
+            { startTimeoutMs: 60_000 },
+          ),
+        ),
+      )),
+    );
+    const total = (k: keyof SeatsProgress) => sum([...latest.values()].map((pr) => pr[k]));
+    const assertAlive = () => {
+      for (const c of [...clients, wr, api, ...workers]) {
+        if (c.proc.exitCode !== null || c.proc.signalCode !== null) {
+          throw new Error(
+            `seats: ${c.name} exited (${c.proc.exitCode ?? c.proc.signalCode}):\n${c.logs.slice(-20).join('\n')}`,
+          );
+        }
+      }
+    };
+    /** Polls `value` until it reaches `goal`, with a bar; throws if it does not move for stallMs. */
+    const follow = async (
+      label: string,
+      goal: number,
+      value: () => number | Promise<number>,
+      stallMs: number,
+      onTick?: () => void,
+    ): Promise<void> => {
+      const bar = progress(label, goal);
+      let last = -1;
+      let lastAt = Date.now();
+      try {
+        for (;;) {
+          const v = await value();
+          bar.tick(v);
+          onTick?.();
+          if (v >= goal) break;
+          if (v !== last) [last, lastAt] = [v, Date.now()];
+          if (Date.now() - lastAt > stallMs)
+            throw new Error(`seats: ${label} stalled at ${v} of ${goal} for ${stallMs / 1000} s`);
+          assertAlive();
+          guard.check(label);
+          await sleep(200);
+        }
+      } catch (err) {
+        process.stderr.write('\n'); // the bar's line stays as it was; the error goes below it
+        throw err;
+      }
+      bar.end();
+    };
+
+    // Everyone has a socket open (signed in, in its user room) before the sale starts.
+    await follow('users connect sockets', o.users, () => total('connected') + total('setupFailed'), 60_000);
+    const startAt = Date.now() + 1_000;
+    await env.redis.publish(ch.command, `go ${startAt}`);
+    await sleep(startAt - Date.now());
+    const coresSinceStart = cpuMeter([api, ...workers, wr, ...clients]);
+    const locksBefore = await innodbLocks(env.db);
+    let coresBusy: Record<string, number> | undefined;
+
+    // Users arrive, reserve, hear the outcome, try again or ask for more, then pay, cancel or walk away.
+    const stallMs = Math.max(60_000, o.holdTtlS * 1000 + 30_000);
+    await follow(
+      'submit → outcome → act',
+      o.users,
+      () => total('done'),
+      stallMs,
+      () => {
+        if (!coresBusy && total('arrived') >= o.users) coresBusy = coresSinceStart();
+      },
+    );
+    const actedAt = Date.now();
+    const locksAfter = await innodbLocks(env.db);
+
+    // The rest settles: the last holds expire, paid reservations are confirmed, no payment is left pending.
+    const unsettled = async () => {
+      const [row] = (await env.db.raw(
+        `SELECT (SELECT COUNT(*) FROM reservations WHERE event_id = ? AND status IN ('held', 'paid')) +
+                (SELECT COUNT(*) FROM payments p JOIN reservations r ON r.id = p.reservation_id
+                 WHERE r.event_id = ? AND p.status = 'pending') AS n`,
+        [world.eventId, world.eventId],
+      )) as [{ n: number }[]];
+      return Number(row[0]?.n ?? 0);
+    };
+    const [lastHold] = await env
+      .db('reservations')
+      .where({ event_id: world.eventId, status: 'held' })
+      .max<{ at: Date | null }[]>('hold_expires_at as at');
+    const settleBy =
+      Math.max(Date.now(), lastHold?.at ? new Date(lastHold.at).getTime() : 0) + EXPIRY_SLACK_MS;
+    const before = await unsettled();
+    const settleBar = progress('holds expire, sales confirm', before);
+    let left = before;
+    while (left > 0 && Date.now() < settleBy) {
+      assertAlive();
+      guard.check('waiting for holds to expire');
+      await sleep(500);
+      left = await unsettled();
+      settleBar.tick(before - left);
+    }
+    settleBar.end();
+    const settleS = (Date.now() - actedAt) / 1000;
+
+    await env.redis.publish(ch.command, 'report');
+    for (const until = Date.now() + 30_000; reports.size < clients.length; await sleep(100)) {
+      if (Date.now() > until)
+        throw new Error(`seats: only ${reports.size} of ${clients.length} client reports arrived`);
+      guard.check('collecting client reports');
+    }
+    const rep = [...reports.values()];
+    const health = await Promise.all(
+      workers.map(async (w) => {
+        const body = (await (await fetch(`${w.url}/healthz`)).json()) as {
+          commit?: { batches: number; batchedItems: number; batchBusyMs: number };
+          reservations?: { jobs: { expired: number; confirmed: number }; sweep: { expired: number } };
+        };
+        return body;
+      }),
+    );
+    await Promise.allSettled(clients.map((c) => c.stop()));
+
+    const invariants = await checkInvariants(env.db);
+    const books = await checkBooks(
+      env,
+      world.eventId,
+      rep.flatMap((r) => r.expectations),
+    );
+    const requests = env.db('requests').where({ room_id: world.roomId });
+    const outcomes = await countBy(env.db, requests.clone(), 'outcome_code');
+    const [span] = await requests
+      .clone()
+      .select<{ n: number; first: Date | null; last: Date | null }[]>(
+        env.db.raw('COUNT(*) AS n'),
+        env.db.raw('MIN(created_at) AS first'),
+        env.db.raw('MAX(completed_at) AS last'),
+      );
+    const requestCount = Number(span?.n ?? 0);
+    const firstMs = span?.first ? new Date(span.first).getTime() : startAt;
+    const lastMs = span?.last ? new Date(span.last).getTime() : startAt;
+    const payments = await countBy(
+      env.db,
+      env
+        .db('payments as p')
+        .join('reservations as r', 'r.id', 'p.reservation_id')
+        .where('r.event_id', world.eventId),
+      'p.status',
+    );
+    const reservations = await countBy(
+      env.db,
+      env.db('reservations').where({ event_id: world.eventId }),
+      'status',
+    );
+    const seats = await countBy(env.db, env.db('seats').where({ event_id: world.eventId }), 'status');
+    const latencies = rep.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const payLatencies = rep.flatMap((r) => r.payLatencies).sort((a, b) => a - b);
+    const merge = (pick: (r: SeatsReport) => Record<string, number>) =>
+      rep.reduce<Record<string, number>>((acc, r) => {
+        for (const [k, v] of Object.entries(pick(r))) acc[k] = (acc[k] ?? 0) + v;
+        return acc;
+      }, {});
+    const batches = sum(health.map((h) => h.commit?.batches ?? 0));
+    const stages = await latencyStages(
+      env.db,
+      rep.flatMap((r) => r.timeline),
+    );
+    const payStagesMs = await payStages(
+      env.db,
+      rep.flatMap((r) => r.payTimeline),
+    );
+    const [revenue] = await env
+      .db('reservations')
+      .where({ event_id: world.eventId })
+      .whereIn('status', ['paid', 'confirmed'])
+      .select<{ cents: number | null }[]>(env.db.raw('SUM(amount_cents) AS cents'));
+
+    return {
+      scenario: 'seats',
+      users: o.users,
+      seats: o.seats,
+      client_processes: clients.length,
+      hold_ttl_s: o.holdTtlS,
+      arrival_per_s: o.arrivalPerS,
+      admission: 'tokens signed directly (room, queue number = arrival order); outcomes over socket.io',
+      requests: requestCount,
+      drain_s: round((lastMs - startAt) / 1000, 2),
+      commits_per_s: round(requestCount / Math.max(0.001, (lastMs - firstMs) / 1000)),
+      p50_submit_to_outcome_ms: round(percentile(latencies, 0.5)),
+      p99_submit_to_outcome_ms: round(percentile(latencies, 0.99)),
+      max_submit_to_outcome_ms: round(latencies.at(-1) ?? NaN),
+      p50_pay_ms: round(percentile(payLatencies, 0.5)),
+      p99_pay_ms: round(percentile(payLatencies, 0.99)),
+      settle_s: round(settleS, 1),
+      outcomes: {
+        SEATS_HELD: outcomes.SEATS_HELD ?? 0,
+        SEATS_TAKEN: outcomes.SEATS_TAKEN ?? 0,
+        NOT_ENOUGH_SEATS: outcomes.NOT_ENOUGH_SEATS ?? 0,
+        PER_USER_LIMIT: outcomes.PER_USER_LIMIT ?? 0,
+        ...outcomes,
+      },
+      payments: {
+        succeeded: payments.succeeded ?? 0,
+        declined: payments.failed ?? 0,
+        refunded: payments.refunded ?? 0,
+        pending: payments.pending ?? 0,
+      },
+      reservations,
+      holds_expired: reservations.expired ?? 0,
+      cancelled: reservations.cancelled ?? 0,
+      seats_by_status: seats,
+      revenue_cents: Number(revenue?.cents ?? 0),
+      expired_by_job: sum(health.map((h) => h.reservations?.jobs.expired ?? 0)),
+      expired_by_sweep: sum(health.map((h) => h.reservations?.sweep.expired ?? 0)),
+      holds_left: reservations.held ?? 0,
+      unsettled_left: left,
+      ...invariants,
+      books,
+      undelivered: sum(rep.map((r) => r.undelivered)),
+      answers: merge((r) => r.answers),
+      failures: merge((r) => r.failures),
+      setup_failed: total('setupFailed'),
+      submit_failed: total('submitFailed'),
+      socket_disconnects: sum(rep.map((r) => r.disconnects)),
+      client_loop_delay_p99_ms: Math.max(...rep.map((r) => r.loopDelayP99Ms)),
+      stages_ms: stages,
+      pay_stages_ms: payStagesMs,
+      // Cores busy on average from the start until the last user arrived, per kind of process.
+      cores_busy_during_arrivals: coresBusy ?? coresSinceStart(),
+      innodb_during_run: {
+        deadlocks: locksAfter.deadlocks - locksBefore.deadlocks,
+        row_lock_waits: locksAfter.waits - locksBefore.waits,
+        row_lock_wait_ms: locksAfter.waitMs - locksBefore.waitMs,
+      },
+      commit_batches: batches,
+      mean_batch: round(sum(health.map((h) => h.commit?.batchedItems ?? 0)) / Math.max(1, batches), 1),
+      mean_batch_ms: round(sum(health.map((h) => h.commit?.batchBusyMs ?? 0)) / Math.max(1, batches), 1),
+    };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    listener.disconnect();
+    await Promise.allSettled(clients.map((c) => c.kill()));
+    await env.teardown();
+  }
+}
