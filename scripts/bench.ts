@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
  * same invocation, prints a summary, and removes everything it made. With --json the last line of
  * output is one JSON object.
  */
-const SCENARIOS = ['join', 'open', 'push', 'hot'] as const;
+const SCENARIOS = ['join', 'open', 'push', 'hot', 'rush', 'seats'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -19,6 +19,15 @@ const { values } = parseArgs({
     'commit-concurrency': { type: 'string' },
     'commit-batch-max': { type: 'string' },
     sizes: { type: 'string' },
+    students: { type: 'string', default: '20000' },
+    'client-processes': { type: 'string', default: '2' },
+    rate: { type: 'string', default: '6000' },
+    'baseline-rate': { type: 'string' },
+    'time-limit': { type: 'string', default: '600' },
+    'waiting-rooms': { type: 'string' },
+    users: { type: 'string', default: '10000' },
+    seats: { type: 'string', default: '5000' },
+    'hold-ttl': { type: 'string', default: '20' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -29,7 +38,11 @@ function usage(): never {
   open: --sizes 1000,100000,1000000         opening a pre-queue of N, and reading one position after
   push: --sizes 1000,5000,20000             N socket.io clients watching a room: one broadcast per tick vs one message each
   hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job
-        [--commit-concurrency N --commit-batch-max N]  worker settings to try`);
+        [--commit-concurrency N --commit-batch-max N]  worker settings to try
+  rush: --students 20000 --client-processes 2 --rate 6000 (admitted/min) --time-limit 600 (s)
+        [--baseline-rate N (req/s)] [--waiting-rooms N] [--commit-concurrency N --commit-batch-max N]
+        course registration through the whole path (pre-queue, draw, admission, sockets, api, 2 workers),
+        then the same carts at the same moments against one FOR UPDATE transaction per HTTP request`);
   process.exit(2);
 }
 
@@ -65,6 +78,34 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
       if (values['commit-batch-max'])
         workerEnv.COMMIT_BATCH_MAX = String(int(values['commit-batch-max'], 'commit-batch-max'));
       return runHot({ requests: int(values.requests, 'requests'), workerEnv });
+    }
+    case 'seats': {
+      const { runSeats } = await import('./bench/seats-scenario.js');
+      return runSeats({
+        users: int(values.users, 'users'),
+        seats: int(values.seats, 'seats'),
+        clientProcesses: int(values['client-processes'], 'client-processes'),
+        holdTtlS: int(values['hold-ttl'], 'hold-ttl'),
+        arrivalPerS: int(values.rate, 'rate') / 60,
+        timeLimitS: int(values['time-limit'], 'time-limit'),
+      });
+    }
+    case 'rush': {
+      const { runRush } = await import('./bench/rush-scenario.js');
+      const workerEnv: Record<string, string> = {};
+      if (values['commit-concurrency'])
+        workerEnv.COMMIT_CONCURRENCY = String(int(values['commit-concurrency'], 'commit-concurrency'));
+      if (values['commit-batch-max'])
+        workerEnv.COMMIT_BATCH_MAX = String(int(values['commit-batch-max'], 'commit-batch-max'));
+      return runRush({
+        students: int(values.students, 'students'),
+        clientProcesses: int(values['client-processes'], 'client-processes'),
+        ratePerMin: int(values.rate, 'rate'),
+        baselineRate: values['baseline-rate'] ? int(values['baseline-rate'], 'baseline-rate') : undefined,
+        waitingRooms: values['waiting-rooms'] ? int(values['waiting-rooms'], 'waiting-rooms') : undefined,
+        workerEnv,
+        timeLimitS: int(values['time-limit'], 'time-limit'),
+      });
     }
   }
 }

@@ -1,0 +1,280 @@
+import { Agent } from 'node:http';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { io as connect, type Socket } from 'socket.io-client';
+import { signAccessToken } from '../../core/auth/access-token.js';
+import { loadConfig } from '../../core/config.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../core/live-events.js';
+import { createRedis, waitForRedis } from '../../core/redis.js';
+import type { RequestView } from '../../core/requests/request-types.js';
+import {
+  errorCodeOf,
+  networkCodeOf,
+  postJson,
+  rushChannels,
+  type ClientProgress,
+  type ClientReport,
+} from './rush-scenario.js';
+
+/**
+ * A load-generator process for the `rush` scenario: the students of its plan (RUSH_CLIENT's slice, read
+ * from Redis), each behaving like the waiting-room page and then the registration page: a socket
+ * (signed in with its own access token), POST /rooms/:id/join, `watch`; on `admitted`, one
+ * POST /api/enrollments with its cart, Idempotency-Key and X-Admission-Token; then it waits for the
+ * terminal `request:update`. Reports its counters every half second and, on `report`, everything.
+ */
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+interface Student {
+  userId: number;
+  cart: number[];
+  token: string;
+  socket?: LiveSocket;
+  admission?: string;
+  requestId?: number;
+  /** `request:update`s heard before the api's 202 named the request. */
+  early: RequestView[];
+  startedAt?: number;
+  submitAt?: number;
+  latencyMs?: number;
+  heardAt?: number;
+  /** Submit → the api's 202, ms. */
+  acceptedMs?: number;
+}
+
+const env = (name: string): string => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+};
+
+const cfg = loadConfig();
+const p = Number(env('RUSH_CLIENT'));
+const wrUrl = env('RUSH_WR_URL');
+const apiUrl = env('RUSH_API_URL');
+const roomId = Number(env('RUSH_ROOM_ID'));
+const ch = rushChannels(cfg.redis.prefix);
+const redis = createRedis(cfg, 'blocking', `rush-clients-${p}`);
+const sub = createRedis(cfg, 'blocking', `rush-clients-${p}-sub`);
+await Promise.all([waitForRedis(redis), waitForRedis(sub)]);
+
+const plan = JSON.parse((await redis.get(ch.plan(p))) ?? '[]') as number[][];
+const students: Student[] = plan.map(([userId, ...cart]) => ({
+  userId: userId!,
+  cart,
+  token: signAccessToken(cfg.auth, { id: userId!, username: `rush${userId}`, role: 'student' }).token,
+  early: [],
+}));
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
+const counters: ClientProgress = {
+  p,
+  connected: 0,
+  joined: 0,
+  watching: 0,
+  setupFailed: 0,
+  admitted: 0,
+  admittedViaStatus: 0,
+  submitted: 0,
+  accepted: 0,
+  submitFailed: 0,
+  outcomes: 0,
+  disconnects: 0,
+};
+const failures: Record<string, number> = {};
+/** Attempts that were retried, by reason (a final failure is counted in `failures` too). */
+const retries: Record<string, number> = {};
+const codesHeard: Record<string, number> = {};
+const bump = (m: Record<string, number>, k: string): void => void (m[k] = (m[k] ?? 0) + 1);
+
+/** Retries what a real page would retry (network, 5xx, 429), a few times with a growing pause. */
+async function post(url: string, headers: Record<string, string>, body: unknown) {
+  let last = '';
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    try {
+      const res = await postJson(agent, url, headers, body, 30_000);
+      if (res.status < 500 && res.status !== 429) return res;
+      last = `HTTP_${res.status}_${errorCodeOf(res.body) ?? 'ERROR'}`;
+    } catch (err) {
+      last = networkCodeOf(err);
+    }
+    bump(retries, last);
+    await sleep(250 * attempt);
+  }
+  throw new Error(last);
+}
+
+function finish(s: Student, u: RequestView): void {
+  if (s.latencyMs !== undefined || s.startedAt === undefined) return;
+  s.latencyMs = performance.now() - s.startedAt;
+  s.heardAt = Date.now();
+  counters.outcomes++;
+  bump(codesHeard, u.outcome?.code ?? u.status);
+  // Done: the student leaves the room's page (the first stays, to notice the end of the queue).
+  if (s !== students[0]) s.socket?.emit('unwatch', { roomId });
+}
+
+function onUpdate(s: Student, u: RequestView): void {
+  if (u.status === 'queued') return;
+  if (s.requestId === undefined) s.early.push(u);
+  else if (u.id === s.requestId) finish(s, u);
+}
+
+async function submit(s: Student): Promise<void> {
+  counters.submitted++;
+  s.startedAt = performance.now();
+  s.submitAt = Date.now();
+  try {
+    const res = await post(
+      `${apiUrl}/api/enrollments`,
+      {
+        authorization: `Bearer ${s.token}`,
+        'idempotency-key': `rush-${s.userId}-cart`,
+        'x-admission-token': s.admission!,
+      },
+      { sectionIds: s.cart },
+    );
+    if (res.status !== 202) throw new Error(`HTTP_${res.status}_${errorCodeOf(res.body) ?? 'ERROR'}`);
+    s.requestId = (res.body as { requestId: number }).requestId;
+    s.acceptedMs = performance.now() - s.startedAt;
+    counters.accepted++;
+    const heard = s.early.find((u) => u.id === s.requestId);
+    if (heard) finish(s, heard);
+  } catch (err) {
+    counters.submitFailed++;
+    bump(failures, `submit: ${networkCodeOf(err)}`);
+  }
+}
+
+function onAdmitted(s: Student, token: string, viaStatus: boolean): void {
+  if (s.admission) return;
+  s.admission = token;
+  counters.admitted++;
+  if (viaStatus) counters.admittedViaStatus++;
+  void submit(s);
+}
+
+async function watch(s: Student): Promise<void> {
+  const reply = await s.socket!.timeout(30_000).emitWithAck('watch', { roomId });
+  if (!reply.ok) throw new Error(reply.error.code);
+  // Let in while not listening (e.g. reconnecting): the room's answer carries the token.
+  if (reply.status.admitted && reply.status.admissionToken) onAdmitted(s, reply.status.admissionToken, true);
+}
+
+function connected(socket: LiveSocket, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('connect timed out')), timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function setUp(s: Student): Promise<void> {
+  const socket: LiveSocket = connect(wrUrl, {
+    auth: { token: s.token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnectionDelay: 500,
+    timeout: 30_000,
+  });
+  s.socket = socket;
+  socket.on('admitted', (m) => {
+    if (m.roomId === roomId) onAdmitted(s, m.admissionToken, false);
+  });
+  socket.on('request:update', (u) => onUpdate(s, u));
+  socket.on('disconnect', () => counters.disconnects++);
+  await connected(socket, 60_000);
+  counters.connected++;
+  // After a reconnect the server restores the socket's rooms if it can; otherwise watch again.
+  socket.on('connect', () => {
+    if (!socket.recovered && s.latencyMs === undefined) watch(s).catch(() => undefined);
+  });
+  const joined = await post(
+    `${wrUrl}/rooms/${roomId}/join`,
+    { authorization: `Bearer ${s.token}` },
+    { clientRequestId: `rush-${s.userId}-join` },
+  );
+  if (joined.status !== 200 && joined.status !== 201) {
+    throw new Error(`join HTTP_${joined.status}_${errorCodeOf(joined.body) ?? 'ERROR'}`);
+  }
+  counters.joined++;
+  await watch(s);
+  counters.watching++;
+}
+
+/** Everyone was let in (nobody waits) but some never heard `admitted`: ask the room, as the page does. */
+let lastSweep = 0;
+function sweepMissedAdmissions(): void {
+  if (Date.now() - lastSweep < 5_000) return;
+  lastSweep = Date.now();
+  setTimeout(() => {
+    for (const s of students) if (s.socket?.connected && !s.admission) watch(s).catch(() => undefined);
+  }, 2_000);
+}
+
+const publishProgress = () => void redis.publish(ch.progress, JSON.stringify(counters));
+const progressTimer = setInterval(publishProgress, 500);
+
+function report(): ClientReport {
+  return {
+    p,
+    progress: { ...counters },
+    latencies: students.flatMap((s) =>
+      s.latencyMs === undefined ? [] : [Math.round(s.latencyMs * 10) / 10],
+    ),
+    submits: students.flatMap((s): [number, number][] =>
+      s.submitAt === undefined ? [] : [[s.userId, s.submitAt]],
+    ),
+    timeline: students.flatMap((s): [number, number, number][] =>
+      s.requestId === undefined || s.heardAt === undefined ? [] : [[s.requestId, s.submitAt!, s.heardAt]],
+    ),
+    missing: students.flatMap((s): [number, number][] =>
+      s.requestId !== undefined && s.latencyMs === undefined ? [[s.userId, s.requestId]] : [],
+    ),
+    accepted: students.flatMap((s) =>
+      s.acceptedMs === undefined ? [] : [Math.round(s.acceptedMs * 10) / 10],
+    ),
+    failures,
+    retries,
+    codesHeard,
+    loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+  };
+}
+
+sub.on('message', (_channel: string, msg: string) => {
+  if (msg === 'report') void redis.publish(ch.report, JSON.stringify(report()));
+});
+await sub.subscribe(ch.command);
+
+const stop = () => {
+  clearInterval(progressTimer);
+  for (const s of students) s.socket?.disconnect();
+  agent.destroy();
+  redis.disconnect();
+  sub.disconnect();
+  process.exit(0);
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
+console.log(JSON.stringify({ port: 0, msg: `rush clients listening: ${students.length} students` }));
+
+let next = 0;
+await Promise.all(
+  Array.from({ length: 100 }, async () => {
+    while (next < students.length) {
+      const s = students[next++]!;
+      await setUp(s).catch((err: unknown) => {
+        counters.setupFailed++;
+        bump(failures, `setup: ${networkCodeOf(err)}`);
+      });
+    }
+  }),
+);
+students[0]?.socket?.on('room:tick', (t) => {
+  if (t.roomId === roomId && t.phase === 'open' && t.waiting === 0) sweepMissedAdmissions();
+});
+publishProgress();

@@ -1,0 +1,854 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from 'knex';
+import { signAccessToken } from '../../core/auth/access-token.js';
+import { startProcess, type AppProcess } from '../lib/app-process.js';
+import { insertInChunks } from '../seed/bulk-insert.js';
+import { createRandom, type Random } from '../seed/random.js';
+import { checkInvariants, type Invariants } from '../verify.js';
+import { createBenchEnv, progress, round } from './bench-env.js';
+
+/**
+ * `rush`: course registration through the whole path. N students (in client processes of their own)
+ * connect a socket, join the registration room's pre-queue and watch; once everyone is in, the room
+ * opens (the draw decides the order), and each student, on its `admitted` event, submits one cart of
+ * five sections to the api and waits for the `request:update` carrying the outcome. Then the same
+ * carts, at the same moments, go to a naive one-transaction-per-request endpoint on a copy of the catalog.
+ */
+export interface RushOptions {
+  students: number;
+  clientProcesses: number;
+  /** The room's admission rate, people per minute. */
+  ratePerMin: number;
+  /** Requests per second for the baseline; by default it replays Rushline's submit times. */
+  baselineRate: number | undefined;
+  /** Waiting-room processes; by default 1, or as few as the open-file limit allows. */
+  waitingRooms: number | undefined;
+  workerEnv: Record<string, string>;
+  timeLimitS: number;
+}
+
+const SECTIONS = 500;
+const HOT = 20;
+const CAPACITY = 40;
+const CART = 5;
+const WORKERS = 2;
+/** Five days of five 75-minute periods: a section's slot is its index mod 25, so a cart never clashes. */
+const PERIODS = [
+  ['08:00', '09:15'],
+  ['09:30', '10:45'],
+  ['11:00', '12:15'],
+  ['12:30', '13:45'],
+  ['14:00', '15:15'],
+] as const;
+const SLOTS = 5 * PERIODS.length;
+/** No progress at all for this long: stop waiting and report what is there (unresolved, undelivered…). */
+const STALL_MS = 60_000;
+
+/** Pub/sub channels and keys the scenario shares with its client processes (under the run's prefix). */
+export const rushChannels = (prefix: string) => ({
+  plan: (p: number) => `${prefix}:bench:rush:plan:${p}`,
+  progress: `${prefix}:bench:rush:progress`,
+  report: `${prefix}:bench:rush:report`,
+  command: `${prefix}:bench:rush:command`,
+});
+
+/** What a client process publishes every half second. */
+export interface ClientProgress {
+  p: number;
+  connected: number;
+  joined: number;
+  watching: number;
+  setupFailed: number;
+  admitted: number;
+  admittedViaStatus: number;
+  submitted: number;
+  accepted: number;
+  submitFailed: number;
+  outcomes: number;
+  disconnects: number;
+}
+
+/** What a client process answers to `report`. */
+export interface ClientReport {
+  p: number;
+  progress: ClientProgress;
+  /** Submit → terminal `request:update`, per student that heard one, ms. */
+  latencies: number[];
+  /** [userId, epoch ms] of each first submit: the baseline replays these. */
+  submits: [number, number][];
+  /** [requestId, submit, outcome heard] in epoch ms, to split the latency into stages. */
+  timeline: [number, number, number][];
+  /** [userId, requestId] accepted (202) whose terminal `request:update` never arrived. */
+  missing: [number, number][];
+  /** Submit → the api's 202, per accepted submit, ms. */
+  accepted: number[];
+  /** Why setups and submits failed, by reason. */
+  failures: Record<string, number>;
+  /** Attempts retried (network, 5xx, 429), by reason. */
+  retries: Record<string, number>;
+  codesHeard: Record<string, number>;
+  loopDelayP99Ms: number;
+}
+
+interface Student {
+  userId: number;
+  /** Indexes into the catalog (0…SECTIONS-1); hot sections are 0…HOT-1. */
+  cart: number[];
+}
+
+interface World {
+  roomId: number;
+  staffId: number;
+  students: Student[];
+  /** Section ids by catalog index: Rushline's term and the baseline's copy. */
+  rushSections: number[];
+  baseSections: number[];
+}
+
+/**
+ * One POST with a JSON body over a keep-alive agent; resolves with any status, rejects on network or
+ * timeout. A reset on a reused keep-alive socket (the server closed it as idle just as it was reused) is
+ * sent again once on a fresh one, as node's documentation advises: the server never saw that request.
+ */
+export async function postJson(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  timeoutMs: number,
+): Promise<{ status: number; body: unknown }> {
+  try {
+    return await postOnce(agent, url, headers, body, timeoutMs);
+  } catch (err) {
+    if (!(err as { reusedSocket?: boolean }).reusedSocket) throw err;
+    return postOnce(agent, url, headers, body, timeoutMs);
+  }
+}
+
+function postOnce(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  timeoutMs: number,
+): Promise<{ status: number; body: unknown }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        timeout: timeoutMs,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(payload)),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text) as unknown;
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
+    req.on('error', (err) =>
+      reject(
+        Object.assign(err, {
+          reusedSocket: req.reusedSocket && (err as { code?: unknown }).code === 'ECONNRESET',
+        }),
+      ),
+    );
+    req.end(payload);
+  });
+}
+
+/** The error code of a JSON error body (`{ error: { code } }` or `{ code }`), if any. */
+export const errorCodeOf = (body: unknown): string | undefined => {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const b = body as { error?: { code?: unknown }; code?: unknown };
+  const code = b.error?.code ?? b.code;
+  return typeof code === 'string' ? code : undefined;
+};
+
+/** A network failure's code (ECONNRESET, TIMEOUT…). */
+export const networkCodeOf = (err: unknown): string => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.message.slice(0, 80) : 'NETWORK';
+};
+
+/** The scenario's time limit and Ctrl-C: every wait loop asks, so teardown runs on either. */
+class RunGuard {
+  private reason: string | undefined;
+  constructor(
+    private readonly deadline: number,
+    private readonly limitS: number,
+  ) {}
+  abort(reason: string): void {
+    this.reason ??= reason;
+  }
+  check(phase: string): void {
+    if (this.reason) throw new Error(`rush: ${this.reason} while ${phase}`);
+    if (Date.now() > this.deadline) {
+      throw new Error(`rush: aborted, still ${phase} after the ${this.limitS} s time limit (--time-limit)`);
+    }
+  }
+}
+
+function pickCart(rnd: Random): number[] {
+  const hot = rnd.chance(0.5) ? 2 : 3;
+  const picked = new Set<number>();
+  const slots = new Set<number>();
+  const take = (i: number) => {
+    if (picked.has(i) || slots.has(i % SLOTS)) return;
+    picked.add(i);
+    slots.add(i % SLOTS);
+  };
+  while (picked.size < hot) take(rnd.int(0, HOT - 1));
+  while (picked.size < CART) take(rnd.int(HOT, SECTIONS - 1));
+  return [...picked];
+}
+
+/**
+ * One term of 500 one-section courses (40 seats, 3 credits, one weekly meeting), an open window for all
+ * years and its registration room (pre-queue open, opening far ahead: the scenario opens it), a copy of
+ * the sections in a second term for the baseline, the students and their carts. Bulk inserts only.
+ */
+async function buildWorld(db: Knex, n: number, ratePerMin: number): Promise<World> {
+  const rnd = createRandom(20_261_122);
+  const now = Date.now();
+  const term = { starts_on: '2027-03-01', ends_on: '2027-06-30' };
+  const [termId] = await db('terms').insert({ code: 'RUSH', name: 'Rush', ...term });
+  const [baseTermId] = await db('terms').insert({ code: 'RUSH-BASE', name: 'Rush baseline', ...term });
+  const [majorId] = await db('majors').insert({ code: 'RUSH', name: 'Rush' });
+  const [professorId] = await db('professors').insert({ name: 'Prof Rush', major_id: majorId });
+  await insertInChunks(
+    db,
+    'courses',
+    Array.from({ length: SECTIONS }, (_, i) => ({
+      code: `RUSH${String(i).padStart(3, '0')}`,
+      title: `${i < HOT ? 'Popular' : 'Course'} ${i}`,
+      credits: 3,
+      major_id: majorId,
+      professor_id: professorId,
+    })),
+  );
+  const courseIds = await db('courses').where({ major_id: majorId }).orderBy('id').pluck<number[]>('id');
+  for (const t of [termId, baseTermId]) {
+    await insertInChunks(
+      db,
+      'sections',
+      courseIds.map((c) => ({ term_id: t, course_id: c, section_number: 1, capacity: CAPACITY })),
+    );
+  }
+  const indexOf = new Map(courseIds.map((c, i) => [c, i]));
+  const rushSections: number[] = [];
+  const baseSections: number[] = [];
+  const rows = await db('sections')
+    .whereIn('term_id', [termId!, baseTermId!])
+    .select<{ id: number; term_id: number; course_id: number }[]>('id', 'term_id', 'course_id');
+  for (const s of rows)
+    (s.term_id === termId ? rushSections : baseSections)[indexOf.get(s.course_id)!] = s.id;
+  await insertInChunks(
+    db,
+    'section_meetings',
+    [...rushSections, ...baseSections].map((id, k) => {
+      const slot = (k % SECTIONS) % SLOTS;
+      const [starts, ends] = PERIODS[slot % PERIODS.length]!;
+      return {
+        section_id: id,
+        day_of_week: 1 + Math.floor(slot / PERIODS.length),
+        starts_at: starts,
+        ends_at: ends,
+        room: `HALL ${k % SECTIONS}`,
+      };
+    }),
+  );
+  const [windowId] = await db('registration_windows').insert({
+    term_id: termId,
+    name: 'Everyone',
+    grades: JSON.stringify([1, 2, 3, 4]),
+    opens_at: new Date(now - 3_600_000),
+    closes_at: new Date(now + 3 * 3_600_000),
+  });
+  const [roomId] = await db('waiting_rooms').insert({
+    slug: 'rush-registration',
+    name: 'Rush registration',
+    kind: 'registration',
+    registration_window_id: windowId,
+    admission_rate_per_min: ratePerMin,
+    max_active: n,
+    prequeue_opens_at: new Date(now - 60_000),
+    opens_at: new Date(now + 86_400_000),
+  });
+  const [staffId] = await db('users').insert({
+    username: 'rush-operator',
+    password_hash: 'x',
+    role: 'staff',
+    display_name: 'Rush operator',
+  });
+  await insertInChunks(
+    db,
+    'users',
+    Array.from({ length: n }, (_, i) => ({
+      username: `rush${i}`,
+      password_hash: 'x',
+      role: 'student',
+      display_name: `Student ${i}`,
+      grade: 1 + (i % 4),
+      credit_limit: 18,
+    })),
+  );
+  const userIds = await db('users').where({ role: 'student' }).orderBy('id').pluck<number[]>('id');
+  return {
+    roomId: roomId!,
+    staffId: staffId!,
+    students: userIds.map((userId) => ({ userId, cart: pickCart(rnd) })),
+    rushSections,
+    baseSections,
+  };
+}
+
+const percentile = (sorted: number[], q: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+function countBy(rows: { code: string | null; n: number | string }[]): Record<string, number> {
+  return Object.fromEntries(rows.map((r) => [r.code ?? 'NONE', Number(r.n)]));
+}
+
+/**
+ * Where the time between submit and outcome goes, p50/p99 of each stage (epoch ms, one clock), and the
+ * p99 of each tenth of the students in submit order (when in the run the slow ones were): `api`
+ * until the api inserted the request row (created_at), `to_batch` until the batch deciding it started
+ * (completed_at is the batch's start), `batch_and_push` until the student heard the outcome.
+ */
+async function latencyStages(
+  db: Knex,
+  roomId: number,
+  timeline: [number, number, number][],
+): Promise<{ stages: Record<string, [number, number]>; byTenth: number[] }> {
+  const rows = await db('requests')
+    .where({ room_id: roomId })
+    .whereNotNull('completed_at')
+    .select<{ id: number; created_at: Date; completed_at: Date }[]>('id', 'created_at', 'completed_at');
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const parts: Record<string, number[]> = { api: [], to_batch: [], batch_and_push: [] };
+  // Submit order, for the latency by tenth of the run.
+  const bySubmit = [...timeline].sort((a, b) => a[1] - b[1]);
+  const tenth = Math.ceil(bySubmit.length / 10);
+  const byTenth = Array.from({ length: 10 }, (_, k) => {
+    const xs = bySubmit.slice(k * tenth, (k + 1) * tenth).map(([, a, b]) => b - a);
+    xs.sort((a, b) => a - b);
+    return round(percentile(xs, 0.99), 0);
+  });
+  for (const [id, submitAt, heardAt] of timeline) {
+    const r = byId.get(id);
+    if (!r) continue;
+    parts.api!.push(r.created_at.getTime() - submitAt);
+    parts.to_batch!.push(r.completed_at.getTime() - r.created_at.getTime());
+    parts.batch_and_push!.push(heardAt - r.completed_at.getTime());
+  }
+  const stages = Object.fromEntries(
+    Object.entries(parts).map(([k, xs]) => {
+      xs.sort((a, b) => a - b);
+      return [k, [round(percentile(xs, 0.5)), round(percentile(xs, 0.99))] as [number, number]];
+    }),
+  );
+  return { stages, byTenth };
+}
+
+/** CPU ticks (1/100 s) so far: the whole machine's busy time and, by name, the given processes'. */
+interface CpuSample {
+  at: number;
+  busy: number;
+  byName: Record<string, number>;
+}
+
+async function ticksOf(pid: number): Promise<number> {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** MariaDB/MySQL and Redis: shared with anything else on the machine, but they are ours while we run. */
+async function serverPids(): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = { mysqld: [], redis: [] };
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
+    if (comm === 'mariadbd' || comm === 'mysqld') out.mysqld!.push(Number(entry));
+    if (comm === 'redis-server') out.redis!.push(Number(entry));
+  }
+  return out;
+}
+
+/** Linux only (/proc); elsewhere every figure reads 0. */
+async function cpuSample(pids: Record<string, number[]>): Promise<CpuSample> {
+  const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? '';
+  const t = line.split(/\s+/).slice(1).map(Number);
+  const busy = t.reduce((a, b) => a + b, 0) - (t[3] ?? 0) - (t[4] ?? 0);
+  const byName: Record<string, number> = {};
+  for (const [name, list] of Object.entries(pids)) byName[name] = sum(await Promise.all(list.map(ticksOf)));
+  return { at: Date.now(), busy, byName };
+}
+
+/** CPU use between two samples in % of one core (200 = both cores of a 2-core box); `other` is the rest. */
+function cpuBetween(a: CpuSample, b: CpuSample): Record<string, number> {
+  const s = Math.max(0.001, (b.at - a.at) / 1000);
+  const out: Record<string, number> = { machine: round((b.busy - a.busy) / s) };
+  for (const name of Object.keys(b.byName))
+    out[name] = round(((b.byName[name] ?? 0) - (a.byName[name] ?? 0)) / s);
+  out.other = round(out.machine! - sum(Object.keys(b.byName).map((n) => out[n]!)));
+  return out;
+}
+
+interface BaselineResult {
+  requests: number;
+  offeredPerS: number;
+  p50: number;
+  p99: number;
+  errors: Record<string, number>;
+  errorCount: number;
+  outcomes: Record<string, number>;
+}
+
+/** Sends each cart at its offset (ms from the start), open loop: a slow answer never delays the next send. */
+async function replayBaseline(
+  url: string,
+  schedule: { at: number; userId: number; sectionIds: number[] }[],
+  guard: RunGuard,
+): Promise<BaselineResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1_024 });
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  const outcomes: Record<string, number> = {};
+  const bump = (m: Record<string, number>, k: string): void => void (m[k] = (m[k] ?? 0) + 1);
+  const bar = progress('baseline: same carts, same times', schedule.length);
+  let finished = 0;
+  const inflight: Promise<void>[] = [];
+  const t0 = performance.now() + 50;
+  for (const item of schedule) {
+    const wait = t0 + item.at - performance.now();
+    if (wait > 1) await sleep(wait);
+    guard.check('replaying the baseline');
+    const sent = performance.now();
+    inflight.push(
+      postJson(agent, `${url}/enroll`, {}, { userId: item.userId, sectionIds: item.sectionIds }, 30_000)
+        .then(
+          (res) => {
+            if (res.status === 200) {
+              latencies.push(performance.now() - sent);
+              bump(outcomes, errorCodeOf(res.body) ?? 'UNKNOWN');
+            } else bump(errors, `HTTP_${res.status}_${errorCodeOf(res.body) ?? 'ERROR'}`);
+          },
+          (err: unknown) => bump(errors, networkCodeOf(err)),
+        )
+        .finally(() => bar.tick(++finished)),
+    );
+  }
+  const span = (performance.now() - t0) / 1000;
+  while (finished < schedule.length) {
+    guard.check('waiting for the baseline to answer');
+    await sleep(100);
+  }
+  await Promise.all(inflight);
+  bar.end();
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const errorCount = sum(Object.values(errors));
+  return {
+    requests: schedule.length,
+    offeredPerS: schedule.length / Math.max(0.001, span),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    errors,
+    errorCount,
+    outcomes,
+  };
+}
+
+/** Warn-or-worse log lines of the apps (pino JSON), counted by process and message. */
+function warningsIn(processes: AppProcess[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const p of processes) {
+    for (const line of p.logs) {
+      if (!line.startsWith('{')) continue;
+      let entry: { level?: number; msg?: string; err?: { message?: string } };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue;
+      }
+      if ((entry.level ?? 0) < 40) continue;
+      const key = `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message.slice(0, 80)}` : ''}`;
+      const m = (out[p.name] ??= {});
+      m[key] = (m[key] ?? 0) + 1;
+    }
+  }
+  return out;
+}
+
+/** The soft limit on open files, which child processes inherit (Linux; undefined elsewhere). */
+async function openFileLimit(): Promise<number | undefined> {
+  const limits = await readFile('/proc/self/limits', 'utf8').catch(() => '');
+  const soft = /^Max open files\s+(\S+)/m.exec(limits)?.[1];
+  return soft === undefined || soft === 'unlimited' ? undefined : Number(soft);
+}
+
+export async function runRush(o: RushOptions): Promise<Record<string, unknown>> {
+  // A waiting-room process holds a descriptor per socket it serves (and a client process one per
+  // socket it opens), plus its own connections: more than the limit and it stops accepting.
+  const fdLimit = await openFileLimit();
+  const socketsPerProcess = (fdLimit ?? Infinity) - 2_000;
+  const waitingRooms = o.waitingRooms ?? Math.max(1, Math.ceil(o.students / socketsPerProcess));
+  const needed = Math.max(o.students / waitingRooms, o.students / o.clientProcesses);
+  if (needed > socketsPerProcess || waitingRooms > o.clientProcesses) {
+    throw new Error(
+      `rush: ${Math.ceil(needed)} sockets in one process, with ${fdLimit} open files allowed` +
+        (waitingRooms > o.clientProcesses ? `, or more waiting rooms than client processes` : '') +
+        `: raise \`ulimit -n\`, or use more --waiting-rooms and --client-processes`,
+    );
+  }
+  if (waitingRooms > 1 && o.waitingRooms === undefined) {
+    process.stderr.write(
+      `${o.students.toLocaleString('en')} sockets do not fit one process under \`ulimit -n\` ${fdLimit}: ` +
+        `${waitingRooms} waiting-room processes (each client process uses one)\n`,
+    );
+  }
+  const guard = new RunGuard(Date.now() + o.timeLimitS * 1000, o.timeLimitS);
+  const onSignal = () => guard.abort('interrupted');
+  const env = await createBenchEnv('rush');
+  const ch = rushChannels(env.cfg.redis.prefix);
+  const listener = env.redis.duplicate();
+  const extra: AppProcess[] = [];
+  // `on`, not `once`: tsx relays a Ctrl-C more than once, and exits the process if no listener is left.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const built = Date.now();
+    const world = await buildWorld(env.db, o.students, o.ratePerMin);
+    const cartIds = (s: Student, ids: number[]) => s.cart.map((i) => ids[i]!);
+    process.stderr.write(
+      `world: ${o.students.toLocaleString('en')} students, ${SECTIONS} sections of ${CAPACITY} (${HOT} hot), ` +
+        `twice (Rushline and baseline), built in ${round((Date.now() - built) / 1000, 1)} s\n`,
+    );
+
+    const [api, ...started] = await Promise.all([
+      env.start('api'),
+      ...Array.from({ length: waitingRooms }, () => env.start('waiting-room')),
+      ...Array.from({ length: WORKERS }, () => env.start('worker', o.workerEnv)),
+    ]);
+    const wrs = started.slice(0, waitingRooms);
+    const workers = started.slice(waitingRooms);
+
+    // Clients: contiguous slices of the students, their plans handed over through Redis.
+    const per = Math.ceil(o.students / o.clientProcesses);
+    const slices = Array.from({ length: o.clientProcesses }, (_, p) =>
+      world.students.slice(p * per, (p + 1) * per),
+    ).filter((s) => s.length > 0);
+    for (const [p, slice] of slices.entries()) {
+      await env.redis.set(
+        ch.plan(p),
+        JSON.stringify(slice.map((s) => [s.userId, ...cartIds(s, world.rushSections)])),
+      );
+    }
+    const latest = new Map<number, ClientProgress>();
+    const reports = new Map<number, ClientReport>();
+    listener.on('message', (channel: string, raw: string) => {
+      if (channel === ch.progress) {
+        const pr = JSON.parse(raw) as ClientProgress;
+        latest.set(pr.p, pr);
+      } else if (channel === ch.report) {
+        const r = JSON.parse(raw) as ClientReport;
+        reports.set(r.p, r);
+      }
+    });
+    await listener.subscribe(ch.progress, ch.report);
+    const clients = await Promise.all(
+      slices.map((_, p) =>
+        startProcess(
+          `rush-clients-${p}`,
+          path.join(import.meta.dirname, 'rush-clients.ts'),
+          {
+            ...env.env,
+            LOG_LEVEL: 'warn',
+            RUSH_CLIENT: String(p),
+            RUSH_WR_URL: wrs[p % wrs.length]!.url,
+            RUSH_API_URL: api.url,
+            RUSH_ROOM_ID: String(world.roomId),
+          },
+          { startTimeoutMs: 60_000 },
+        ),
+      ),
+    );
+    extra.push(...clients);
+    const total = (k: keyof ClientProgress) => sum([...latest.values()].map((pr) => pr[k]));
+    const assertAlive = () => {
+      for (const c of [...clients, ...wrs, api, ...workers]) {
+        if (c.proc.exitCode !== null || c.proc.signalCode !== null) {
+          throw new Error(
+            `rush: ${c.name} exited (${c.proc.exitCode ?? c.proc.signalCode}):\n${c.logs.slice(-20).join('\n')}`,
+          );
+        }
+      }
+    };
+
+    // Everyone connects, joins the pre-queue and watches before the room opens.
+    const setupBar = progress('students connect, join, watch', o.students);
+    let lastSetup = -1;
+    let lastSetupAt = Date.now();
+    for (;;) {
+      const ready = total('watching') + total('setupFailed');
+      setupBar.tick(ready);
+      if (ready >= o.students) break;
+      if (ready !== lastSetup) [lastSetup, lastSetupAt] = [ready, Date.now()];
+      if (Date.now() - lastSetupAt > STALL_MS)
+        throw new Error(`rush: setup stalled at ${ready} of ${o.students}`);
+      guard.check('connecting students');
+      assertAlive();
+      await sleep(200);
+    }
+    setupBar.end();
+    const watching = total('watching');
+
+    const staffToken = signAccessToken(env.cfg.auth, {
+      id: world.staffId,
+      username: 'rush-operator',
+      role: 'staff',
+    }).token;
+    const opened = await postJson(
+      new Agent(),
+      `${wrs[0]!.url}/operator/rooms/${world.roomId}/actions/open`,
+      { authorization: `Bearer ${staffToken}` },
+      {},
+      10_000,
+    ).catch((err: unknown) => {
+      throw new Error(`rush: opening the room failed: ${networkCodeOf(err)}`);
+    });
+    if (opened.status !== 200)
+      throw new Error(`rush: opening the room failed: ${JSON.stringify(opened.body)}`);
+    const openedAt = Date.now();
+    const servers = await serverPids();
+    const pidsOf = (ps: AppProcess[]) => ps.map((x) => x.proc.pid ?? 0);
+    const rushPids = {
+      api: pidsOf([api]),
+      waiting_room: pidsOf(wrs),
+      workers: pidsOf(workers),
+      clients: pidsOf(clients),
+      ...servers,
+    };
+    const rushCpuStart = await cpuSample(rushPids);
+
+    // Admission paces them in; each submits on its `admitted` and waits for its outcome.
+    const runBar = progress('admitted → submitted → outcome', watching);
+    let lastDone = -1;
+    let lastDoneAt = Date.now();
+    let stalled = false;
+    for (;;) {
+      const done = total('outcomes') + total('submitFailed');
+      runBar.tick(done);
+      if (done >= watching) break;
+      if (done !== lastDone) [lastDone, lastDoneAt] = [done, Date.now()];
+      if (Date.now() - lastDoneAt > STALL_MS) {
+        stalled = true;
+        break;
+      }
+      guard.check('admitting and committing');
+      assertAlive();
+      await sleep(200);
+    }
+    runBar.end();
+    const rushCpuEnd = await cpuSample(rushPids);
+    const rushCpu = cpuBetween(rushCpuStart, rushCpuEnd);
+    // CPU spent per request (ms) while admitting and committing, by process.
+    const perRequest = (pct: number | undefined) =>
+      round(((pct ?? 0) * (rushCpuEnd.at - rushCpuStart.at)) / 100 / Math.max(1, watching), 2);
+    if (stalled) process.stderr.write(`no outcome for ${STALL_MS / 1000} s: reporting what there is\n`);
+
+    await env.redis.publish(ch.command, 'report');
+    for (const until = Date.now() + 30_000; reports.size < clients.length; await sleep(100)) {
+      if (Date.now() > until)
+        throw new Error(`rush: only ${reports.size} of ${clients.length} client reports arrived`);
+      guard.check('collecting client reports');
+    }
+    const rep = [...reports.values()];
+
+    // Rushline's figures, before the baseline writes anything.
+    const invariants: Invariants = await checkInvariants(env.db);
+    const missing = rep.flatMap((r) => r.missing);
+    let undelivered = 0;
+    for (let i = 0; i < missing.length; i += 1_000) {
+      const [row] = await env
+        .db('requests')
+        .whereIn(
+          'id',
+          missing.slice(i, i + 1_000).map(([, id]) => id),
+        )
+        .whereNot('status', 'queued')
+        .count<{ n: number }[]>('* as n');
+      undelivered += Number(row?.n ?? 0);
+    }
+    const outcomes = countBy(
+      await env
+        .db('requests')
+        .where({ room_id: world.roomId })
+        .groupBy('outcome_code')
+        .select<{ code: string | null; n: number }[]>('outcome_code as code', env.db.raw('COUNT(*) AS n')),
+    );
+    const [span] = await env
+      .db('requests')
+      .where({ room_id: world.roomId })
+      .select<{ n: number; first: Date | null; last: Date | null }[]>(
+        env.db.raw('COUNT(*) AS n'),
+        env.db.raw('MIN(created_at) AS first'),
+        env.db.raw('MAX(completed_at) AS last'),
+      );
+    const requests = Number(span?.n ?? 0);
+    const lastMs = span?.last ? new Date(span.last).getTime() : openedAt;
+    const firstMs = span?.first ? new Date(span.first).getTime() : openedAt;
+    const [seats] = await env
+      .db('sections')
+      .whereIn('id', world.rushSections)
+      .select<{ taken: number; hotFull: number }[]>(
+        env.db.raw('SUM(enrolled) AS taken'),
+        env.db.raw('SUM(enrolled >= capacity AND id IN (?)) AS hotFull', [world.rushSections.slice(0, HOT)]),
+      );
+    const health = await Promise.all(
+      workers.map(async (w) => {
+        const body = (await (await fetch(`${w.url}/healthz`)).json()) as {
+          commit?: { batches: number; batchedItems: number; batchBusyMs: number };
+        };
+        return body.commit ?? { batches: 0, batchedItems: 0, batchBusyMs: 0 };
+      }),
+    );
+    const stages = await latencyStages(
+      env.db,
+      world.roomId,
+      rep.flatMap((r) => r.timeline),
+    );
+    const latencies = rep.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const submits = rep.flatMap((r) => r.submits).sort((a, b) => a[1] - b[1]);
+    const merge = (pick: (r: ClientReport) => Record<string, number>) => {
+      const out: Record<string, number> = {};
+      for (const r of rep) for (const [k, v] of Object.entries(pick(r))) out[k] = (out[k] ?? 0) + v;
+      return out;
+    };
+    const failures = merge((r) => r.failures);
+    const accepted = rep.flatMap((r) => r.accepted).sort((a, b) => a - b);
+    const submitSpanS = submits.length < 2 ? 0 : (submits.at(-1)![1] - submits[0]![1]) / 1000;
+    const batches = sum(health.map((h) => h.batches));
+
+    const appWarnings = warningsIn([api, ...wrs, ...workers]);
+    // Rushline stops: the baseline gets the machine to itself, as Rushline had it.
+    await Promise.allSettled(clients.map((c) => c.stop()));
+    await Promise.allSettled([...wrs, api, ...workers].map((p) => p.stop()));
+
+    const baselineServer = await startProcess(
+      'baseline-enroll',
+      path.join(import.meta.dirname, 'baseline-enroll-server.ts'),
+      env.env,
+    );
+    extra.push(baselineServer);
+    const byUser = new Map(world.students.map((s) => [s.userId, s]));
+    const t0 = submits[0]?.[1] ?? 0;
+    const schedule = submits.map(([userId, at], i) => ({
+      at: o.baselineRate ? (i * 1000) / o.baselineRate : at - t0,
+      userId,
+      sectionIds: cartIds(byUser.get(userId)!, world.baseSections),
+    }));
+    const basePids = { baseline: pidsOf([baselineServer]), ...servers };
+    const baseCpuStart = await cpuSample(basePids);
+    const base = await replayBaseline(baselineServer.url, schedule, guard);
+    const baseCpu = cpuBetween(baseCpuStart, await cpuSample(basePids));
+    await baselineServer.stop();
+    const afterBaseline = await checkInvariants(env.db);
+
+    const p99 = percentile(latencies, 0.99);
+    return {
+      scenario: 'rush',
+      students: o.students,
+      client_processes: clients.length,
+      waiting_room_processes: wrs.length,
+      admission_rate_per_min: o.ratePerMin,
+      requests,
+      drain_s: round((lastMs - openedAt) / 1000, 2),
+      commits_per_s: round(requests / Math.max(0.001, (lastMs - firstMs) / 1000)),
+      submits_per_s: round(submits.length / Math.max(0.001, submitSpanS)),
+      p50_submit_to_outcome_ms: round(percentile(latencies, 0.5)),
+      p99_submit_to_outcome_ms: round(p99),
+      p50_submit_to_202_ms: round(percentile(accepted, 0.5)),
+      p99_submit_to_202_ms: round(percentile(accepted, 0.99)),
+      max_submit_to_outcome_ms: round(latencies.at(-1) ?? NaN),
+      baseline_requests: base.requests,
+      baseline_offered_per_s: round(base.offeredPerS),
+      baseline_p50_ms: round(base.p50),
+      baseline_p99_ms: round(base.p99),
+      baseline_error_rate: round(base.errorCount / Math.max(1, base.requests), 4),
+      ratio_p99: round(base.p99 / p99, 2),
+      ...invariants,
+      undelivered,
+      outcomes,
+      baseline_outcomes: base.outcomes,
+      baseline_errors: base.errors,
+      baseline_oversold: afterBaseline.oversold - invariants.oversold,
+      baseline_count_mismatches: afterBaseline.count_mismatches - invariants.count_mismatches,
+      seats_taken: Number(seats?.taken ?? 0),
+      hot_sections_full: Number(seats?.hotFull ?? 0),
+      watching,
+      setup_failed: total('setupFailed'),
+      not_admitted: watching - total('admitted'),
+      admitted_via_status: total('admittedViaStatus'),
+      submit_failed: total('submitFailed'),
+      failures,
+      outcomes_heard: latencies.length,
+      retries: merge((r) => r.retries),
+      codes_heard: merge((r) => r.codesHeard),
+      app_warnings: appWarnings,
+      socket_disconnects: total('disconnects'),
+      client_loop_delay_p99_ms: Math.max(...rep.map((r) => r.loopDelayP99Ms)),
+      commit_batches: batches,
+      mean_batch: round(sum(health.map((h) => h.batchedItems)) / Math.max(1, batches), 1),
+      mean_batch_ms: round(sum(health.map((h) => h.batchBusyMs)) / Math.max(1, batches), 1),
+      stages_ms: stages.stages,
+      p99_by_tenth_ms: stages.byTenth,
+      cpu_pct: rushCpu,
+      cpu_ms_per_request: {
+        api: perRequest(rushCpu.api),
+        waiting_room: perRequest(rushCpu.waiting_room),
+        workers: perRequest(rushCpu.workers),
+        mysqld: perRequest(rushCpu.mysqld),
+      },
+      baseline_cpu_pct: baseCpu,
+      stalled,
+    };
+  } catch (err) {
+    process.stderr.write('\n'); // past a progress bar's line
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    listener.disconnect();
+    await Promise.allSettled(extra.map((p) => p.kill()));
+    await env.teardown();
+  }
+}
