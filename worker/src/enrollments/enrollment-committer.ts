@@ -108,9 +108,10 @@ export async function commitEnrollmentBatch(
       if (s.enrolled !== s.initialEnrolled)
         await trx('sections').where({ id: s.id }).update({ enrolled: s.enrolled });
     }
+    const ownerOf = new Map(requests.map((r) => [r.id, r.user_id]));
     await trx('audit_log').insert(
       ids.map((e) => ({
-        actor_user_id: requests.find((r) => r.id === e.request_id)?.user_id ?? null,
+        actor_user_id: ownerOf.get(e.request_id) ?? null,
         entity: 'enrollment',
         entity_id: String(e.id),
         action: 'enroll',
