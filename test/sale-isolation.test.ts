@@ -32,15 +32,13 @@ async function queueBurst(
     );
   }
   const ids = await db('requests').where({ room_id: roomId }).orderBy('id').pluck<number[]>('id');
-  await queues
-    .queue(roomId)
-    .addBulk(
-      ids.map((requestId) => ({
-        name: 'commit',
-        data: { requestId },
-        opts: { ...COMMIT_JOB_OPTIONS, jobId: commitJobId(requestId) },
-      })),
-    );
+  await queues.queue(roomId).addBulk(
+    ids.map((requestId) => ({
+      name: 'commit',
+      data: { requestId },
+      opts: { ...COMMIT_JOB_OPTIONS, jobId: commitJobId(requestId) },
+    })),
+  );
   return ids;
 }
 
