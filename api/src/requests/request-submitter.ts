@@ -61,27 +61,45 @@ export class RequestSubmitter {
   }
 
   async submit(s: Submission): Promise<{ created: boolean; request: RequestView }> {
+    // The row is built here, times included, so a new request needs no read-back: one round trip.
+    const now = new Date();
+    const fields = {
+      user_id: s.userId,
+      room_id: s.roomId,
+      idempotency_key: s.idempotencyKey,
+      kind: s.kind,
+      queue_number: s.queueNumber,
+      created_at: now,
+      updated_at: now,
+    };
+    let row: RequestRow | undefined;
     let created = true;
     try {
-      await this.db('requests').insert({
-        user_id: s.userId,
-        room_id: s.roomId,
-        idempotency_key: s.idempotencyKey,
-        kind: s.kind,
-        payload: JSON.stringify(s.payload),
-        queue_number: s.queueNumber,
-      });
+      const [id] = await this.db('requests').insert({ ...fields, payload: JSON.stringify(s.payload) });
+      row = {
+        ...fields,
+        id: Number(id),
+        payload: s.payload,
+        status: 'queued',
+        outcome_code: null,
+        outcome_message: null,
+        outcome: null,
+        attempts: 0,
+        completed_at: null,
+      };
     } catch (err) {
       if (!isDbErrorCode(err, 'ER_DUP_ENTRY')) throw err;
+      // Another submission with this key got in first (after our replay check): answer with its request.
       created = false;
+      row = await findRequestByKey(this.db, s.userId, s.idempotencyKey);
+      if (!row) throw new Error('request row missing after a duplicate key', { cause: err });
+      this.assertSameRequest(row, s.kind, s.payload);
     }
-    const row = await findRequestByKey(this.db, s.userId, s.idempotencyKey);
-    if (!row) throw new Error('request row missing right after insert');
-    if (!created) this.assertSameRequest(row, s.kind, s.payload);
+    const { id, room_id: roomId } = row;
     if (row.status === 'queued') {
       // Also for a retry: if the first attempt died before enqueueing, this enqueues it (a no-op otherwise).
-      await this.queues.enqueue(row.room_id ?? s.roomId, row.id).catch((err: unknown) => {
-        this.logger.warn({ err, requestId: row.id }, 'enqueue failed; the outbox sweeper will enqueue it');
+      await this.queues.enqueue(roomId ?? s.roomId, id).catch((err: unknown) => {
+        this.logger.warn({ err, requestId: id }, 'enqueue failed; the outbox sweeper will enqueue it');
       });
     }
     return { created, request: toRequestView(row) };
