@@ -3,12 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import { signAdmissionToken } from '../core/admission/admission-token.js';
 import { createDb } from '../core/db.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
 import { buildApiApp } from '../api/src/app.js';
 import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { createEnrollmentFixture, createSection, createStudents } from './support/catalog-fixture.js';
+import { submitEnrollments } from './support/enrollment-submissions.js';
 import { listenOnFreePort } from './support/listen.js';
 import { LiveClient } from './support/live-client.js';
 import { testLogger } from './support/silent-logger.js';
@@ -59,25 +59,7 @@ describe('2,000 students race for 40 seats through the whole path', function () 
       startAppProcess('worker', { COMMIT_LOCK_MS: '5000' }),
     ]);
 
-    const requestIds = await mapConcurrent(students, 200, async (id, i) => {
-      const admission = signAdmissionToken(cfg.admission, {
-        userId: id,
-        roomId: f.roomId,
-        queueNumber: i + 1,
-      });
-      const res = await fetch(`${api.url}/api/enrollments`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${tokenFor(cfg, id)}`,
-          'x-admission-token': admission.token,
-          'idempotency-key': `race-${id}-key`,
-        },
-        body: JSON.stringify({ sectionIds: [sectionId] }),
-      });
-      expect(res.status).to.equal(202);
-      return ((await res.json()) as { requestId: number }).requestId;
-    });
+    const requestIds = await submitEnrollments(api.url, cfg, f.roomId, students, () => [sectionId]);
     expect(new Set(requestIds).size).to.equal(2_000);
 
     let queued = Infinity;

@@ -4,7 +4,6 @@ import { Queue } from 'bullmq';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import { signAdmissionToken } from '../core/admission/admission-token.js';
 import { createDb } from '../core/db.js';
 import { commitQueueName } from '../core/queues.js';
 import { redisKeys } from '../core/redis-keys.js';
@@ -12,9 +11,9 @@ import { createRedis, waitForRedis } from '../core/redis.js';
 import { buildApiApp } from '../api/src/app.js';
 import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { createEnrollmentFixture, createSection, createStudents } from './support/catalog-fixture.js';
+import { submitEnrollments } from './support/enrollment-submissions.js';
 import { listenOnFreePort } from './support/listen.js';
 import { testLogger } from './support/silent-logger.js';
-import { mapConcurrent, tokenFor } from './support/tokens.js';
 import { testConfig } from './support/test-config.js';
 
 const countOf = async (q: Knex.QueryBuilder) => Number((await q.count<{ n: number }[]>('* as n'))[0]?.n);
@@ -50,27 +49,11 @@ describe('worker processes that stop mid-run', function () {
       sections.push((await createSection(db, f, { capacity: 50, credits: 1 })).sectionId);
     const students = await createStudents(db, 4_000, { creditLimit: 30 });
 
-    const requestIds = await mapConcurrent(students, 200, async (id, i) => {
-      // Two sections each: a hot one everybody wants (the first), and one of the others.
-      const sectionIds = [sections[0]!, sections[1 + (i % 39)]!];
-      const admission = signAdmissionToken(cfg.admission, {
-        userId: id,
-        roomId: f.roomId,
-        queueNumber: i + 1,
-      });
-      const res = await fetch(`${api.url}/api/enrollments`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${tokenFor(cfg, id)}`,
-          'x-admission-token': admission.token,
-          'idempotency-key': `crash-${id}-key`,
-        },
-        body: JSON.stringify({ sectionIds }),
-      });
-      expect(res.status).to.equal(202);
-      return ((await res.json()) as { requestId: number }).requestId;
-    });
+    // Two sections each: a hot one everybody wants (the first), and one of the others.
+    const requestIds = await submitEnrollments(api.url, cfg, f.roomId, students, (i) => [
+      sections[0]!,
+      sections[1 + (i % 39)]!,
+    ]);
 
     // Small batches and short job locks: the kill lands mid-run and the restart recovers quickly.
     const env = { COMMIT_LOCK_MS: '2000', COMMIT_BATCH_MAX: '20', COMMIT_CONCURRENCY: '40' };
@@ -128,24 +111,7 @@ describe('worker processes that stop mid-run', function () {
     const f = await createEnrollmentFixture(db);
     const { sectionId } = await createSection(db, f, { capacity: 100, credits: 1 });
     const students = await createStudents(db, 1_500);
-    const requestIds = await mapConcurrent(students, 200, async (id, i) => {
-      const admission = signAdmissionToken(cfg.admission, {
-        userId: id,
-        roomId: f.roomId,
-        queueNumber: i + 1,
-      });
-      const res = await fetch(`${api.url}/api/enrollments`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${tokenFor(cfg, id)}`,
-          'x-admission-token': admission.token,
-          'idempotency-key': `term-${id}-key`,
-        },
-        body: JSON.stringify({ sectionIds: [sectionId] }),
-      });
-      return ((await res.json()) as { requestId: number }).requestId;
-    });
+    const requestIds = await submitEnrollments(api.url, cfg, f.roomId, students, () => [sectionId]);
     const env = { COMMIT_BATCH_MAX: '10', COMMIT_CONCURRENCY: '20' };
     const worker = await startAppProcess('worker', env);
     workers.push(worker);

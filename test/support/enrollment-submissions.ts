@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
 import type { Config } from '../../core/config.js';
 import type { CommitQueues } from '../../core/queues.js';
-import { tokenFor } from './tokens.js';
+import { mapConcurrent, tokenFor } from './tokens.js';
 
 let queueNumber = 0;
 
@@ -58,4 +58,29 @@ export async function expectSectionCountsMatchRows(db: Knex, sectionIds: number[
     const rows = await countRows(db, 'enrollments', { section_id: id });
     expect(section?.enrolled, `section ${id}: enrolled counter vs rows`).to.equal(rows);
   }
+}
+
+/**
+ * Every student submits one enrollment request at once (200 in flight), the i-th with queue number i+1
+ * and the sections `sectionsFor(i)`; each must be accepted (202). Returns the request ids in order.
+ */
+export async function submitEnrollments(
+  apiUrl: string,
+  cfg: Pick<Config, 'auth' | 'admission'>,
+  roomId: number,
+  students: number[],
+  sectionsFor: (i: number) => number[],
+): Promise<number[]> {
+  return mapConcurrent(students, 200, async (userId, i) => {
+    const res = await fetch(`${apiUrl}/api/enrollments`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...enrollmentHeaders(cfg, userId, roomId, { queueNumber: i + 1 }),
+      },
+      body: JSON.stringify({ sectionIds: sectionsFor(i) }),
+    });
+    expect(res.status).to.equal(202);
+    return ((await res.json()) as { requestId: number }).requestId;
+  });
 }
