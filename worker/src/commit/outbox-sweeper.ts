@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../../core/logger.js';
+import { PeriodicTask } from '../../../core/process/periodic-task.js';
 import type { CommitQueues } from '../../../core/queues.js';
 import { findRequest } from '../../../core/requests/request-store.js';
 import { commitJobId } from '../../../core/requests/request-types.js';
@@ -13,9 +14,7 @@ import type { OutcomeReporter } from './outcome-reporter.js';
  * away then): mark the row failed and tell its owner. Safe in any number of worker processes.
  */
 export class OutboxSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
   readonly stats = { enqueued: 0, failed: 0, sweeps: 0 };
 
   constructor(
@@ -24,26 +23,16 @@ export class OutboxSweeper {
     private readonly reporter: OutcomeReporter,
     private readonly logger: Logger,
     private readonly opts: { everyMs: number; graceMs: number },
-  ) {}
-
-  start(): void {
-    const loop = () => {
-      this.timer = setTimeout(() => {
-        this.running = this.sweep()
-          .catch((err: unknown) => this.logger.error({ err }, 'outbox sweep failed'))
-          .finally(() => {
-            this.running = undefined;
-            if (!this.stopped) loop();
-          });
-      }, this.opts.everyMs);
-    };
-    loop();
+  ) {
+    this.task = new PeriodicTask('outbox sweep', () => this.sweep(), opts.everyMs, logger);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   async sweep(): Promise<void> {

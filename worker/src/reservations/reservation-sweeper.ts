@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../../core/logger.js';
+import { PeriodicTask } from '../../../core/process/periodic-task.js';
 import type { AfterPaymentQueue } from '../../../core/payments/after-payment-queue.js';
 import { expireHold } from './hold-expiry.js';
 import type { PaymentReconciler } from './payment-reconciler.js';
@@ -21,9 +22,7 @@ export interface ReservationSweepStats {
  * - reservations still `paid` a while after payment get their after-payment job again.
  */
 export class ReservationSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
   readonly stats: ReservationSweepStats = {
     sweeps: 0,
     expired: 0,
@@ -41,26 +40,16 @@ export class ReservationSweeper {
       logger: Logger;
     },
     private readonly opts: { everyMs: number; expiryGraceMs: number; confirmGraceMs: number },
-  ) {}
-
-  start(): void {
-    const loop = () => {
-      this.timer = setTimeout(() => {
-        this.running = this.sweep()
-          .catch((err: unknown) => this.deps.logger.error({ err }, 'reservation sweep failed'))
-          .finally(() => {
-            this.running = undefined;
-            if (!this.stopped) loop();
-          });
-      }, this.opts.everyMs);
-    };
-    loop();
+  ) {
+    this.task = new PeriodicTask('reservation sweep', () => this.sweep(), opts.everyMs, deps.logger);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   async sweep(now = new Date()): Promise<void> {
