@@ -54,3 +54,30 @@ export const RETRYABLE_DB_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TI
 export function isDbErrorCode(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
 }
+
+let autoIncrement: Promise<{ consecutive: boolean; step: number }> | undefined;
+
+/**
+ * The ids MySQL gave a multi-row INSERT, from the first one it reports, when the server guarantees a
+ * statement's ids are consecutive (innodb_autoinc_lock_mode 0 or 1: MariaDB's default); otherwise
+ * undefined and the caller reads them back. Saves a round trip inside a hot row's lock.
+ */
+export async function insertedIds(
+  db: Knex,
+  firstId: number | undefined,
+  count: number,
+): Promise<number[] | undefined> {
+  autoIncrement ??= db
+    .raw('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step')
+    .then(([rows]: [{ mode: number | string; step: number | string }[]]) => ({
+      consecutive: Number(rows[0]?.mode) <= 1,
+      step: Number(rows[0]?.step ?? 1),
+    }))
+    .catch((err: unknown) => {
+      autoIncrement = undefined;
+      throw err;
+    });
+  const { consecutive, step } = await autoIncrement;
+  if (!consecutive || firstId === undefined) return undefined;
+  return Array.from({ length: count }, (_, i) => firstId + i * step);
+}

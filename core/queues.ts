@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { redisKeys } from './redis-keys.js';
-import { commitJobId, type CommitJobData } from './requests/request-types.js';
+import type { CommitJobData } from './requests/request-types.js';
 
 /**
  * Queue names shared by producers (api) and consumers (worker). One commit queue per waiting room,
@@ -20,8 +20,8 @@ export const COMMIT_JOB_OPTIONS = {
 } as const;
 
 /**
- * Commit queues as the api (enqueue) and the waiting room (depth) see them; opened lazily, one per room.
- * Enqueueing is idempotent by job id.
+ * Commit queues as the api (enqueue) and the worker's outbox sweeper see them; opened lazily, one per
+ * room. Enqueueing is idempotent by job id.
  */
 export class CommitQueues {
   private readonly queues = new Map<number, Queue>();
@@ -43,16 +43,17 @@ export class CommitQueues {
     return q;
   }
 
-  /** Requests waiting or being committed in a room's queue (the waiting room's backpressure signal). */
+  /** Jobs waiting or being committed in a room's queue (each may carry several requests). */
   async depth(roomId: number): Promise<number> {
     const counts = await this.queue(roomId).getJobCounts('waiting', 'prioritized', 'active', 'delayed');
     return Object.values(counts).reduce((a, b) => a + b, 0);
   }
 
-  async enqueue(roomId: number, requestId: number): Promise<void> {
-    await this.queue(roomId).add('commit', { requestId } satisfies CommitJobData, {
+  /** Idempotent by job id: a job already there (waiting, active or kept after completion) is left as it is. */
+  async enqueue(roomId: number, jobId: string, requestIds: number[]): Promise<void> {
+    await this.queue(roomId).add('commit', { requestIds } satisfies CommitJobData, {
       ...COMMIT_JOB_OPTIONS,
-      jobId: commitJobId(requestId),
+      jobId,
     });
   }
 

@@ -58,6 +58,7 @@ describe('the invariant checker (npm run verify)', function () {
       idempotency_key: 'never-ended',
       kind: 'enrollment',
       payload: '{"sectionIds":[1]}',
+      commit_job_id: 'never-enqueued',
     });
     expect((await checkInvariants(db)).unresolved).to.equal(1);
   });

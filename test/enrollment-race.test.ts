@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { createDb } from '../core/db.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
+import { parseJson } from '../core/requests/request-store.js';
+import type { RequestOutcome } from '../core/requests/request-types.js';
 import { buildApiApp } from '../api/src/app.js';
 import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { createEnrollmentFixture, createSection, createStudents } from './support/catalog-fixture.js';
@@ -15,6 +17,9 @@ import { testLogger } from './support/silent-logger.js';
 import { mapConcurrent, tokenFor } from './support/tokens.js';
 import { testConfig } from './support/test-config.js';
 import { startWaitingRoom, type RunningWaitingRoom } from './support/waiting-room-harness.js';
+
+/** The items of a stored outcome (JSON text on MariaDB). */
+const outcomeItems = (v: unknown) => (parseJson(v) as RequestOutcome['details'] | null)?.items ?? [];
 
 describe('2,000 students race for 40 seats through the whole path', function () {
   this.timeout(180_000);
@@ -91,6 +96,17 @@ describe('2,000 students race for 40 seats through the whole path', function () 
       { status: 'committed', outcome_code: 'ENROLLED', n: 40 },
       { status: 'rejected', outcome_code: 'SECTION_FULL', n: 1_960 },
     ]);
+    // Each outcome names its own enrollment row (the ids come from the batch's INSERT, not a read-back).
+    const rows = await db('enrollments')
+      .where({ section_id: sectionId })
+      .select<{ id: number; request_id: number }[]>('id', 'request_id');
+    const told = await db('requests')
+      .whereIn('id', requestIds)
+      .andWhere('status', 'committed')
+      .select<{ id: number; outcome: unknown }[]>('id', 'outcome');
+    expect(
+      told.map((r) => ({ id: r.id, enrollmentId: outcomeItems(r.outcome)[0]?.enrollmentId })),
+    ).to.have.deep.members(rows.map((e) => ({ id: e.request_id, enrollmentId: e.id })));
 
     // Every socket heard its own request's outcome (pushed by a worker process through Redis).
     const deadline = Date.now() + 10_000;

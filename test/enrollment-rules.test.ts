@@ -7,7 +7,7 @@ import { buildApiApp } from '../api/src/app.js';
 import { createDb } from '../core/db.js';
 import { CommitQueues } from '../core/queues.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
-import { commitJobId, type OutcomeItem, type RequestView } from '../core/requests/request-types.js';
+import { type OutcomeItem, type RequestView } from '../core/requests/request-types.js';
 import { RequestCommitter, type CommitResult } from '../worker/src/commit/request-committer.js';
 import {
   createEnrollmentFixture,
@@ -16,6 +16,7 @@ import {
   type EnrollmentFixture,
 } from './support/catalog-fixture.js';
 import {
+  commitJobOf,
   countRows,
   enrollmentHeaders,
   expectSectionCountsMatchRows,
@@ -71,15 +72,13 @@ describe('enrollment rules through api → MySQL + BullMQ → commit', function 
     return res.body.requestId as number;
   }
 
-  /** What a commit worker does with the job: take its request id and commit it. */
-  async function commitJobs(f: EnrollmentFixture, requestIds: number[]): Promise<CommitResult[]> {
-    const fromJobs: number[] = [];
+  /** What a commit worker does with the jobs: commit the requests they carry. */
+  async function commitJobs(requestIds: number[]): Promise<CommitResult[]> {
     for (const id of requestIds) {
-      const job = await queues.queue(f.roomId).getJob(commitJobId(id));
-      expect(job, `job for request ${id}`).to.not.equal(undefined);
-      fromJobs.push(job!.data.requestId);
+      const job = await commitJobOf(db, queues, id);
+      expect(job?.data.requestIds, `job for request ${id}`).to.include(id);
     }
-    return committer.commit(fromJobs);
+    return committer.commit(requestIds);
   }
 
   async function view(userId: number, requestId: number): Promise<RequestView> {
@@ -91,7 +90,7 @@ describe('enrollment rules through api → MySQL + BullMQ → commit', function 
   /** Submit, commit, and read the stored outcome back as its owner sees it. */
   async function enroll(f: EnrollmentFixture, userId: number, sectionIds: number[]): Promise<RequestView> {
     const requestId = await submit(f, userId, sectionIds);
-    const [result] = await commitJobs(f, [requestId]);
+    const [result] = await commitJobs([requestId]);
     expect(result?.kind).to.equal('decided');
     return view(userId, requestId);
   }
@@ -156,7 +155,7 @@ describe('enrollment rules through api → MySQL + BullMQ → commit', function 
     // The late one is recorded first (lower request id) but was admitted after the early one.
     const lateReq = await submit(f, late, [sectionId], { queueNumber: 2 });
     const earlyReq = await submit(f, early, [sectionId], { queueNumber: 1 });
-    const results = await commitJobs(f, [lateReq, earlyReq]);
+    const results = await commitJobs([lateReq, earlyReq]);
     expect(results.map((r) => r.kind)).to.deep.equal(['decided', 'decided']);
     expectEnrolled(await view(early, earlyReq));
     expectRejected(await view(late, lateReq), 'SECTION_FULL');
@@ -429,8 +428,8 @@ describe('enrollment rules through api → MySQL + BullMQ → commit', function 
     const userId = await student();
     const requestId = await submit(f, userId, [sectionId]);
 
-    const [first] = await commitJobs(f, [requestId]);
-    const [second] = await commitJobs(f, [requestId]);
+    const [first] = await commitJobs([requestId]);
+    const [second] = await commitJobs([requestId]);
     expect(first?.kind).to.equal('decided');
     expect(second?.kind).to.equal('already');
     if (second?.kind !== 'already') throw new Error('unreachable');
@@ -452,7 +451,7 @@ describe('enrollment rules through api → MySQL + BullMQ → commit', function 
     const userId = await student();
     const requestId = await submit(f, userId, [sectionId]);
 
-    const results = (await Promise.all([commitJobs(f, [requestId]), commitJobs(f, [requestId])])).flat();
+    const results = (await Promise.all([commitJobs([requestId]), commitJobs([requestId])])).flat();
     expect(results.map((r) => r.kind).sort()).to.deep.equal(['already', 'decided']);
     expect(await enrollmentsOf(userId)).to.deep.equal([sectionId]);
     await expectSectionCountsMatchRows(db, [sectionId]);

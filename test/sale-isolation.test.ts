@@ -5,7 +5,6 @@ import type { Knex } from 'knex';
 import { createDb } from '../core/db.js';
 import { COMMIT_JOB_OPTIONS, CommitQueues } from '../core/queues.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
-import { commitJobId } from '../core/requests/request-types.js';
 import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { createEnrollmentFixture, createSection, createStudents } from './support/catalog-fixture.js';
 import { testConfig } from './support/test-config.js';
@@ -28,18 +27,23 @@ async function queueBurst(
         kind: 'enrollment',
         payload,
         queue_number: i + k + 1,
+        commit_job_id: `burst-${roomId}-${i + k}`,
       })),
     );
   }
-  const ids = await db('requests').where({ room_id: roomId }).orderBy('id').pluck<number[]>('id');
+  const rows = await db('requests')
+    .where({ room_id: roomId })
+    .orderBy('id')
+    .select<{ id: number; commit_job_id: string }[]>('id', 'commit_job_id');
+  // One job per request: the most jobs a burst can make (the api groups concurrent submissions).
   await queues.queue(roomId).addBulk(
-    ids.map((requestId) => ({
+    rows.map((r) => ({
       name: 'commit',
-      data: { requestId },
-      opts: { ...COMMIT_JOB_OPTIONS, jobId: commitJobId(requestId) },
+      data: { requestIds: [r.id] },
+      opts: { ...COMMIT_JOB_OPTIONS, jobId: r.commit_job_id },
     })),
   );
-  return ids;
+  return rows.map((r) => r.id);
 }
 
 describe("one sale's burst", function () {

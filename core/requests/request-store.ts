@@ -13,6 +13,8 @@ export interface RequestRow {
   outcome_message: string | null;
   outcome: unknown;
   queue_number: number | null;
+  /** The BullMQ job that commits it (shared by the requests submitted with it). */
+  commit_job_id: string;
   attempts: number;
   created_at: Date;
   completed_at: Date | null;
@@ -50,6 +52,14 @@ export function toRequestView(row: RequestRow): RequestView {
 
 export const findRequest = (db: Knex, id: number): Promise<RequestRow | undefined> =>
   db<RequestRow>('requests').where({ id }).first();
+
+/** Requests accepted for a room and not yet decided: its commit backlog, whatever the jobs' grouping. */
+export async function countQueuedRequests(db: Knex, roomId: number): Promise<number> {
+  const [row] = await db('requests')
+    .where({ room_id: roomId, status: 'queued' })
+    .count<{ n: number | string }[]>('* as n');
+  return Number(row?.n ?? 0);
+}
 
 export const findRequestByKey = (db: Knex, userId: number, key: string): Promise<RequestRow | undefined> =>
   db<RequestRow>('requests').where({ user_id: userId, idempotency_key: key }).first();

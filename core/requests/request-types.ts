@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -25,12 +26,20 @@ export const reservationPayload = z.union([
 ]);
 export type ReservationPayload = z.infer<typeof reservationPayload>;
 
-/** What a BullMQ commit job carries: the row id is the business key and the job id. */
+/**
+ * What a BullMQ commit job carries: the ids of the request rows it commits. Submissions that arrive
+ * together share one job (docs/adr/007); each row names its job in `commit_job_id`, written with it.
+ */
 export interface CommitJobData {
-  requestId: number;
+  requestIds: number[];
 }
 
-export const commitJobId = (requestId: number) => `req-${requestId}`;
+/** Jobs written before groups carried one id; a queue may still hold some after an upgrade. */
+export const requestIdsOf = (data: CommitJobData | { requestId: number }): number[] =>
+  'requestIds' in data ? data.requestIds : [data.requestId];
+
+/** A new group's job id: unique across api processes, known before its rows are written. */
+export const newCommitJobId = (): string => `c-${randomUUID()}`;
 
 /** One part of an outcome, e.g. one section of a cart. */
 export interface OutcomeItem {

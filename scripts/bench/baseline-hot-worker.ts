@@ -4,7 +4,7 @@ import { loadConfig } from '../../core/config.js';
 import { createDb } from '../../core/db.js';
 import { commitQueueName } from '../../core/queues.js';
 import { redisKeys } from '../../core/redis-keys.js';
-import type { CommitJobData } from '../../core/requests/request-types.js';
+import { requestIdsOf, type CommitJobData } from '../../core/requests/request-types.js';
 
 /**
  * The hot-row baseline: a plain BullMQ worker committing each request in its own transaction
@@ -21,7 +21,7 @@ const worker = new Worker<CommitJobData>(
   async (job) => {
     await db.transaction(async (trx) => {
       const request = await trx('requests')
-        .where({ id: job.data.requestId, status: 'queued' })
+        .where({ id: requestIdsOf(job.data)[0], status: 'queued' })
         .first()
         .forUpdate();
       if (!request) return;

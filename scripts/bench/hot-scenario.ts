@@ -2,7 +2,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { COMMIT_JOB_OPTIONS, CommitQueues } from '../../core/queues.js';
-import { commitJobId } from '../../core/requests/request-types.js';
+import { createLogger } from '../../core/logger.js';
+import { RequestSubmitter } from '../../api/src/requests/request-submitter.js';
 import { startProcess } from '../lib/app-process.js';
 import { checkInvariants } from '../verify.js';
 import { createBenchEnv, progress, round, type BenchEnv } from './bench-env.js';
@@ -63,56 +64,86 @@ async function hotWorld(db: Knex, capacity: number): Promise<{ rooms: number[]; 
   return { rooms, sections };
 }
 
-/** Inserts students, their request rows and the jobs: `n` requests for one section, queued at once. */
-async function queueRequests(
+/** Inserts `n` students of their own (usernames `<tag><i>`); returns their ids in order. */
+async function createStudents(env: BenchEnv, n: number, tag: string): Promise<number[]> {
+  const users = Array.from({ length: n }, (_, i) => ({
+    username: `${tag}${i}`,
+    password_hash: 'x',
+    role: 'student',
+    display_name: `${tag} ${i}`,
+    grade: 2,
+  }));
+  for (let i = 0; i < n; i += 2_000) await env.db('users').insert(users.slice(i, i + 2_000));
+  return env.db('users').where('username', 'like', `${tag}%`).orderBy('id').pluck<number[]>('id');
+}
+
+/**
+ * Rushline's side: `n` requests for one section submitted at once through the api's RequestSubmitter,
+ * which records them and groups them into commit jobs as it does under a rush.
+ */
+async function submitRequests(
   env: BenchEnv,
   queues: CommitQueues,
   roomId: number,
   sectionId: number,
   n: number,
-  tag: string,
 ): Promise<void> {
-  const bar = progress(`queueing ${n.toLocaleString('en')} requests (${tag})`, n * 2);
-  const users: {
-    username: string;
-    password_hash: string;
-    role: string;
-    display_name: string;
-    grade: number;
-  }[] = [];
-  for (let i = 0; i < n; i++) {
-    users.push({
-      username: `${tag}${i}`,
-      password_hash: 'x',
-      role: 'student',
-      display_name: `${tag} ${i}`,
-      grade: 2,
-    });
-  }
-  for (let i = 0; i < n; i += 2_000) await env.db('users').insert(users.slice(i, i + 2_000));
-  const ids = await env.db('users').where('username', 'like', `${tag}%`).orderBy('id').pluck<number[]>('id');
+  const users = await createStudents(env, n, 'r');
+  const bar = progress(`submitting ${n.toLocaleString('en')} requests`, n);
+  const submitter = new RequestSubmitter(env.db, queues, createLogger(env.cfg, 'hot-bench'));
+  let done = 0;
+  await Promise.all(
+    users.map(async (userId, i) => {
+      await submitter.submit({
+        userId,
+        kind: 'enrollment',
+        roomId,
+        queueNumber: i + 1,
+        idempotencyKey: `hot-r-${i}`,
+        payload: { sectionIds: [sectionId] },
+      });
+      if (++done % 1_000 === 0) bar.tick(done);
+    }),
+  );
+  bar.end();
+}
+
+/** The baseline's side: `n` request rows and one BullMQ job per request, the plain design. */
+async function queuePerRequest(
+  env: BenchEnv,
+  queues: CommitQueues,
+  roomId: number,
+  sectionId: number,
+  n: number,
+): Promise<void> {
+  const ids = await createStudents(env, n, 'b');
+  const bar = progress(`queueing ${n.toLocaleString('en')} requests (baseline)`, n * 2);
   const payload = JSON.stringify({ sectionIds: [sectionId] });
   for (let i = 0; i < n; i += 2_000) {
     await env.db('requests').insert(
       ids.slice(i, i + 2_000).map((userId, k) => ({
         user_id: userId,
         room_id: roomId,
-        idempotency_key: `hot-${tag}-${i + k}`,
+        idempotency_key: `hot-b-${i + k}`,
         kind: 'enrollment',
         payload,
         queue_number: i + k + 1,
+        commit_job_id: `hot-b-${i + k}`,
       })),
     );
     bar.tick(i);
   }
-  const requestIds = await env.db('requests').where({ room_id: roomId }).orderBy('id').pluck<number[]>('id');
-  const queue = queues.queue(roomId);
-  for (let i = 0; i < requestIds.length; i += 1_000) {
-    await queue.addBulk(
-      requestIds.slice(i, i + 1_000).map((requestId) => ({
+  const rows = await env
+    .db('requests')
+    .where({ room_id: roomId })
+    .orderBy('id')
+    .select<{ id: number; commit_job_id: string }[]>('id', 'commit_job_id');
+  for (let i = 0; i < rows.length; i += 1_000) {
+    await queues.queue(roomId).addBulk(
+      rows.slice(i, i + 1_000).map((r) => ({
         name: 'commit',
-        data: { requestId },
-        opts: { ...COMMIT_JOB_OPTIONS, jobId: commitJobId(requestId) },
+        data: { requestIds: [r.id] },
+        opts: { ...COMMIT_JOB_OPTIONS, jobId: r.commit_job_id },
       })),
     );
     bar.tick(n + i);
@@ -150,8 +181,8 @@ async function drain(
 }
 
 /**
- * `hot`: one section with more seats than requests, N requests queued at once, Rushline's worker
- * committing; then the baseline, a plain BullMQ worker doing one FOR UPDATE transaction per request,
+ * `hot`: one section with more seats than requests, N requests submitted at once (recorded and grouped
+ * into jobs by the api's submitter), Rushline's worker committing; then the baseline, a plain BullMQ worker doing one FOR UPDATE transaction per request,
  * on its own section and queue. The baseline gets a fifth of the requests: it is that much slower.
  */
 export async function runHot(o: {
@@ -165,7 +196,7 @@ export async function runHot(o: {
     const { rooms, sections } = await hotWorld(env.db, o.requests + baselineN);
     const [rushRoom, baseRoom] = rooms as [number, number];
     const [rushSection, baseSection] = sections as [number, number];
-    await queueRequests(env, queues, rushRoom, rushSection, o.requests, 'r');
+    await submitRequests(env, queues, rushRoom, rushSection, o.requests);
     const worker = await env.start('worker', o.workerEnv);
     const rush = await drain(env.db, rushRoom, o.requests, 'Rushline worker committing');
     const health = (await (await fetch(`${worker.url}/healthz`)).json()) as {
@@ -174,7 +205,7 @@ export async function runHot(o: {
     await worker.stop();
 
     // Only now: Rushline's worker serves every room's queue and would take the baseline's too.
-    await queueRequests(env, queues, baseRoom, baseSection, baselineN, 'b');
+    await queuePerRequest(env, queues, baseRoom, baseSection, baselineN);
     const baselineWorker = await startProcess(
       'baseline-hot',
       path.join(import.meta.dirname, 'baseline-hot-worker.ts'),

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import type { Job } from 'bullmq';
 import type { Knex } from 'knex';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
 import type { Config } from '../../core/config.js';
 import type { CommitQueues } from '../../core/queues.js';
+import type { CommitJobData } from '../../core/requests/request-types.js';
 import { mapConcurrent, tokenFor } from './tokens.js';
 
 let queueNumber = 0;
@@ -44,6 +46,21 @@ export function enrollmentHeaders(
 export async function jobsInRoomQueue(queues: CommitQueues, roomId: number): Promise<number> {
   const counts = await queues.queue(roomId).getJobCounts();
   return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+/** The commit job a request's row names (undefined if that job is not in its room's queue). */
+export async function commitJobOf(
+  db: Knex,
+  queues: CommitQueues,
+  requestId: number,
+): Promise<Job<CommitJobData> | undefined> {
+  const row = await db('requests')
+    .where({ id: requestId })
+    .first<{ room_id: number; commit_job_id: string } | undefined>('room_id', 'commit_job_id');
+  expect(row, `request ${requestId}`).to.not.equal(undefined);
+  return (
+    ((await queues.queue(row!.room_id).getJob(row!.commit_job_id)) as Job<CommitJobData> | null) ?? undefined
+  );
 }
 
 export async function countRows(db: Knex, table: string, where: Record<string, unknown>): Promise<number> {

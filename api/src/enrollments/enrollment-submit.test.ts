@@ -10,7 +10,6 @@ import { revokeAdmission } from '../../../core/admission/admission-revocations.j
 import { createDb } from '../../../core/db.js';
 import { CommitQueues } from '../../../core/queues.js';
 import { createRedis, waitForRedis } from '../../../core/redis.js';
-import { commitJobId } from '../../../core/requests/request-types.js';
 import {
   createEnrollmentFixture,
   createSection,
@@ -22,6 +21,7 @@ import {
   countRows,
   enrollmentHeaders,
   freshKey,
+  commitJobOf,
   jobsInRoomQueue,
 } from '../../../test/support/enrollment-submissions.js';
 import { testLogger } from '../../../test/support/silent-logger.js';
@@ -118,7 +118,8 @@ describe('POST /api/enrollments: what a submission must be before anything is re
     expect(res.body).to.include({ created: true, status: 'queued' });
     expect(res.headers.location).to.equal(`/api/requests/${res.body.requestId}`);
     expect(await countRows(db, 'requests', { user_id: userId })).to.equal(1);
-    expect(await queues.queue(g.roomId).getJob(commitJobId(res.body.requestId))).to.not.equal(undefined);
+    const job = await commitJobOf(db, queues, res.body.requestId);
+    expect(job?.data.requestIds).to.deep.equal([res.body.requestId]);
   });
 
   describe('the body', () => {
@@ -319,8 +320,8 @@ describe('POST /api/enrollments: idempotency and reading requests back', functio
     expect(again.body.request).to.deep.equal(first.body.request);
     expect(await countRows(db, 'requests', { user_id: userId })).to.equal(1);
     expect(await jobsInRoomQueue(queues, f.roomId)).to.equal(1);
-    const job = await queues.queue(f.roomId).getJob(commitJobId(first.body.requestId));
-    expect(job?.data).to.deep.equal({ requestId: first.body.requestId });
+    const job = await commitJobOf(db, queues, first.body.requestId);
+    expect(job?.data).to.deep.equal({ requestIds: [first.body.requestId] });
   });
 
   it('records one request and one job when the same key arrives many times at once (double clicks)', async () => {

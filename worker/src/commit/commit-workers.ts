@@ -5,8 +5,13 @@ import type { Logger } from '../../../core/logger.js';
 import { COMMIT_JOB_OPTIONS, commitQueueName } from '../../../core/queues.js';
 import { redisKeys } from '../../../core/redis-keys.js';
 import { findRequest, type RequestRow } from '../../../core/requests/request-store.js';
-import type { CommitJobData, RequestOutcome } from '../../../core/requests/request-types.js';
-import { MicroBatcher } from './micro-batcher.js';
+import {
+  requestIdsOf,
+  type CommitJobData,
+  type RequestKind,
+  type RequestOutcome,
+} from '../../../core/requests/request-types.js';
+import { MicroBatcher } from '../../../core/micro-batcher.js';
 import { markFailed } from './outcome-writer.js';
 import type { OutcomeReporter } from './outcome-reporter.js';
 import type { CommitResult, RequestCommitter } from './request-committer.js';
@@ -27,6 +32,13 @@ export interface CommitWorkerStats {
   redelivered: number;
 }
 
+type RoomKind = 'registration' | 'sale';
+/** What a room's requests are: its queue's batches go straight to that committer. */
+const REQUEST_KIND_OF_ROOM: Record<RoomKind, RequestKind> = {
+  registration: 'enrollment',
+  sale: 'reservation',
+};
+
 /** A commit result with the row as it now stands (outcome applied), once its owner has been told. */
 type Reported = Exclude<CommitResult, { kind: 'decided' }> | { kind: 'decided'; row: RequestRow };
 
@@ -41,8 +53,9 @@ const withOutcome = (row: RequestRow, o: RequestOutcome, at: Date): RequestRow =
 
 /**
  * One BullMQ worker per room's commit queue (so one sale's burst never delays another's), each feeding
- * a micro-batcher: with `concurrency` jobs active at once, whatever arrives during a transaction is
- * committed together in the next. Every job ends by reporting the request's stored outcome.
+ * a micro-batcher: with `concurrency` jobs active at once (each carrying a group of requests), whatever
+ * arrives during a transaction is committed together in the next. A job ends once each of its requests'
+ * stored outcome has been reported to its owner.
  */
 export class CommitWorkers {
   private readonly workers = new Map<
@@ -105,14 +118,17 @@ export class CommitWorkers {
   }
 
   private async scanRooms(): Promise<void> {
-    const ids = await this.deps.db('waiting_rooms').pluck<number[]>('id');
-    for (const id of ids) if (!this.workers.has(id) && !this.closing) this.addWorker(id);
+    const rooms = await this.deps.db('waiting_rooms').select<{ id: number; kind: RoomKind }[]>('id', 'kind');
+    for (const { id, kind } of rooms) {
+      if (!this.workers.has(id) && !this.closing) this.addWorker(id, REQUEST_KIND_OF_ROOM[kind]);
+    }
   }
 
-  private addWorker(roomId: number): void {
-    const batcher = new MicroBatcher<number, Reported>((ids) => this.commitAndReport(ids), {
+  private addWorker(roomId: number, kind: RequestKind): void {
+    const batcher = new MicroBatcher<number, Reported>((ids) => this.commitAndReport(ids, kind), {
       maxBatch: this.opts.batchMax,
       maxWaitMs: 2,
+      concurrency: 2,
     });
     const worker = new Worker<CommitJobData>(commitQueueName(roomId), (job) => this.process(job, batcher), {
       connection: this.deps.connection,
@@ -130,9 +146,9 @@ export class CommitWorkers {
   }
 
   /** Commits a batch, then tells everyone in it, in one Redis pipeline, before any of their jobs is acked. */
-  private async commitAndReport(ids: number[]): Promise<Reported[]> {
+  private async commitAndReport(ids: number[], kind: RequestKind): Promise<Reported[]> {
     const now = new Date();
-    const out: Reported[] = (await this.deps.committer.commit(ids)).map((r) =>
+    const out: Reported[] = (await this.deps.committer.commit(ids, kind)).map((r) =>
       r.kind === 'decided' ? { kind: 'decided', row: withOutcome(r.row, r.outcome, now) } : r,
     );
     const rows = out.flatMap((r) => (r.kind === 'missing' ? [] : [r.row]));
@@ -141,38 +157,43 @@ export class CommitWorkers {
   }
 
   private async process(job: Job<CommitJobData>, batcher: MicroBatcher<number, Reported>): Promise<string> {
-    const result = await batcher.submit(job.data.requestId);
-    if (result.kind === 'missing') throw new UnrecoverableError(`request ${job.data.requestId} has no row`);
-    if (result.kind === 'already') this.stats.redelivered++;
-    else if (result.row.status === 'committed') this.stats.committed++;
-    else this.stats.rejected++;
-    return result.row.status;
+    const ids = requestIdsOf(job.data);
+    const results = await Promise.all(ids.map((id) => batcher.submit(id)));
+    const tally = { committed: 0, rejected: 0, failed: 0, already: 0, missing: 0 };
+    for (const r of results) {
+      if (r.kind === 'missing') tally.missing++;
+      else if (r.kind === 'already') tally.already++;
+      else if (r.row.status === 'committed') tally.committed++;
+      else if (r.row.status === 'rejected') tally.rejected++;
+      else tally.failed++;
+    }
+    this.stats.redelivered += tally.already;
+    this.stats.committed += tally.committed;
+    this.stats.rejected += tally.rejected;
+    if (tally.missing === ids.length) throw new UnrecoverableError(`no request row for job ${job.id ?? ''}`);
+    if (tally.missing > 0)
+      this.deps.logger.warn({ jobId: job.id, ...tally }, 'commit job named requests without rows');
+    return JSON.stringify(tally);
   }
 
-  /** A job out of attempts (or unrecoverable): its request ends `failed`, with the reason, and its owner is told. */
+  /** A job out of attempts (or unrecoverable): its requests end `failed`, with the reason, and their owners are told. */
   private async onFailed(job: Job<CommitJobData>, err: Error): Promise<void> {
     const attempts = job.opts.attempts ?? COMMIT_JOB_OPTIONS.attempts;
     const final = err instanceof UnrecoverableError || job.attemptsMade >= attempts;
     if (!final) return;
-    try {
-      if (
-        await markFailed(
-          this.deps.db,
-          job.data.requestId,
-          'COMMIT_FAILED',
-          `Could not be processed: ${err.message}`,
-        )
-      ) {
-        this.stats.failed++;
-        const row = await findRequest(this.deps.db, job.data.requestId);
-        if (row) await this.deps.reporter.report(row);
+    for (const requestId of requestIdsOf(job.data)) {
+      try {
+        if (
+          await markFailed(this.deps.db, requestId, 'COMMIT_FAILED', `Could not be processed: ${err.message}`)
+        ) {
+          this.stats.failed++;
+          const row = await findRequest(this.deps.db, requestId);
+          if (row) await this.deps.reporter.report(row);
+        }
+      } catch (markErr) {
+        // MySQL is away too: the outbox sweeper finds this queued row with a failed job and ends it later.
+        this.deps.logger.error({ err: markErr, requestId }, 'could not record a failed request');
       }
-    } catch (markErr) {
-      // MySQL is away too: the outbox sweeper finds this queued row with a failed job and ends it later.
-      this.deps.logger.error(
-        { err: markErr, requestId: job.data.requestId },
-        'could not record a failed request',
-      );
     }
   }
 }

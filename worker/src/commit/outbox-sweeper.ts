@@ -3,15 +3,15 @@ import type { Logger } from '../../../core/logger.js';
 import { PeriodicTask } from '../../../core/process/periodic-task.js';
 import type { CommitQueues } from '../../../core/queues.js';
 import { findRequest } from '../../../core/requests/request-store.js';
-import { commitJobId } from '../../../core/requests/request-types.js';
 import { markFailed } from './outcome-writer.js';
 import type { OutcomeReporter } from './outcome-reporter.js';
 
 /**
  * The other half of "neither the row nor the job can exist alone": requests still `queued` a while after
- * they were recorded are checked against their job. No job (the api died between its two writes, or
- * Redis refused it): enqueue it. A job that failed for good without its row being marked (MySQL was
- * away then): mark the row failed and tell its owner. Safe in any number of worker processes.
+ * they were recorded are checked against the job their row names. No job (the api died between its two
+ * writes, or Redis refused it): write it, with the same id. A job that failed for good without its rows
+ * being marked (MySQL was away then): mark them failed and tell their owners. Safe in any number of
+ * worker processes.
  */
 export class OutboxSweeper {
   private readonly task: PeriodicTask;
@@ -42,20 +42,34 @@ export class OutboxSweeper {
       .andWhere('created_at', '<', new Date(Date.now() - this.opts.graceMs))
       .orderBy('id')
       .limit(1_000)
-      .select<{ id: number; room_id: number | null }[]>('id', 'room_id');
+      .select<{ id: number; room_id: number | null; commit_job_id: string }[]>(
+        'id',
+        'room_id',
+        'commit_job_id',
+      );
+    // Rows submitted together name the same job: look each job up once.
+    const byJob = new Map<string, { roomId: number; jobId: string; ids: number[] }>();
     for (const r of stale) {
       if (r.room_id === null) continue;
-      const job = await this.queues.queue(r.room_id).getJob(commitJobId(r.id));
+      const key = `${r.room_id}/${r.commit_job_id}`;
+      const entry = byJob.get(key) ?? { roomId: r.room_id, jobId: r.commit_job_id, ids: [] };
+      entry.ids.push(r.id);
+      byJob.set(key, entry);
+    }
+    for (const { roomId, jobId, ids } of byJob.values()) {
+      const job = await this.queues.queue(roomId).getJob(jobId);
       if (!job) {
-        await this.queues.enqueue(r.room_id, r.id);
-        this.stats.enqueued++;
-        this.logger.warn({ requestId: r.id }, 'outbox: enqueued a request that had no job');
+        await this.queues.enqueue(roomId, jobId, ids);
+        this.stats.enqueued += ids.length;
+        this.logger.warn({ jobId, requestIds: ids }, 'outbox: enqueued requests that had no job');
       } else if (await job.isFailed()) {
         const reason = job.failedReason || 'the commit job failed';
-        if (await markFailed(this.db, r.id, 'COMMIT_FAILED', `Could not be processed: ${reason}`)) {
-          this.stats.failed++;
-          const row = await findRequest(this.db, r.id);
-          if (row) await this.reporter.report(row);
+        for (const id of ids) {
+          if (await markFailed(this.db, id, 'COMMIT_FAILED', `Could not be processed: ${reason}`)) {
+            this.stats.failed++;
+            const row = await findRequest(this.db, id);
+            if (row) await this.reporter.report(row);
+          }
         }
       }
     }

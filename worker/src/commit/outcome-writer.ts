@@ -22,12 +22,13 @@ export async function writeOutcomes(
   const values: string[] = [];
   const bindings: Knex.RawBinding[] = [];
   for (const d of decided) {
-    values.push('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    values.push('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     bindings.push(
       d.row.id,
       d.row.user_id,
       d.row.idempotency_key,
       d.row.kind,
+      d.row.commit_job_id,
       typeof d.row.payload === 'string' ? d.row.payload : JSON.stringify(d.row.payload),
       d.outcome.status,
       d.outcome.code,
@@ -37,7 +38,7 @@ export async function writeOutcomes(
     );
   }
   await trx.raw(
-    `INSERT INTO requests (id, user_id, idempotency_key, kind, payload, status, outcome_code, outcome_message, outcome, completed_at)
+    `INSERT INTO requests (id, user_id, idempotency_key, kind, commit_job_id, payload, status, outcome_code, outcome_message, outcome, completed_at)
      VALUES ${values.join(', ')}
      ON DUPLICATE KEY UPDATE status = VALUES(status), outcome_code = VALUES(outcome_code),
        outcome_message = VALUES(outcome_message), outcome = VALUES(outcome), completed_at = VALUES(completed_at),

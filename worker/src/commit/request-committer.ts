@@ -38,31 +38,48 @@ export class RequestCommitter {
     };
   }
 
-  async commit(requestIds: number[]): Promise<CommitResult[]> {
-    // Only what routing needs: the commit reads (and locks) the rows it decides.
-    const rows = await this.db<RequestRow>('requests')
-      .whereIn('id', requestIds)
-      .select('id', 'kind', 'status');
-    const byId = new Map(rows.map((r) => [r.id, r]));
+  /**
+   * Decides each request once. `kind`: what the room's requests are (a registration room's are
+   * enrollments), so the batch goes straight to its committer; anything else is routed after a read.
+   */
+  async commit(requestIds: number[], kind?: RequestRow['kind']): Promise<CommitResult[]> {
     const results = new Map<number, CommitResult>();
-    const todo = new Map<RequestRow['kind'], number[]>();
-    const already: number[] = [];
-    for (const id of requestIds) {
-      const row = byId.get(id);
-      if (!row) results.set(id, { kind: 'missing', requestId: id });
-      else if (row.status !== 'queued') already.push(id);
-      else todo.set(row.kind, [...(todo.get(row.kind) ?? []), id]);
+    let unsettled = requestIds;
+    if (kind) {
+      for (const r of await this.commitKind(kind, requestIds))
+        if (r.kind === 'decided') results.set(r.row.id, r);
+      unsettled = requestIds.filter((id) => !results.has(id));
     }
-    if (already.length > 0) {
-      for (const row of await this.db<RequestRow>('requests').whereIn('id', already)) {
-        results.set(row.id, { kind: 'already', row });
-      }
-    }
-    for (const [kind, ids] of todo) {
-      for (const r of await this.commitKind(kind, ids))
+    if (unsettled.length > 0) {
+      for (const r of await this.route(unsettled))
         results.set(r.kind === 'missing' ? r.requestId : r.row.id, r);
     }
-    return requestIds.map((id) => results.get(id) as CommitResult);
+    return requestIds.map((id) => results.get(id) ?? { kind: 'missing', requestId: id });
+  }
+
+  /** Reads what the requests are and where they stand; commits the queued ones by kind. */
+  private async route(requestIds: number[]): Promise<CommitResult[]> {
+    const rows = await this.db<RequestRow>('requests').whereIn('id', requestIds);
+    const out: CommitResult[] = [];
+    const todo = new Map<RequestRow['kind'], number[]>();
+    const found = new Set(rows.map((r) => r.id));
+    for (const id of requestIds) if (!found.has(id)) out.push({ kind: 'missing', requestId: id });
+    for (const row of rows) {
+      if (row.status !== 'queued') out.push({ kind: 'already', row });
+      else todo.set(row.kind, [...(todo.get(row.kind) ?? []), row.id]);
+    }
+    for (const [k, ids] of todo) {
+      const decided = await this.commitKind(k, ids);
+      out.push(...decided);
+      // Decided by another run between the read above and this one's lock: report what it stored.
+      const done = new Set(decided.map((r) => (r.kind === 'missing' ? r.requestId : r.row.id)));
+      const raced = ids.filter((id) => !done.has(id));
+      if (raced.length > 0) {
+        for (const row of await this.db<RequestRow>('requests').whereIn('id', raced))
+          out.push({ kind: 'already', row });
+      }
+    }
+    return out;
   }
 
   private async commitKind(kind: RequestRow['kind'], ids: number[]): Promise<CommitResult[]> {
@@ -85,14 +102,8 @@ export class RequestCommitter {
         isolationLevel: 'read committed',
       }),
     );
-    const decidedIds = new Set(decided.map((d) => d.row.id));
-    const out: CommitResult[] = decided.map((d) => ({ kind: 'decided', row: d.row, outcome: d.outcome }));
-    // Not decided here: another run finished them first (a redelivered job). Read what it stored.
-    const others = ids.filter((id) => !decidedIds.has(id));
-    if (others.length > 0) {
-      const rows = await this.db<RequestRow>('requests').whereIn('id', others);
-      for (const row of rows) out.push({ kind: 'already', row });
-    }
-    return out;
+    // Requests not decided here (already decided by another run, of another kind, or missing) are
+    // left out: the caller routes them.
+    return decided.map((d) => ({ kind: 'decided', row: d.row, outcome: d.outcome }));
   }
 }

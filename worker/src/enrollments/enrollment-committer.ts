@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertedIds } from '../../../core/db.js';
 import { parseJson, type RequestRow } from '../../../core/requests/request-store.js';
 import {
   enrollmentPayload,
@@ -21,7 +22,7 @@ const minutes = (t: string) => {
 
 /**
  * Commits a batch of enrollment requests in ONE transaction: the rows they touch are locked once, in a
- * fixed order (requests, then sections, then students, each by id) so two batches can't deadlock; each
+ * fixed order (requests, then students, then sections, each by id) so two batches can't deadlock; each
  * request is decided in admission order against the snapshot; then all writes go out in a few bulk
  * statements. A hot section thus costs one lock round per batch, not one per request.
  *
@@ -35,7 +36,7 @@ export async function commitEnrollmentBatch(
 ): Promise<DecidedRequest[]> {
   const requests = await trx<RequestRow>('requests')
     .whereIn('id', requestIds)
-    .andWhere('status', 'queued')
+    .andWhere({ status: 'queued', kind: 'enrollment' })
     .orderBy('id')
     .forUpdate();
   if (requests.length === 0) return [];
@@ -47,11 +48,13 @@ export async function commitEnrollmentBatch(
   const sectionIds = [...new Set(wanted.flatMap((w) => w.sectionIds))].sort((a, b) => a - b);
   const userIds = [...new Set(requests.map((r) => r.user_id))].sort((a, b) => a - b);
 
-  const sections = await loadSections(trx, sectionIds);
-  const students = await loadStudents(trx, userIds, [
-    ...new Set([...sections.values()].map((s) => s.termId)),
-  ]);
-  const windows = await loadWindows(trx, [...new Set([...sections.values()].map((s) => s.termId))]);
+  // Everything but the seat counts is read before the sections are locked: a hot section's lock is
+  // held only for deciding and writing.
+  const info = await sectionInfo(trx, sectionIds);
+  const termIds = [...new Set([...info.values()].map((s) => s.termId))];
+  const students = await loadStudents(trx, userIds, termIds);
+  const windows = await loadWindows(trx, termIds);
+  const sections = await lockSections(trx, info);
 
   // Admission order: the waiting room's queue number, then arrival.
   wanted.sort(
@@ -91,13 +94,20 @@ export async function commitEnrollmentBatch(
   }
 
   if (newEnrollments.length > 0) {
-    await trx('enrollments').insert(newEnrollments);
-    const ids = await trx('enrollments')
-      .whereIn(
-        'request_id',
-        requests.map((r) => r.id),
-      )
-      .select<{ id: number; request_id: number; section_id: number }[]>('id', 'request_id', 'section_id');
+    const [firstId] = await trx('enrollments').insert(newEnrollments);
+    const given = await insertedIds(trx, firstId, newEnrollments.length);
+    const ids = given
+      ? newEnrollments.map((e, i) => ({
+          id: given[i] as number,
+          request_id: e.request_id,
+          section_id: e.section_id,
+        }))
+      : await trx('enrollments')
+          .whereIn(
+            'request_id',
+            requests.map((r) => r.id),
+          )
+          .select<{ id: number; request_id: number; section_id: number }[]>('id', 'request_id', 'section_id');
     const idOf = new Map(ids.map((e) => [`${e.request_id}:${e.section_id}`, e.id]));
     for (const d of decided) {
       for (const item of d.outcome.details?.items ?? []) {
@@ -153,19 +163,19 @@ function summarise(items: OutcomeItem[]): RequestOutcome {
 }
 
 type LockedSection = SectionState & { initialEnrolled: number };
+type SectionInfo = Omit<SectionState, 'capacity' | 'enrolled'>;
 
-async function loadSections(trx: Knex.Transaction, ids: number[]): Promise<Map<number, LockedSection>> {
+/** What doesn't change during a sale: course, credits, meetings, label. Read without locking. */
+async function sectionInfo(trx: Knex.Transaction, ids: number[]): Promise<Map<number, SectionInfo>> {
   if (ids.length === 0) return new Map();
-  const rows = await trx('sections').whereIn('id', ids).orderBy('id').forUpdate().select<
-    {
-      id: number;
-      term_id: number;
-      course_id: number;
-      capacity: number;
-      enrolled: number;
-      section_number: number;
-    }[]
-  >('id', 'term_id', 'course_id', 'capacity', 'enrolled', 'section_number');
+  const rows = await trx('sections')
+    .whereIn('id', ids)
+    .select<{ id: number; term_id: number; course_id: number; section_number: number }[]>(
+      'id',
+      'term_id',
+      'course_id',
+      'section_number',
+    );
   const courses = await trx('courses')
     .whereIn('id', [...new Set(rows.map((r) => r.course_id))])
     .select<{ id: number; code: string; credits: number }[]>('id', 'code', 'credits');
@@ -181,15 +191,31 @@ async function loadSections(trx: Knex.Transaction, ids: number[]): Promise<Map<n
           termId: r.term_id,
           courseId: r.course_id,
           credits: course?.credits ?? 0,
-          capacity: r.capacity,
-          enrolled: r.enrolled,
-          initialEnrolled: r.enrolled,
           meetings: meetings.get(r.id) ?? [],
           label: `${course?.code ?? 'course'}-${String(r.section_number).padStart(2, '0')}`,
         },
       ];
     }),
   );
+}
+
+/** The seat counts, locked (in id order, so two batches can't deadlock) until the batch commits. */
+async function lockSections(
+  trx: Knex.Transaction,
+  info: Map<number, SectionInfo>,
+): Promise<Map<number, LockedSection>> {
+  if (info.size === 0) return new Map();
+  const rows = await trx('sections')
+    .whereIn('id', [...info.keys()])
+    .orderBy('id')
+    .forUpdate()
+    .select<{ id: number; capacity: number; enrolled: number }[]>('id', 'capacity', 'enrolled');
+  const out = new Map<number, LockedSection>();
+  for (const r of rows) {
+    const i = info.get(r.id);
+    if (i) out.set(r.id, { ...i, capacity: r.capacity, enrolled: r.enrolled, initialEnrolled: r.enrolled });
+  }
+  return out;
 }
 
 async function meetingsOf(trx: Knex.Transaction, sectionIds: number[]): Promise<Map<number, Meeting[]>> {
@@ -227,7 +253,12 @@ async function loadStudents(
     users.map((u) => [u.id, { id: u.id, grade: u.grade, creditLimit: u.credit_limit, enrolled: new Map() }]),
   );
   if (termIds.length === 0) return students;
-  const held = await trx('enrollments as e')
+  // Forced: with a long id list and statistics from when the table was small (the start of a rush),
+  // the optimizer scans every enrollment instead of looking each student up.
+  const held = await trx
+    .from(
+      trx.raw('?? FORCE INDEX (??)', ['enrollments as e', 'enrollments_user_id_term_id_course_id_unique']),
+    )
     .join('sections as s', 's.id', 'e.section_id')
     .join('courses as c', 'c.id', 'e.course_id')
     .whereIn('e.user_id', userIds)

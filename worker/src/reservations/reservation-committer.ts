@@ -94,7 +94,7 @@ export async function commitReservations(
 ): Promise<{ decided: DecidedRequest[]; held: ScheduledHold[] }> {
   const requests = await trx<RequestRow>('requests')
     .whereIn('id', requestIds)
-    .andWhere('status', 'queued')
+    .andWhere({ status: 'queued', kind: 'reservation' })
     .orderBy('id')
     .forUpdate();
   if (requests.length === 0) return { decided: [], held: [] };
