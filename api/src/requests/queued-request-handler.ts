@@ -1,4 +1,5 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { AdmissionClaims } from '../../../core/admission/admission-token.js';
 import { currentUser } from '../../../core/auth/require-auth.js';
 import type { RequestKind, RequestView } from '../../../core/requests/request-types.js';
 import type { AdmissionGuard } from '../admission/admission-guard.js';
@@ -17,9 +18,10 @@ export interface QueuedRequestSpec<B> {
 }
 
 /**
- * POST handler shared by enrollments and reservations: validate, replay a known Idempotency-Key as
- * it stands (its admission was checked when it was first made and may have expired since), else check
- * the admission and record + enqueue. 202 at once with the request; its outcome follows.
+ * POST handler shared by enrollments and reservations: validate, check the admission, record +
+ * enqueue (a key already recorded answers with its request). A refused admission may still be a retry
+ * of a request made while it was valid: a known Idempotency-Key is then answered as it stands. So the
+ * common case costs no lookup before the INSERT. 202 at once with the request; its outcome follows.
  */
 export function queuedRequestHandler<B>(
   deps: { admission: AdmissionGuard; submitter: RequestSubmitter },
@@ -30,27 +32,30 @@ export function queuedRequestHandler<B>(
     const idempotencyKey = idempotencyKeyOf(req);
     const { payload, roomIds } = await spec.resolve(body);
     const userId = currentUser(req).id;
-    let created = false;
-    let request: RequestView | undefined = await deps.submitter.replay(
-      userId,
-      idempotencyKey,
-      spec.kind,
-      payload,
-    );
-    if (!request) {
-      const admission = await deps.admission.check(req, roomIds);
-      ({ created, request } = await deps.submitter.submit({
-        userId,
-        kind: spec.kind,
-        roomId: admission.roomId,
-        queueNumber: admission.queueNumber,
-        idempotencyKey,
-        payload,
-      }));
+    let admission: AdmissionClaims;
+    try {
+      admission = await deps.admission.check(req, roomIds);
+    } catch (refused) {
+      const replayed = await deps.submitter.replay(userId, idempotencyKey, spec.kind, payload);
+      if (!replayed) throw refused;
+      respond(res, false, replayed);
+      return;
     }
-    res
-      .status(202)
-      .location(`/api/requests/${request.id}`)
-      .json({ requestId: request.id, created, status: request.status, request });
+    const { created, request } = await deps.submitter.submit({
+      userId,
+      kind: spec.kind,
+      roomId: admission.roomId,
+      queueNumber: admission.queueNumber,
+      idempotencyKey,
+      payload,
+    });
+    respond(res, created, request);
   };
+}
+
+function respond(res: Response, created: boolean, request: RequestView): void {
+  res
+    .status(202)
+    .location(`/api/requests/${request.id}`)
+    .json({ requestId: request.id, created, status: request.status, request });
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { isDbErrorCode } from '../../../core/db.js';
 import { ConflictError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
+import { isDbErrorCode } from '../../../core/db.js';
 import { MicroBatcher } from '../../../core/micro-batcher.js';
 import type { CommitQueues } from '../../../core/queues.js';
 import {
@@ -101,25 +101,21 @@ export class RequestSubmitter {
     return group;
   }
 
-  /** Writes a group's rows in one INSERT, then its one job. */
+  /** Writes a group's rows in one INSERT, then its one job (for the rows that are new). */
   private async record(roomId: number, subs: Submission[]): Promise<Recorded[]> {
     const jobId = newCommitJobId();
     const now = new Date();
     const rows = subs.map((s) => rowOf(s, jobId, now));
     let recorded: Recorded[];
     try {
-      const [firstId] = await this.db('requests').insert(
-        rows.map(({ payload, ...fields }) => ({ ...fields, payload: JSON.stringify(payload) })),
-      );
       recorded =
         rows.length === 1
-          ? [{ created: true, row: { ...(rows[0] as Omit<RequestRow, 'id'>), id: Number(firstId) } }]
-          : await this.idsOf(jobId, rows);
+          ? [await this.insertOne(rows[0]!, subs[0]!)]
+          : await this.insertGroup(jobId, rows, subs);
     } catch (err) {
-      // One bad row (most likely a key already used) fails the whole INSERT: write them one by one.
+      // A row MySQL refuses for another reason fails the whole INSERT: write them one by one.
       if (subs.length > 1) return this.recordEach(roomId, subs);
-      if (!isDbErrorCode(err, 'ER_DUP_ENTRY')) return [{ error: err }];
-      recorded = [await this.existing(subs[0] as Submission, err)];
+      return [{ error: err }];
     }
     const fresh = recorded.flatMap((r) => ('created' in r && r.created ? [r.row.id] : []));
     if (fresh.length > 0) await this.enqueue(roomId, jobId, fresh);
@@ -139,23 +135,56 @@ export class RequestSubmitter {
     return out;
   }
 
-  /** The ids MySQL gave a multi-row INSERT, matched back to their submissions by (user, key). */
-  private async idsOf(jobId: string, rows: Omit<RequestRow, 'id'>[]): Promise<Recorded[]> {
+  /** One row: its id from the INSERT, or the row already under its key. */
+  private async insertOne(row: Omit<RequestRow, 'id'>, s: Submission): Promise<Recorded> {
+    try {
+      const [id] = await this.db('requests').insert({ ...row, payload: JSON.stringify(row.payload) });
+      return { created: true, row: { ...row, id: Number(id) } };
+    } catch (err) {
+      if (!isDbErrorCode(err, 'ER_DUP_ENTRY')) throw err;
+      return this.existing(s);
+    }
+  }
+
+  /**
+   * Several rows in one INSERT; a key already recorded is skipped by the INSERT itself (a no-op
+   * update), so one retry doesn't break its group up. The ids are read back by job and matched by
+   * (user, key); a submission whose row isn't this job's is answered with the row under its key.
+   */
+  private async insertGroup(
+    jobId: string,
+    rows: Omit<RequestRow, 'id'>[],
+    subs: Submission[],
+  ): Promise<Recorded[]> {
+    const insert = this.db('requests')
+      .insert(rows.map(({ payload, ...fields }) => ({ ...fields, payload: JSON.stringify(payload) })))
+      .toSQL()
+      .toNative();
+    await this.db.raw(`${insert.sql} ON DUPLICATE KEY UPDATE id = id`, [...insert.bindings]);
     const ids = await this.db('requests')
       .where({ commit_job_id: jobId })
       .select<{ id: number; user_id: number; idempotency_key: string }[]>('id', 'user_id', 'idempotency_key');
     const idOf = new Map(ids.map((r) => [`${r.user_id}:${r.idempotency_key}`, r.id]));
-    return rows.map((row) => {
-      const id = idOf.get(`${row.user_id}:${row.idempotency_key}`);
-      if (id === undefined) throw new Error(`request row of job ${jobId} missing after its insert`);
-      return { created: true, row: { ...row, id } };
-    });
+    // The same key twice in one group (a double click): the first is the row, the others see it.
+    const firstOf = new Map<string, RequestRow>();
+    return Promise.all(
+      rows.map(async (row, i): Promise<Recorded> => {
+        const key = `${row.user_id}:${row.idempotency_key}`;
+        const id = idOf.get(key);
+        if (id === undefined)
+          return this.existing(subs[i] as Submission).catch((error: unknown) => ({ error }));
+        const first = firstOf.get(key);
+        if (first) return { created: false, row: first };
+        firstOf.set(key, { ...row, id });
+        return { created: true, row: { ...row, id } };
+      }),
+    );
   }
 
-  /** Another submission with this key got in first (after the replay check): answer with its request. */
-  private async existing(s: Submission, cause: unknown): Promise<Recorded> {
+  /** The row already under a submission's key. */
+  private async existing(s: Submission): Promise<Recorded> {
     const row = await findRequestByKey(this.db, s.userId, s.idempotencyKey);
-    if (!row) throw new Error('request row missing after a duplicate key', { cause });
+    if (!row) throw new Error(`request row missing after a duplicate key (user ${s.userId})`);
     return { created: false, row };
   }
 
