@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * Commit jobs carry groups of requests (docs/adr/007). Each row names its job before the job exists, so
+ * Commit jobs carry groups of requests (docs/adr/008). Each row names its job before the job exists, so
  * the outbox sweeper can tell a request whose job was never written from one still waiting in a backlog.
  * Rows recorded before this column get their old per-request job id. A job no longer stands for one
  * request, so the waiting room's backpressure counts a room's queued rows instead: (room_id, status).

@@ -28,7 +28,7 @@ export type ReservationPayload = z.infer<typeof reservationPayload>;
 
 /**
  * What a BullMQ commit job carries: the ids of the request rows it commits. Submissions that arrive
- * together share one job (docs/adr/007); each row names its job in `commit_job_id`, written with it.
+ * together share one job (docs/adr/008); each row names its job in `commit_job_id`, written with it.
  */
 export interface CommitJobData {
   requestIds: number[];

@@ -43,7 +43,7 @@ export const SUBMIT_GROUP_MAX = 500;
 /**
  * Records requests and enqueues their commit jobs. Submissions for a room that arrive while the
  * previous group is being written form the next group: one multi-row INSERT and one BullMQ job for all
- * of them (docs/adr/007), so under a rush the cost per request shrinks instead of the queue growing.
+ * of them (docs/adr/008), so under a rush the cost per request shrinks instead of the queue growing.
  * When idle a group is one request and goes out at once.
  *
  * The MySQL rows are written (and committed) first and are the durable record; each names its job
