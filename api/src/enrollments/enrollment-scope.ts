@@ -3,11 +3,13 @@ import { UnprocessableError } from '../../../core/errors.js';
 
 /**
  * What an enrollment request touches, checked before anything is recorded: every section exists, all in
- * one term, and which waiting rooms guard that term's registration. Room lists are cached for a few
- * seconds: they change rarely and are read on every submission in a rush.
+ * one term, and which waiting rooms guard that term's registration. Sections' terms and room lists are
+ * cached for a few seconds: they change rarely and are read on every submission in a rush (a section
+ * deleted meanwhile is still refused by the worker, which reads it under lock).
  */
 export class EnrollmentScope {
   private readonly roomCache = new Map<number, { at: number; rooms: number[] }>();
+  private readonly termCache = new Map<number, { at: number; termId: number }>();
 
   constructor(
     private readonly db: Knex,
@@ -19,21 +21,39 @@ export class EnrollmentScope {
     if (unique.length !== sectionIds.length) {
       throw new UnprocessableError('DUPLICATE_SECTION', 'A section is listed twice');
     }
-    const rows = await this.db('sections')
-      .whereIn('id', unique)
-      .select<{ id: number; term_id: number }[]>('id', 'term_id');
-    const found = new Set(rows.map((r) => r.id));
-    const unknown = unique.filter((id) => !found.has(id));
+    const termOf = await this.termsOf(unique);
+    const unknown = unique.filter((id) => !termOf.has(id));
     if (unknown.length > 0) {
       throw new UnprocessableError('UNKNOWN_SECTION', `No section ${unknown.join(', ')}`, {
         sectionIds: unknown,
       });
     }
-    const terms = [...new Set(rows.map((r) => r.term_id))];
+    const terms = [...new Set(termOf.values())];
     if (terms.length !== 1)
       throw new UnprocessableError('MIXED_TERMS', 'All sections of one request must be in one term');
     const termId = terms[0] as number;
     return { termId, roomIds: await this.roomsForTerm(termId) };
+  }
+
+  /** Each known section's term; unknown sections are absent (and never cached). */
+  private async termsOf(ids: number[]): Promise<Map<number, number>> {
+    const now = Date.now();
+    const out = new Map<number, number>();
+    const missing: number[] = [];
+    for (const id of ids) {
+      const hit = this.termCache.get(id);
+      if (hit && now - hit.at < this.cacheMs) out.set(id, hit.termId);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return out;
+    const rows = await this.db('sections')
+      .whereIn('id', missing)
+      .select<{ id: number; term_id: number }[]>('id', 'term_id');
+    for (const r of rows) {
+      this.termCache.set(r.id, { at: now, termId: r.term_id });
+      out.set(r.id, r.term_id);
+    }
+    return out;
   }
 
   private async roomsForTerm(termId: number): Promise<number[]> {
