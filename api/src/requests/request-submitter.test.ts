@@ -273,13 +273,9 @@ describe('RequestSubmitter: one INSERT and one commit job per group of concurren
     }
   });
 
-  // BUG (api/src/requests/request-submitter.ts, submit(): `if (row.status === 'queued') await this.enqueue(
-  // row.room_id ?? s.roomId, row.commit_job_id, [row.id])`): a retry of a request whose group's job was
-  // never written writes that group's job id carrying only its own id. The other rows of the group name a
-  // job that now exists, so the outbox sweeper leaves them alone: they wait until that job is removed
-  // (removeOnComplete keeps it up to an hour), and if it fails for good the sweeper marks them all
-  // COMMIT_FAILED though no job ever carried them. Unskip once a retry writes the whole group's job.
-  it.skip("writes the whole group's job when a retry finds its group's job missing", async () => {
+  // A retry must write its whole group's job: once a job with that id exists, the sweeper takes the
+  // group as enqueued.
+  it("writes the whole group's job when a retry finds its group's job missing", async () => {
     const { roomId, sectionId, users } = await world(3);
     const subs = users.map((u) => submission(u, roomId, sectionId));
     const deadRedis = createRedis(cfg);

@@ -83,8 +83,7 @@ export class RequestSubmitter {
     const { created, row } = recorded;
     if (!created) {
       this.assertSameRequest(row, s.kind, s.payload);
-      // A retry whose first attempt died before its job was written: this writes it (a no-op otherwise).
-      if (row.status === 'queued') await this.enqueue(row.room_id ?? s.roomId, row.commit_job_id, [row.id]);
+      if (row.status === 'queued') await this.rewriteJob(row.room_id ?? s.roomId, row.commit_job_id);
     }
     return { created, request: toRequestView(row) };
   }
@@ -186,6 +185,19 @@ export class RequestSubmitter {
     const row = await findRequestByKey(this.db, s.userId, s.idempotencyKey);
     if (!row) throw new Error(`request row missing after a duplicate key (user ${s.userId})`);
     return { created: false, row };
+  }
+
+  /**
+   * A retry whose first attempt may have died before its job was written: writes the job with every
+   * row still queued under its id (the whole group, not just this one: once a job with that id exists,
+   * the outbox sweeper takes the group as enqueued). A no-op when the job exists.
+   */
+  private async rewriteJob(roomId: number, jobId: string): Promise<void> {
+    const ids = await this.db('requests')
+      .where({ commit_job_id: jobId, status: 'queued' })
+      .orderBy('id')
+      .pluck<number[]>('id');
+    if (ids.length > 0) await this.enqueue(roomId, jobId, ids);
   }
 
   private async enqueue(roomId: number, jobId: string, requestIds: number[]): Promise<void> {
