@@ -66,6 +66,13 @@ describe('config', () => {
     expect(problemsOf({ REDIS_PREFIX: 'a:b*' }).join()).to.contain('REDIS_PREFIX');
   });
 
+  it('reads how often each watcher hears the room, and refuses a value out of range', () => {
+    expect(loadConfig({}).admission.liveUpdateMs).to.equal(1_000);
+    expect(loadConfig({ LIVE_UPDATE_MS: '2000' }).admission.liveUpdateMs).to.equal(2_000);
+    expect(problemsOf({ LIVE_UPDATE_MS: '0' }).join()).to.contain('LIVE_UPDATE_MS');
+    expect(problemsOf({ LIVE_UPDATE_MS: '60000' }).join()).to.contain('LIVE_UPDATE_MS');
+  });
+
   it('refuses an admission key that is not EC P-256', () => {
     expect(problemsOf({ ADMISSION_PRIVATE_KEY: 'not a key' }).join()).to.contain('ADMISSION_PRIVATE_KEY');
   });

@@ -91,6 +91,7 @@ const envSchema = z.object({
     .pipe(z.array(z.string().url())),
 
   ADMISSION_TICK_MS: positiveInt.max(1_000).default(500),
+  LIVE_UPDATE_MS: positiveInt.max(10_000).default(1_000),
   ADMISSION_BACKLOG_LIMIT: positiveInt.default(5_000),
   ROOM_SYNC_MS: positiveInt.default(5_000),
 
@@ -180,6 +181,12 @@ export interface Config {
     readonly tokenTtlS: number;
     /** How often the admission leader lets people in (at most a second, per the rate's smoothness). */
     readonly tickMs: number;
+    /**
+     * Each watcher of a room hears its periodic `room:tick` at least this often: the watchers are split
+     * into max(1, floor(liveUpdateMs / tickMs)) groups and each admission tick goes to one group in turn
+     * (ADR 007). Below tickMs it is the tick itself.
+     */
+    readonly liveUpdateMs: number;
     /** Commit-queue depth at which admission pauses (it halves from half of it). */
     readonly backlogLimit: number;
     /** How often the leader re-reads room definitions from MySQL. */
@@ -221,6 +228,7 @@ function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config[
     publicKey,
     tokenTtlS: env.ADMISSION_TOKEN_TTL_S,
     tickMs: env.ADMISSION_TICK_MS,
+    liveUpdateMs: env.LIVE_UPDATE_MS,
     backlogLimit: env.ADMISSION_BACKLOG_LIMIT,
     roomSyncMs: env.ROOM_SYNC_MS,
   };

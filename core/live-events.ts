@@ -29,7 +29,10 @@ export interface RoomStatusView {
   serverTime: string;
 }
 
-/** Broadcast once per admission tick to everyone watching a room: each client works out its own position. */
+/**
+ * The room's state, broadcast once per admission tick to one group of the room's watchers in turn, so each
+ * watcher hears it at least every LIVE_UPDATE_MS (ADR 007); each client works out its own position.
+ */
 export interface RoomTick {
   roomId: number;
   phase: RoomPhase;

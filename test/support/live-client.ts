@@ -12,6 +12,8 @@ export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export class LiveClient {
   readonly socket: LiveSocket;
   readonly ticks: RoomTick[] = [];
+  /** When each of `ticks` arrived (Date.now()). */
+  readonly tickHeardAt: number[] = [];
   readonly admitted: Parameters<ServerToClientEvents['admitted']>[0][] = [];
   readonly messages: string[] = [];
   readonly phases: string[] = [];
@@ -25,7 +27,10 @@ export class LiveClient {
       reconnection: opts.reconnection ?? false,
       forceNew: true,
     });
-    this.socket.on('room:tick', (t) => this.ticks.push(t));
+    this.socket.on('room:tick', (t) => {
+      this.ticks.push(t);
+      this.tickHeardAt.push(Date.now());
+    });
     this.socket.on('admitted', (a) => this.admitted.push(a));
     this.socket.on('room:message', (m) => this.messages.push(m.message));
     this.socket.on('request:update', (u) => this.updates.push(u));

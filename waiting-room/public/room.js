@@ -17,7 +17,7 @@ const WATCH_TIMEOUT_MS = 5_000;
 const JITTER_MS = 1_000;
 /** After a scheduled time passes without news, how often to ask again. */
 const RETRY_MS = 3_000;
-/** Screen readers hear the position at most this often (ticks come twice a second). */
+/** Screen readers hear the position at most this often (ticks come about once a second). */
 const ANNOUNCE_EVERY_MS = 30_000;
 
 const $ = (id) => document.getElementById(id);

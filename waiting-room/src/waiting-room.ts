@@ -13,6 +13,7 @@ import { buildWaitingRoomApp, waitingRoomHelmet } from './app.js';
 import { createJoinFastPath } from './rooms/join-fast-path.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
 import { attachLiveServer, type LiveServer } from './live/socket-server.js';
+import { tickGroupCount } from './live/tick-groups.js';
 import { RoomQueue, type Phase } from './queue/room-queue.js';
 import { OperatorService } from './rooms/operator-service.js';
 import { RoomService, roomSettings } from './rooms/room-service.js';
@@ -32,6 +33,8 @@ export interface WaitingRoomConnections {
 export interface WaitingRoom {
   server: Server;
   io: LiveServer;
+  /** Everything pushed to sockets (ticks to the group whose turn it is, room-wide and personal news). */
+  live: LiveBroadcaster;
   controller: AdmissionController;
   queue: RoomQueue;
   close(): Promise<void>;
@@ -50,13 +53,16 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
   server.on('request', (req, res) => {
     if (!fastJoin(req, res)) http.app?.(req, res);
   });
+  // Each admission tick's room:tick goes to one of this many groups of a room's watchers (ADR 007).
+  const tickGroups = tickGroupCount(cfg.admission);
   const io = attachLiveServer(server, {
     cfg,
     pub: c.pub,
     sub: c.sub,
     statusOf: (r, u) => rooms.status(r, u),
+    tickGroups,
   });
-  const live = new LiveBroadcaster(io);
+  const live = new LiveBroadcaster(io, tickGroups);
   const operators = new OperatorService(db, redis, queue, cfg, live);
 
   const backlog = new CommitQueues(redis, cfg.redis.prefix);
@@ -75,7 +81,7 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
         return rows.map((r) => ({ id: r.id, tokenTtlS: r.token_ttl_s }));
       },
       signToken: (grant) => signAdmissionToken(cfg.admission, grant),
-      broadcastTick: (tick) => live.tick(tick),
+      broadcastTick: (tick, seq) => live.tick(tick, seq),
       announcePhase: (roomId, phase, paused) => live.phase(roomId, phase, paused),
       notifyAdmitted: (userId, msg) => live.admitted(userId, msg),
       persistPhase: (roomId, phase, paused, seed) => persistPhase(db, roomId, phase, paused, seed),
@@ -103,6 +109,7 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
   return {
     server,
     io,
+    live,
     controller,
     queue,
     close: () =>

@@ -16,7 +16,8 @@ export interface AdmissionPorts {
     token: string;
     expiresAt: Date;
   };
-  broadcastTick(tick: RoomTick): void;
+  /** The room's periodic state; `seq` (the room's tick number) says which group of watchers hears it. */
+  broadcastTick(tick: RoomTick, seq: number): void;
   announcePhase(roomId: number, phase: Phase, paused: boolean): void;
   notifyAdmitted(
     userId: number,
@@ -47,7 +48,8 @@ export interface ControllerStats {
  * Lets people in at each room's rate. Runs in every waiting-room process, but only the holder of the
  * leader lease acts, so admissions never double up; if the leader dies another takes over within one
  * lease. Each tick per room: plan (Redis) → find who holds the next numbers → sign their tokens →
- * commit (Redis, refused if the serving number moved) → push `admitted` to each and one tick to the room.
+ * commit (Redis, refused if the serving number moved) → push `admitted` to each and one tick to the
+ * room's tick group whose turn it is (each watcher hears every G ticks, ADR 007).
  */
 export class AdmissionController {
   private timer: NodeJS.Timeout | undefined;
@@ -148,15 +150,18 @@ export class AdmissionController {
       if (admitted > 0) serving += admitted;
     }
     if (plan.phase === 'open' || plan.phase === 'prequeue') {
-      this.ports.broadcastTick({
-        roomId: room.id,
-        phase: plan.phase,
-        paused: plan.paused,
-        servingNumber: serving,
-        admittedPerMin: Math.round(plan.admittedPerMin),
-        waiting: Math.max(0, plan.pre + plan.post - serving),
-        serverTime: new Date(plan.nowMs).toISOString(),
-      });
+      this.ports.broadcastTick(
+        {
+          roomId: room.id,
+          phase: plan.phase,
+          paused: plan.paused,
+          servingNumber: serving,
+          admittedPerMin: Math.round(plan.admittedPerMin),
+          waiting: Math.max(0, plan.pre + plan.post - serving),
+          serverTime: new Date(plan.nowMs).toISOString(),
+        },
+        plan.seq,
+      );
     }
   }
 

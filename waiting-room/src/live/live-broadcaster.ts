@@ -1,15 +1,24 @@
 import { roomChannel, userRoom, type RoomPhase, type RoomTick } from '../../../core/live-events.js';
 import type { LiveServer } from './socket-server.js';
+import { tickGroupChannel, tickGroupOf } from './tick-groups.js';
 
 /**
  * Everything the waiting room pushes. Through the Redis adapter each emit reaches sockets on every
  * waiting-room process; room-wide messages go once per room, never once per waiting person.
  */
 export class LiveBroadcaster {
-  constructor(private readonly io: LiveServer) {}
+  /** @param tickGroups how many groups each room's watchers are split into (tickGroupCount). */
+  constructor(
+    private readonly io: LiveServer,
+    readonly tickGroups = 1,
+  ) {}
 
-  tick(tick: RoomTick): void {
-    this.io.to(roomChannel(tick.roomId)).emit('room:tick', tick);
+  /**
+   * The periodic state of a room, to one of its tick groups: the one whose turn tick number `seq` is
+   * (the room's own tick sequence, kept in Redis, so the turns carry on when another process leads).
+   */
+  tick(tick: RoomTick, seq: number): void {
+    this.io.to(tickGroupChannel(tick.roomId, tickGroupOf(seq, this.tickGroups))).emit('room:tick', tick);
   }
 
   phase(roomId: number, phase: RoomPhase, paused: boolean): void {

@@ -11,6 +11,40 @@ import {
   type RunningWaitingRoom,
 } from '../../../test/support/waiting-room-harness.js';
 
+/** Admission ticks every 200 ms; each watcher hears the room every 400 ms: two tick groups. */
+const TICK_MS = 200;
+const LIVE_UPDATE_MS = 400;
+const G = LIVE_UPDATE_MS / TICK_MS;
+const env = {
+  ADMISSION_TICK_MS: String(TICK_MS),
+  LIVE_UPDATE_MS: String(LIVE_UPDATE_MS),
+  ROOM_SYNC_MS: '200',
+};
+
+/**
+ * Checks that every periodic tick of the room reached one group and each watcher heard every G-th of
+ * them, in order: then no serving number waits more than G − 1 ticks to reach anyone. Only ticks heard
+ * after `from` (each watcher's tick count then) count, so ticks sent while watchers were still joining
+ * don't.
+ */
+function expectEveryGthTick(watchers: LiveClient[], from: number[], roomId: number): void {
+  const heard = watchers.map((w, i) => w.ticks.slice(from[i]).filter((t) => t.roomId === roomId));
+  // Each tick is stamped with the server's time of its tick: together the watchers heard every tick.
+  const sequence = [...new Set(heard.flat().map((t) => t.serverTime))].sort();
+  expect(sequence.length, 'ticks heard').to.be.greaterThan(3 * G);
+  heard.forEach((ticks, w) => {
+    const at = ticks.map((t) => sequence.indexOf(t.serverTime));
+    expect(at[0], `watcher ${w}: first tick`).to.be.below(G);
+    expect(at[at.length - 1], `watcher ${w}: last tick`).to.be.at.least(sequence.length - G);
+    for (let k = 1; k < at.length; k++)
+      expect(at[k]! - at[k - 1]!, `watcher ${w}: every G-th tick`).to.equal(G);
+    const servings = ticks.map((t) => t.servingNumber);
+    expect(servings, `watcher ${w}: serving numbers in order`).to.deep.equal(
+      [...servings].sort((a, b) => a - b),
+    );
+  });
+}
+
 describe('live room status over socket.io', function () {
   this.timeout(30_000);
   const cfg = testConfig();
@@ -22,6 +56,16 @@ describe('live room status over socket.io', function () {
     clients.push(c);
     return c;
   };
+  /** `count` connected clients watching the room, users userFrom, userFrom + 1, … */
+  const watching = (roomId: number, count: number, userFrom: number) =>
+    Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const c = client(userFrom + i);
+        await c.connected();
+        await c.watch(roomId);
+        return c;
+      }),
+    );
   const join = (roomId: number, userId: number) =>
     fetch(`${wr.url}/rooms/${roomId}/join`, {
       method: 'POST',
@@ -30,7 +74,7 @@ describe('live room status over socket.io', function () {
     });
 
   before(async () => {
-    wr = await startWaitingRoom({ env: { ADMISSION_TICK_MS: '200', ROOM_SYNC_MS: '200' } });
+    wr = await startWaitingRoom({ env });
   });
   afterEach(() => {
     for (const c of clients.splice(0)) c.close();
@@ -47,7 +91,7 @@ describe('live room status over socket.io', function () {
     const first = await c.watch(roomId);
     expect(first).to.include({ roomId, joined: true, queueNumber: 6, phase: 'open' });
 
-    await c.until((x) => x.admitted.length > 0, 15_000, 'admitted');
+    await c.until((x) => x.admitted.length > 0 && x.ticks.length > 1, 15_000, 'admitted, and ticks');
     const servings = c.ticks.map((t) => t.servingNumber);
     expect(servings.length).to.be.greaterThan(1);
     expect(servings).to.deep.equal([...servings].sort((a, b) => a - b));
@@ -72,35 +116,43 @@ describe('live room status over socket.io', function () {
     await again.connected();
     const state = await again.watch(roomId);
     expect(Date.now() - started).to.be.below(1_000);
+    // The state comes with the answer to `watch`, not with the next tick of the socket's group.
+    expect(again.ticks).to.have.length(0);
     expect(state).to.include({ admitted: true, queueNumber: 1 });
     expect(state.admissionToken).to.equal(first.admitted[0]!.admissionToken);
   });
 
-  it('sends one tick per room per tick, whatever the number of watchers', async () => {
-    const roomId = await createTestRoom(wr.db, { ratePerMin: 60, maxActive: 1_000 });
-    const watchers = await Promise.all(
-      Array.from({ length: 20 }, async (_, i) => {
-        const c = client(92_000 + i);
-        await c.connected();
-        await c.watch(roomId);
-        return c;
-      }),
-    );
+  it('sends each watcher the room every LIVE_UPDATE_MS, one tick group per admission tick, whatever the number of watchers', async () => {
+    // Enough people that the serving number moves on every tick (600 a minute: 2 a tick).
+    const roomId = await createTestRoom(wr.db, { ratePerMin: 600, maxActive: 100_000 });
+    expect((await join(roomId, 92_500)).status).to.equal(201);
+    for (let u = 1; u < 100; u++) await wr.room.queue.join(roomId, 92_500 + u);
+    const watchers = await watching(roomId, 20, 92_000);
+    const from = watchers.map((w) => w.ticks.length);
     const since = Date.now();
-    await sleep(2_000);
+    await sleep(2_400);
     const elapsed = Date.now() - since;
-    const expected = elapsed / 200;
-    for (const w of watchers) {
-      const heard = w.ticks.filter((t) => t.roomId === roomId).length;
-      expect(heard).to.be.within(expected * 0.6, expected * 1.3);
-    }
+
+    expectEveryGthTick(watchers, from, roomId);
+    const expected = elapsed / LIVE_UPDATE_MS;
+    watchers.forEach((w, i) => {
+      const heard = w.ticks.slice(from[i]).filter((t) => t.roomId === roomId);
+      expect(heard.length).to.be.within(expected * 0.6, expected * 1.3);
+      expect(new Set(heard.map((t) => t.servingNumber)).size, 'the serving number moved').to.be.greaterThan(
+        1,
+      );
+      // Each watcher hears the room at least every LIVE_UPDATE_MS (a generous bound for a busy machine).
+      const at = [since, ...w.tickHeardAt.slice(from[i])];
+      const gaps = at.slice(1).map((t, k) => t - at[k]!);
+      expect(Math.max(...gaps)).to.be.below(2 * LIVE_UPDATE_MS + 400);
+    });
   });
 
-  it("reaches everyone watching with an operator's message, and tells them of a pause", async () => {
+  it("reaches everyone watching at once with an operator's message, and tells them of a pause", async () => {
     const roomId = await createTestRoom(wr.db, { ratePerMin: 60, maxActive: 1_000 });
-    const watcher = client(93_001);
-    await watcher.connected();
-    await watcher.watch(roomId);
+    // Several watchers, so both tick groups have some: room-wide news is not staggered.
+    const watchers = await watching(roomId, 4, 93_001);
+    const watcher = watchers[0]!;
     // The leader picks the new room up at its next sync.
     await sleep(400);
     const operator = await createTestUser(wr.db, 'staff');
@@ -114,15 +166,17 @@ describe('live room status over socket.io', function () {
       body: JSON.stringify({ message: 'Seats for block C are released at 10:15' }),
     });
     expect(sent.status).to.equal(202);
-    await watcher.until((x) => x.messages.length > 0, 3_000, 'message');
-    expect(watcher.messages[0]).to.equal('Seats for block C are released at 10:15');
+    for (const w of watchers) {
+      await w.until((x) => x.messages.length > 0, 3_000, 'message');
+      expect(w.messages[0]).to.equal('Seats for block C are released at 10:15');
+    }
 
     const paused = await fetch(`${wr.url}/operator/rooms/${roomId}/actions/pause`, {
       method: 'POST',
       headers: staff,
     });
     expect(await paused.json()).to.deep.equal({ phase: 'open', paused: true });
-    await watcher.until((x) => x.phases.includes('open:paused'), 3_000, 'pause');
+    for (const w of watchers) await w.until((x) => x.phases.includes('open:paused'), 3_000, 'pause');
     const status = await watcher.watch(roomId);
     expect(status).to.include({ paused: true, etaSeconds: null });
   });
@@ -157,5 +211,80 @@ describe('live room status over socket.io', function () {
     expect(reply).to.deep.include({ ok: false });
     const bad = await c.socket.emitWithAck('watch', { roomId: -1 });
     expect(bad).to.deep.include({ ok: false });
+  });
+});
+
+describe('staggered room ticks when the admission lead moves', function () {
+  this.timeout(30_000);
+  const cfg = testConfig();
+  let first: RunningWaitingRoom;
+  let second: RunningWaitingRoom;
+  const clients: LiveClient[] = [];
+
+  /** A room in MySQL and Redis (its first join configures it) with `people` waiting. */
+  const roomWith = async (people: number, userFrom: number) => {
+    const roomId = await createTestRoom(first.db, { ratePerMin: 600, maxActive: 100_000 });
+    const res = await fetch(`${first.url}/rooms/${roomId}/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenFor(cfg, userFrom)}` },
+      body: JSON.stringify({ clientRequestId: `lead-moves-${userFrom}` }),
+    });
+    expect(res.status).to.equal(201);
+    for (let u = 1; u < people; u++) await first.room.queue.join(roomId, userFrom + u);
+    return roomId;
+  };
+
+  before(async () => {
+    first = await startWaitingRoom({ env });
+    second = await startWaitingRoom({ env, controller: false });
+  });
+  after(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await first.stop();
+    await second.stop();
+  });
+
+  it("keeps every watcher's turn: the tick sequence lives with the room, not with the leader", async () => {
+    // Enough people that the serving number keeps moving.
+    const roomId = await roomWith(100, 96_000);
+    // Watchers on both processes: the ticks of whoever leads reach them through the Redis adapter.
+    const watchers = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const c = new LiveClient((i % 2 === 0 ? first : second).url, tokenFor(cfg, 96_500 + i));
+        clients.push(c);
+        await c.connected();
+        await c.watch(roomId);
+        return c;
+      }),
+    );
+    await sleep(300);
+    const from = watchers.map((w) => w.ticks.length);
+    await sleep(1_200);
+    // The lead moves: the first process stops (releasing the lease), the second takes over.
+    await first.room.controller.stop();
+    second.room.controller.start();
+    await watchers[0]!.until(
+      () => second.room.controller.getStats().ticks >= 6,
+      5_000,
+      'ticks of the new leader',
+    );
+    expect(second.room.controller.getStats().leader).to.equal(true);
+    expectEveryGthTick(watchers, from, roomId);
+  });
+
+  it("numbers each room's ticks in Redis: one sequence per room, whichever process plans them", async () => {
+    await second.room.controller.stop();
+    const a = await roomWith(1, 96_900);
+    const b = await roomWith(1, 96_950);
+    const seqs: number[] = [];
+    for (const queue of [first.room.queue, second.room.queue, first.room.queue]) {
+      seqs.push((await queue.planTick(a))!.seq);
+    }
+    expect(seqs[1]! - seqs[0]!).to.equal(1);
+    expect(seqs[2]! - seqs[1]!).to.equal(1);
+    // Another room has its own sequence (so its turns don't depend on how many rooms there are).
+    const other = (await second.room.queue.planTick(b))!.seq;
+    await first.room.queue.planTick(a);
+    expect((await first.room.queue.planTick(b))!.seq).to.equal(other + 1);
   });
 });

@@ -1,13 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import { verifyAccessToken } from '../../../core/auth/access-token.js';
 import type { Config } from '../../../core/config.js';
 import { AppError } from '../../../core/errors.js';
 import {
-  roomChannel,
   userRoom,
   type ClientToServerEvents,
   type RoomStatusView,
@@ -15,8 +14,15 @@ import {
   type SocketData,
 } from '../../../core/live-events.js';
 import { redisKeys } from '../../../core/redis-keys.js';
+import { joinRoomAndTickGroup, leaveRoomAndTickGroup } from './tick-groups.js';
 
 export type LiveServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+export type LiveSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
   Record<string, never>,
@@ -30,6 +36,8 @@ export interface LiveServerDeps {
   sub: Redis;
   /** The person's current view of a room, sent on `watch` (and so on every reconnect). */
   statusOf?: (roomId: number, userId: number) => Promise<RoomStatusView>;
+  /** How many tick groups a room's watchers are split into (tickGroupCount; 1 when left out). */
+  tickGroups?: number;
 }
 
 const watchMsg = z.object({ roomId: z.number().int().positive() });
@@ -38,7 +46,8 @@ const watchMsg = z.object({ roomId: z.number().int().positive() });
  * socket.io on the waiting room's HTTP server. Authenticated once at the handshake with the same
  * access token as the REST api; each socket joins `user:<id>` so any process (the worker included,
  * through the Redis adapter/emitter) can reach a person wherever their socket is connected, and
- * `room:<id>` for each room it watches, which gets one tick message per admission tick.
+ * `room:<id>` for each room it watches (room-wide news), plus one of the room's tick groups, which hears
+ * the periodic `room:tick` once every G admission ticks (ADR 007).
  */
 export function attachLiveServer(httpServer: HttpServer, deps: LiveServerDeps): LiveServer {
   const io: LiveServer = new Server(httpServer, {
@@ -88,7 +97,7 @@ export function attachLiveServer(httpServer: HttpServer, deps: LiveServerDeps): 
       deps
         .statusOf(roomId, socket.data.userId)
         .then(async (status) => {
-          await socket.join(roomChannel(roomId));
+          await joinRoomAndTickGroup(socket, roomId, deps.tickGroups ?? 1);
           ack({ ok: true, status });
         })
         .catch((err: unknown) => {
@@ -104,7 +113,7 @@ export function attachLiveServer(httpServer: HttpServer, deps: LiveServerDeps): 
     });
     socket.on('unwatch', (msg) => {
       const parsed = watchMsg.safeParse(msg);
-      if (parsed.success) void socket.leave(roomChannel(parsed.data.roomId));
+      if (parsed.success) leaveRoomAndTickGroup(socket, parsed.data.roomId);
     });
   });
   return io;

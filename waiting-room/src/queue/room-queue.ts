@@ -74,6 +74,8 @@ export interface TickPlan {
   seed: number | null;
   active: number;
   nowMs: number;
+  /** This tick's number in the room's sequence (kept in Redis, so it carries on under a new leader). */
+  seq: number;
 }
 
 /** What a queue number means given how many pre-queued and the opening's seed. */
@@ -230,6 +232,7 @@ export class RoomQueue {
       seed: seedOf(r[6]),
       active: num(r[7]),
       nowMs,
+      seq: num(r[13]),
     };
   }
 

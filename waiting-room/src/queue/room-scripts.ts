@@ -6,7 +6,8 @@
  * max_active, ttl_s, prequeue_at, opens_at, closes_at (ms since epoch, '' = never), pre (people who
  * joined before the opening), post (people who joined after), serving (highest queue number let in),
  * seed (pre-queue permutation seed, set at the opening), opened_at, carry (admission budget not yet
- * spent), last_tick, noshows, admitted.
+ * spent), last_tick, tick_seq (admission ticks planned so far: whose turn the periodic broadcast is),
+ * noshows, admitted.
  *
  * Queue numbers: the k-th pre-queue joiner's ticket is `p<k>`; after the opening their number is
  * permute(k-1, pre, seed)+1 (computed on read, never written). The j-th joiner after the opening holds
@@ -70,7 +71,7 @@ return {'OK', ticket, existing, phase, s[1] or '0', s[2] or '', s[3] or '0'}
  * Drops admitted people whose token expired unused (no-shows), adds the budget earned since the last
  * tick, and says how many may be let in now. Changes no queue number: commit does.
  * Returns [phase, paused, serving, slots, pre, post, seed, activeCount, now, admitsInLastMinute, noshows,
- * admittedTotal, openedAt].
+ * admittedTotal, openedAt, tickSeq].
  */
 export const PLAN_TICK_SCRIPT = `${ADVANCE}
 local now = now_ms()
@@ -103,10 +104,11 @@ else
   carry = 0
 end
 redis.call('HSET', KEYS[1], 'carry', tostring(carry), 'last_tick', now)
+local seq = redis.call('HINCRBY', KEYS[1], 'tick_seq', 1)
 local admits = redis.call('ZRANGEBYSCORE', KEYS[4], now - 60000, '+inf')
 local g = redis.call('HMGET', KEYS[1], 'noshows', 'admitted', 'opened_at')
 return {phase, paused, tostring(serving), slots, tostring(pre), tostring(post), f[7] or '', active, tostring(now),
-  table.concat(admits, ','), g[1] or '0', g[2] or '0', g[3] or ''}
+  table.concat(admits, ','), g[1] or '0', g[2] or '0', g[3] or '', seq}
 `;
 
 /**

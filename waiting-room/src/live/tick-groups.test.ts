@@ -1,0 +1,214 @@
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import type { RoomStatusView, RoomTick } from '../../../core/live-events.js';
+import { createRedis } from '../../../core/redis.js';
+import { LiveClient } from '../../../test/support/live-client.js';
+import { listenOnFreePort } from '../../../test/support/listen.js';
+import { testConfig } from '../../../test/support/test-config.js';
+import { tokenFor } from '../../../test/support/tokens.js';
+import { LiveBroadcaster } from './live-broadcaster.js';
+import { attachLiveServer, type LiveServer } from './socket-server.js';
+import { tickGroupChannel, tickGroupCount } from './tick-groups.js';
+
+const ROOM = 4_242;
+
+/** A room state for the `watch` ack; the tests here are about who hears what, not about the state. */
+const status = (roomId: number, servingNumber: number): RoomStatusView => ({
+  roomId,
+  phase: 'open',
+  paused: false,
+  joined: true,
+  queueNumber: 1_000,
+  servingNumber,
+  position: 1_000 - servingNumber,
+  peopleAhead: 999 - servingNumber,
+  etaSeconds: 60,
+  admitted: false,
+  admissionToken: null,
+  admittedPerMin: 600,
+  waiting: 1_000,
+  opensAt: null,
+  message: '',
+  serverTime: new Date().toISOString(),
+});
+
+const tick = (servingNumber: number): RoomTick => ({
+  roomId: ROOM,
+  phase: 'open',
+  paused: false,
+  servingNumber,
+  admittedPerMin: 600,
+  waiting: 1_000 - servingNumber,
+  serverTime: new Date().toISOString(),
+});
+
+describe('tick groups', () => {
+  it('splits watchers into floor(LIVE_UPDATE_MS / ADMISSION_TICK_MS) groups, at least one', () => {
+    expect(tickGroupCount({ tickMs: 500, liveUpdateMs: 1_000 })).to.equal(2);
+    expect(tickGroupCount({ tickMs: 300, liveUpdateMs: 1_000 })).to.equal(3);
+    expect(tickGroupCount({ tickMs: 500, liveUpdateMs: 500 })).to.equal(1);
+    expect(tickGroupCount({ tickMs: 1_000, liveUpdateMs: 200 })).to.equal(1);
+  });
+
+  describe('over socket.io with the Redis adapter (G = 2)', function () {
+    this.timeout(20_000);
+    const cfg = testConfig();
+    const G = 2;
+    interface Process {
+      server: Server;
+      url: string;
+      io: LiveServer;
+      live: LiveBroadcaster;
+      pub: Redis;
+      sub: Redis;
+    }
+    const processes: Process[] = [];
+    const clients: LiveClient[] = [];
+    let serving = 0;
+
+    /** One waiting-room process's socket server and broadcaster, on its own Redis connections. */
+    const startProcess = async (): Promise<Process> => {
+      const { server, url } = await listenOnFreePort((_req, res) => res.end());
+      const pub = createRedis(cfg, 'blocking');
+      const sub = createRedis(cfg, 'blocking');
+      const io = attachLiveServer(server, {
+        cfg,
+        pub,
+        sub,
+        statusOf: (roomId) => Promise.resolve(status(roomId, serving)),
+        tickGroups: G,
+      });
+      const p = { server, url, io, live: new LiveBroadcaster(io, G), pub, sub };
+      processes.push(p);
+      return p;
+    };
+    const watcher = async (p: Process, userId: number): Promise<LiveClient> => {
+      const c = new LiveClient(p.url, tokenFor(cfg, userId));
+      clients.push(c);
+      await c.connected();
+      await c.watch(ROOM);
+      return c;
+    };
+    /** This process's sockets in each tick group of the room. */
+    const groupSizes = (p: Process) =>
+      Array.from(
+        { length: G },
+        (_, g) => p.io.of('/').adapter.rooms.get(tickGroupChannel(ROOM, g))?.size ?? 0,
+      );
+    /** Runs `ticks` admission ticks, each moving the serving number on; resolves when all were heard. */
+    const runTicks = async (p: Process, fromSeq: number, ticks: number, watchers: LiveClient[]) => {
+      const before = watchers.map((w) => w.ticks.length);
+      for (let seq = fromSeq; seq < fromSeq + ticks; seq++) p.live.tick(tick(++serving), seq);
+      // Each watcher hears one tick in G.
+      await Promise.all(
+        watchers.map((w, i) =>
+          w.until((x) => x.ticks.length >= before[i]! + ticks / G, 5_000, `ticks of watcher ${i}`),
+        ),
+      );
+      await sleep(100); // and no more than that
+    };
+
+    afterEach(async () => {
+      for (const c of clients.splice(0)) c.close();
+      for (const p of processes.splice(0)) {
+        await new Promise<void>((resolve) => void p.io.close(() => resolve()));
+        p.pub.disconnect();
+        p.sub.disconnect();
+      }
+    });
+
+    it('puts each watcher in exactly one group and keeps the groups balanced as watchers come and go', async () => {
+      const p = await startProcess();
+      const watchers: LiveClient[] = [];
+      for (let i = 0; i < 7; i++) watchers.push(await watcher(p, 70_000 + i));
+      const sizes = groupSizes(p);
+      expect(sizes.reduce((a, b) => a + b, 0)).to.equal(7);
+      expect(Math.max(...sizes) - Math.min(...sizes)).to.be.at.most(1);
+
+      // Watching again (as the page does after a reconnect) neither moves a socket nor adds a group.
+      for (const w of watchers) await w.watch(ROOM);
+      expect(groupSizes(p)).to.deep.equal(sizes);
+
+      // Three sockets of group 0 stop watching; the next watchers fill group 0 up again.
+      const inGroup0 = [...(p.io.of('/').adapter.rooms.get(tickGroupChannel(ROOM, 0)) ?? [])];
+      for (const id of inGroup0.slice(0, 3)) {
+        const leaving = watchers.find((w) => w.socket.id === id)!;
+        leaving.socket.emit('unwatch', { roomId: ROOM });
+      }
+      await sleep(100);
+      expect(groupSizes(p).reduce((a, b) => a + b, 0)).to.equal(4);
+      for (let i = 0; i < 3; i++) await watcher(p, 70_100 + i);
+      const after = groupSizes(p);
+      expect(after.reduce((a, b) => a + b, 0)).to.equal(7);
+      expect(Math.max(...after) - Math.min(...after)).to.be.at.most(1);
+    });
+
+    it('sends each tick to one group in turn: every watcher hears every G-th tick and each new serving number within G ticks', async () => {
+      const p = await startProcess();
+      const watchers = await Promise.all(Array.from({ length: 9 }, (_, i) => watcher(p, 71_000 + i)));
+      const first = serving + 1;
+      await runTicks(p, 1, 6, watchers);
+      for (const w of watchers) {
+        const heard = w.ticks.map((t) => t.servingNumber);
+        expect(heard, 'every G-th tick').to.have.length(6 / G);
+        // Consecutive serving numbers a watcher hears are exactly G apart: none is missed by more than G − 1 ticks.
+        for (let k = 1; k < heard.length; k++) expect(heard[k]! - heard[k - 1]!).to.equal(G);
+        expect(heard[0]! - first).to.be.below(G);
+      }
+      // Between them, the groups heard every tick.
+      const all = new Set(watchers.flatMap((w) => w.ticks.map((t) => t.servingNumber)));
+      expect(all.size).to.equal(6);
+    });
+
+    it('still sends phase changes, operator messages and personal news to every watcher at once', async () => {
+      const p = await startProcess();
+      const watchers = await Promise.all(Array.from({ length: 6 }, (_, i) => watcher(p, 72_000 + i)));
+      p.live.phase(ROOM, 'open', true);
+      p.live.message(ROOM, 'Block C at 10:15');
+      p.live.admitted(72_003, {
+        roomId: ROOM,
+        queueNumber: 9,
+        admissionToken: 'token',
+        expiresAt: new Date().toISOString(),
+      });
+      for (const w of watchers) {
+        await w.until((x) => x.phases.length === 1 && x.messages.length === 1, 3_000, 'phase and message');
+        expect(w.phases).to.deep.equal(['open:paused']);
+        expect(w.messages).to.deep.equal(['Block C at 10:15']);
+      }
+      await watchers[3]!.until((x) => x.admitted.length === 1, 3_000, 'admitted');
+      expect(watchers.filter((w) => w.admitted.length > 0)).to.have.length(1);
+    });
+
+    it('reaches watchers on another process through one publish per group tick, the turns the same there', async () => {
+      const a = await startProcess();
+      const b = await startProcess();
+      const watchers = [
+        ...(await Promise.all(Array.from({ length: 4 }, (_, i) => watcher(a, 73_000 + i)))),
+        ...(await Promise.all(Array.from({ length: 4 }, (_, i) => watcher(b, 73_100 + i)))),
+      ];
+      // The adapter subscribes asynchronously; give it a moment before publishing.
+      await sleep(200);
+      await runTicks(a, 10, 4, watchers);
+      for (const w of watchers) expect(w.ticks).to.have.length(4 / G);
+      expect(groupSizes(b)).to.deep.equal([2, 2]);
+    });
+
+    it('answers a watcher that comes back with the current state at once, before any tick of its group', async () => {
+      const p = await startProcess();
+      const others = await Promise.all(Array.from({ length: 3 }, (_, i) => watcher(p, 74_000 + i)));
+      const me = await watcher(p, 74_100);
+      await runTicks(p, 20, 4, [...others, me]);
+      me.close();
+      await runTicks(p, 24, 2, others);
+      const again = new LiveClient(p.url, tokenFor(cfg, 74_100));
+      clients.push(again);
+      await again.connected();
+      const state = await again.watch(ROOM);
+      expect(state.servingNumber).to.equal(serving);
+      expect(again.ticks).to.have.length(0);
+    });
+  });
+});
