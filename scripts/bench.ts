@@ -36,7 +36,7 @@ function usage(): never {
   console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json]
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
   open: --sizes 1000,100000,1000000         opening a pre-queue of N, and reading one position after
-  push: --sizes 1000,5000,20000             N socket.io clients watching a room: one broadcast per tick vs one message each
+  push: --sizes 1000,5000,20000             N socket.io clients watching a room: each tick to one tick group vs one message each
   hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job
         [--commit-concurrency N --commit-batch-max N]  worker settings to try
   rush: --students 20000 --client-processes 2 --rate 6000 (admitted/min) --time-limit 600 (s)

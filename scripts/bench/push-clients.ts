@@ -6,29 +6,26 @@ import { createRedis, waitForRedis } from '../../core/redis.js';
 
 /**
  * A load-generator process for the `push` scenario: PUSH_COUNT real socket.io clients, each signed in
- * as its own user and watching the room. For every serving number it reports, once all of its clients
- * have seen it, how many did and when the last one did.
+ * as its own user and watching the room. Each client keeps the highest serving number it has seen; for
+ * every serving number k, once all of this process's clients have seen k or more, it reports when the
+ * last one did. On request it reports how many ticks its clients have received in all.
  */
 const cfg = loadConfig();
 const url = process.env.PUSH_URL as string;
 const roomId = Number(process.env.ROOM_ID);
 const from = Number(process.env.USER_FROM);
 const count = Number(process.env.PUSH_COUNT);
+/** The benchmark's serving number when this process started: ticks before it don't concern it. */
+const servingFrom = Number(process.env.PUSH_SERVING ?? 0);
 const channel = `${cfg.redis.prefix}:bench:push`;
 const redis = createRedis(cfg, 'blocking');
+const listener = createRedis(cfg, 'blocking');
 await waitForRedis(redis);
 
-const seen = new Map<number, { n: number; lastAt: number }>();
+/** How many of this process's clients have seen serving number k or more. */
+const reached = new Map<number, number>();
+let received = 0;
 const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
-
-function onTick(serving: number): void {
-  const s = seen.get(serving) ?? { n: 0, lastAt: 0 };
-  s.n++;
-  s.lastAt = Date.now();
-  seen.set(serving, s);
-  if (s.n === count)
-    void redis.publish(`${channel}:done`, JSON.stringify({ serving, n: s.n, lastAt: s.lastAt }));
-}
 
 async function open(i: number): Promise<void> {
   const userId = from + i;
@@ -40,13 +37,26 @@ async function open(i: number): Promise<void> {
     forceNew: true,
   });
   sockets.push(socket);
-  socket.on('room:tick', (t) => onTick(t.servingNumber));
+  let highest = Infinity; // nothing counts until the watch answer says where the room stands
+  socket.on('room:tick', (t) => {
+    received++;
+    for (let k = highest + 1; k <= t.servingNumber; k++) {
+      const n = (reached.get(k) ?? 0) + 1;
+      reached.set(k, n);
+      if (n === count) {
+        reached.delete(k);
+        void redis.publish(`${channel}:done`, JSON.stringify({ serving: k, n, lastAt: Date.now() }));
+      }
+    }
+    highest = Math.max(highest, t.servingNumber);
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
   const reply = await socket.timeout(30_000).emitWithAck('watch', { roomId });
   if (!reply.ok) throw new Error(reply.error.message);
+  highest = Math.max(servingFrom, reply.status.servingNumber);
 }
 
 let next = 0;
@@ -55,9 +65,12 @@ await Promise.all(
     while (next < count) await open(next++);
   }),
 );
+await listener.subscribe(`${channel}:count`);
+listener.on('message', () => void redis.publish(`${channel}:counted`, JSON.stringify({ received })));
 console.log(JSON.stringify({ port: 0, msg: `push clients listening: ${count} watching` }));
 process.once('SIGTERM', () => {
   for (const s of sockets) s.disconnect();
   redis.disconnect();
+  listener.disconnect();
   process.exit(0);
 });

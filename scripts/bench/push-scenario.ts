@@ -1,26 +1,38 @@
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tickGroupCount } from '../../waiting-room/src/live/tick-groups.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
 import { createBenchEnv, progress, round } from './bench-env.js';
+import type { TickCommand, TickResult } from './push-server.js';
 
-const TICKS = 5;
+/** Ticks measured per design and size (rounded up to whole turns of the tick groups). */
+const TICKS = 10;
 const CLIENT_PROCESSES = 2;
+const USERS_FROM = 1_000_000;
 
-interface TickResult {
-  cpuMs: number;
-  bytes: number;
-  rssMb: number;
-  deliveredMs: number;
+interface Measured {
+  ticks: TickResult[];
+  /** Per serving number: ms from the tick that first carried it until every client had it or more. */
+  deliveredMs: number[];
+  /** Ticks the clients received in all, and over how long the ticks were sent. */
+  received: number;
+  spanMs: number;
 }
 
 /**
- * `push`: N real socket.io clients (in their own processes) watching one room. Per admission tick,
- * the server's CPU time and bytes, and the time until every client has seen the new serving number:
- * Rushline's one broadcast per room against one personal message per waiting person.
+ * `push`: N real socket.io clients (in their own processes) watching one room, ticks sent
+ * ADMISSION_TICK_MS apart. Per tick, the server's CPU time, bytes and sockets written, and the time
+ * until every client has the new serving number (or a later one). Rushline: the waiting room's own
+ * broadcaster, each tick to one tick group of the room in turn (each watcher hears the room every
+ * LIVE_UPDATE_MS, ADR 007). Baseline: one personal message per waiting person per tick.
  */
 export async function runPush(o: { sizes: number[] }): Promise<Record<string, unknown>> {
   const env = await createBenchEnv('push');
   const clients: AppProcess[] = [];
   try {
+    const { tickMs } = env.cfg.admission;
+    const groups = tickGroupCount(env.cfg.admission);
+    const ticks = Math.ceil(TICKS / groups) * groups;
     const [roomId] = await env.db('waiting_rooms').insert({
       slug: 'bench-push',
       name: 'Bench push',
@@ -30,6 +42,7 @@ export async function runPush(o: { sizes: number[] }): Promise<Record<string, un
       prequeue_opens_at: new Date(Date.now() - 60_000),
       opens_at: new Date(Date.now() - 1_000),
     });
+    if (roomId === undefined) throw new Error('insert returned no id');
     const server = await startProcess(
       'push-server',
       path.join(import.meta.dirname, 'push-server.ts'),
@@ -37,18 +50,35 @@ export async function runPush(o: { sizes: number[] }): Promise<Record<string, un
     );
     const channel = `${env.cfg.redis.prefix}:bench:push`;
     const listener = env.redis.duplicate();
-    await listener.subscribe(`${channel}:result`, `${channel}:done`);
-    let onResult: ((r: { cpuMs: number; bytes: number; rssMb: number }) => void) | undefined;
-    let done: { serving: number; n: number; lastAt: number }[] = [];
+    await listener.subscribe(`${channel}:result`, `${channel}:done`, `${channel}:counted`);
+    const results = new Map<number, TickResult>();
+    /** Per serving number, the times at which each client process had it everywhere. */
+    const done = new Map<number, number[]>();
+    let counted: number[] = [];
     listener.on('message', (ch: string, raw: string) => {
-      if (ch.endsWith(':result'))
-        onResult?.(JSON.parse(raw) as { cpuMs: number; bytes: number; rssMb: number });
-      else done.push(JSON.parse(raw) as { serving: number; n: number; lastAt: number });
+      if (ch.endsWith(':result')) {
+        const r = JSON.parse(raw) as TickResult;
+        results.set(r.seq, r);
+      } else if (ch.endsWith(':done')) {
+        const d = JSON.parse(raw) as { serving: number; lastAt: number };
+        done.set(d.serving, [...(done.get(d.serving) ?? []), d.lastAt]);
+      } else {
+        counted.push((JSON.parse(raw) as { received: number }).received);
+      }
     });
+    /** Ticks received by every client so far. */
+    const receivedSoFar = async (): Promise<number> => {
+      counted = [];
+      await env.redis.publish(`${channel}:count`, '');
+      const deadline = Date.now() + 10_000;
+      while (counted.length < clients.length && Date.now() < deadline) await sleep(5);
+      return counted.reduce((a, b) => a + b, 0);
+    };
 
     let connected = 0;
     let serving = 0;
-    const results: Record<string, unknown> = {};
+    let seq = 0;
+    const out: Record<string, unknown> = {};
     for (const n of o.sizes) {
       // Add clients up to n, split over the client processes.
       const toAdd = n - connected;
@@ -67,8 +97,9 @@ export async function runPush(o: { sizes: number[] }): Promise<Record<string, un
                 ...env.env,
                 PUSH_URL: server.url,
                 ROOM_ID: String(roomId),
-                USER_FROM: String(1_000_000 + connected + p * per),
+                USER_FROM: String(USERS_FROM + connected + p * per),
                 PUSH_COUNT: String(count),
+                PUSH_SERVING: String(serving),
               },
               { startTimeoutMs: 300_000 },
             ),
@@ -78,54 +109,88 @@ export async function runPush(o: { sizes: number[] }): Promise<Record<string, un
       );
       bar.end();
       connected = n;
-      const users = Array.from({ length: n }, (_, i) => 1_000_000 + i);
+      const processesNow = clients.length;
 
-      const measure = async (mode: 'room' | 'personal'): Promise<TickResult[]> => {
-        const out: TickResult[] = [];
-        for (let t = 0; t < TICKS; t++) {
-          serving++;
-          done = [];
-          const result = new Promise<{ cpuMs: number; bytes: number; rssMb: number }>(
-            (resolve) => (onResult = resolve),
-          );
-          const sentAt = Date.now();
-          await env.redis.publish(`${channel}:tick`, JSON.stringify({ mode, roomId, serving, users }));
-          const r = await result;
-          const deadline = Date.now() + 30_000;
-          while (
-            done.filter((d) => d.serving === serving).reduce((a, d) => a + d.n, 0) < n &&
-            Date.now() < deadline
-          ) {
-            await new Promise((res) => setTimeout(res, 5));
-          }
-          const mine = done.filter((d) => d.serving === serving);
-          const heard = mine.reduce((a, d) => a + d.n, 0);
-          out.push({
-            ...r,
-            deliveredMs: heard < n ? Infinity : Math.max(...mine.map((d) => d.lastAt)) - sentAt,
-          });
-          await new Promise((res) => setTimeout(res, 200));
+      /** `ticks` ticks, tickMs apart, each with the next serving number. */
+      const measure = async (mode: TickCommand['mode']): Promise<Measured> => {
+        const received0 = await receivedSoFar();
+        const first = { seq: seq + 1, serving: serving + 1 };
+        const start = Date.now();
+        for (let t = 0; t < ticks; t++) {
+          await sleep(Math.max(0, start + t * tickMs - Date.now()));
+          const cmd: TickCommand = {
+            mode,
+            roomId,
+            seq: ++seq,
+            serving: ++serving,
+            usersFrom: USERS_FROM,
+            waiting: n,
+          };
+          await env.redis.publish(`${channel}:tick`, JSON.stringify(cmd));
         }
-        return out;
+        const spanMs = ticks * tickMs;
+        // A serving number reaches its last group up to G − 1 ticks after the one that first carried it,
+        // so the last G − 1 serving numbers of a Rushline run are not complete within it: left out.
+        const deadline = Date.now() + 30_000;
+        const servings = Array.from(
+          { length: ticks - (mode === 'room' ? groups - 1 : 0) },
+          (_, i) => first.serving + i,
+        );
+        const complete = (k: number) => (done.get(k)?.length ?? 0) >= processesNow;
+        while (Date.now() < deadline && !(results.size >= seq && servings.every(complete))) await sleep(20);
+        const tickResults = Array.from({ length: ticks }, (_, i) => results.get(first.seq + i)).filter(
+          (r) => r !== undefined,
+        );
+        if (tickResults.length < ticks) throw new Error('the push server did not report every tick');
+        if (tickResults.some((r) => r.tickGroups !== groups)) {
+          throw new Error(
+            'the push server runs with other ADMISSION_TICK_MS / LIVE_UPDATE_MS than this process',
+          );
+        }
+        const emittedAt = new Map(tickResults.map((r) => [r.serving, r.emittedAt]));
+        const deliveredMs = servings.map((k) =>
+          complete(k) ? Math.max(...done.get(k)!) - emittedAt.get(k)! : Infinity,
+        );
+        const received = (await receivedSoFar()) - received0;
+        await sleep(500);
+        return { ticks: tickResults, deliveredMs, received, spanMs };
       };
-      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const rush = await measure('room');
       const base = await measure('personal');
-      results[String(n)] = {
-        tick_cpu_ms: round(mean(rush.map((r) => r.cpuMs)), 2),
-        baseline_tick_cpu_ms: round(mean(base.map((r) => r.cpuMs)), 2),
-        ratio: round(mean(base.map((r) => r.cpuMs)) / Math.max(0.01, mean(rush.map((r) => r.cpuMs))), 1),
-        tick_bytes: Math.round(mean(rush.map((r) => r.bytes))),
-        baseline_tick_bytes: Math.round(mean(base.map((r) => r.bytes))),
-        all_delivered_ms: Math.max(...rush.map((r) => r.deliveredMs)),
-        baseline_all_delivered_ms: Math.max(...base.map((r) => r.deliveredMs)),
-        rss_mb: round(Math.max(...rush.map((r) => r.rssMb)), 0),
+
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      const mean = (xs: number[]) => sum(xs) / xs.length;
+      const cpu = (m: Measured) => mean(m.ticks.map((r) => r.cpuMs));
+      const perWatcherPerS = (m: Measured) => m.received / n / (m.spanMs / 1000);
+      /** CPU per message delivered: the ticks' CPU over the sockets they wrote to. */
+      const usPerUpdate = (m: Measured) =>
+        (1000 * sum(m.ticks.map((r) => r.cpuMs))) / Math.max(1, sum(m.ticks.map((r) => r.recipients)));
+      out[String(n)] = {
+        tick_cpu_ms: round(cpu(rush), 2),
+        baseline_tick_cpu_ms: round(cpu(base), 2),
+        ratio: round(cpu(base) / Math.max(0.01, cpu(rush)), 1),
+        tick_bytes: Math.round(mean(rush.ticks.map((r) => r.bytes))),
+        baseline_tick_bytes: Math.round(mean(base.ticks.map((r) => r.bytes))),
+        all_delivered_ms: Math.max(...rush.deliveredMs),
+        baseline_all_delivered_ms: Math.max(...base.deliveredMs),
+        updates_per_watcher_per_s: round(perWatcherPerS(rush), 2),
+        baseline_updates_per_watcher_per_s: round(perWatcherPerS(base), 2),
+        cpu_us_per_update: round(usPerUpdate(rush), 1),
+        baseline_cpu_us_per_update: round(usPerUpdate(base), 1),
+        rss_mb: round(Math.max(...rush.ticks.map((r) => r.rssMb)), 0),
       };
     }
     listener.disconnect();
     await Promise.all(clients.map((c) => c.kill()));
     await server.stop();
-    return { scenario: 'push', ticks_per_size: TICKS, sizes: results };
+    return {
+      scenario: 'push',
+      tick_ms: tickMs,
+      live_update_ms: env.cfg.admission.liveUpdateMs,
+      tick_groups: groups,
+      ticks_per_size: ticks,
+      sizes: out,
+    };
   } finally {
     await Promise.all(clients.map((c) => c.kill()));
     await env.teardown();
