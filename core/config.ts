@@ -187,7 +187,7 @@ export interface Config {
      * (ADR 007). Below tickMs it is the tick itself.
      */
     readonly liveUpdateMs: number;
-    /** Commit-queue depth at which admission pauses (it halves from half of it). */
+    /** Requests accepted and not yet decided at which admission pauses (it halves from half of it). */
     readonly backlogLimit: number;
     /** How often the leader re-reads room definitions from MySQL. */
     readonly roomSyncMs: number;

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
-import { CommitQueues } from '../../core/queues.js';
+import { countQueuedRequests } from '../../core/requests/request-store.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { closeServer } from '../../core/process/run-service.js';
 import { AdmissionController } from './admission/admission-controller.js';
@@ -65,7 +65,6 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
   const live = new LiveBroadcaster(io, tickGroups);
   const operators = new OperatorService(db, redis, queue, cfg, live);
 
-  const backlog = new CommitQueues(redis, cfg.redis.prefix);
   const lease = new LeaderLease(
     redis,
     `${redisKeys(cfg.redis.prefix).prefix}:admission:leader`,
@@ -85,7 +84,7 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
       announcePhase: (roomId, phase, paused) => live.phase(roomId, phase, paused),
       notifyAdmitted: (userId, msg) => live.admitted(userId, msg),
       persistPhase: (roomId, phase, paused, seed) => persistPhase(db, roomId, phase, paused, seed),
-      commitBacklog: (roomId) => backlog.depth(roomId),
+      commitBacklog: (roomId) => countQueuedRequests(db, roomId),
     },
     {
       tickMs: cfg.admission.tickMs,
@@ -118,7 +117,6 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
         // io.close() disconnects every socket (clients reconnect to another process) and closes the server.
         await new Promise<void>((resolve) => void io.close(() => resolve()));
         await closeServer(server);
-        await backlog.close();
       })()),
   };
 }

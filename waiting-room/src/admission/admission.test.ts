@@ -1,14 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue } from 'bullmq';
 import { expect } from 'chai';
 import { decodeAdmissionToken } from '../../../core/admission/admission-token.js';
-import { commitQueueName } from '../../../core/queues.js';
-import { redisKeys } from '../../../core/redis-keys.js';
 import {
   createTestRoom,
   startWaitingRoom,
   type RunningWaitingRoom,
 } from '../../../test/support/waiting-room-harness.js';
+import { createStudents } from '../../../test/support/catalog-fixture.js';
 import { testConfig } from '../../../test/support/test-config.js';
 import { permute } from '../queue/permutation.js';
 import { roomSettings } from '../rooms/room-service.js';
@@ -139,7 +137,7 @@ describe('admission', function () {
   });
 
   describe('backpressure', () => {
-    it('pauses admission while the commit queue is deeper than the limit, halves it past half', async () => {
+    it('pauses admission while the room has more requests waiting to commit than the limit, halves it past half', async () => {
       const pressured = await startWaitingRoom({ env: { ADMISSION_BACKLOG_LIMIT: '10' }, controller: false });
       await wr.room.controller.stop();
       try {
@@ -147,27 +145,41 @@ describe('admission', function () {
         const row = await findRoom(pressured.db, roomId);
         await pressured.room.queue.configure(roomId, roomSettings(row!));
         for (let u = 1; u <= 2_000; u++) await pressured.room.queue.join(roomId, 110_000 + u);
-        const backlog = new Queue(commitQueueName(roomId), {
-          connection: pressured.redis,
-          prefix: redisKeys(cfg.redis.prefix).bullPrefix,
-        });
+        // The backlog is the room's accepted, undecided requests (however their jobs group them).
+        const students = await createStudents(pressured.db, 10);
+        const queueRequests = async (n: number) => {
+          await pressured.db('requests').insert(
+            students.slice(0, n).map((userId, i) => ({
+              user_id: userId,
+              room_id: roomId,
+              idempotency_key: `backlog-${roomId}-${i}-${n}`,
+              kind: 'enrollment',
+              payload: '{"sectionIds":[1]}',
+              commit_job_id: `backlog-${roomId}-${n}`,
+            })),
+          );
+        };
+        const decideAll = () =>
+          pressured
+            .db('requests')
+            .where({ room_id: roomId, status: 'queued' })
+            .update({ status: 'rejected' });
         const step = async () => {
           const before = (await pressured.room.queue.figures(roomId)).serving;
           await sleep(100);
           await pressured.room.controller.runOnce();
           return (await pressured.room.queue.figures(roomId)).serving - before;
         };
-        await backlog.addBulk(Array.from({ length: 10 }, (_, i) => ({ name: 'commit', data: { i } })));
+        await queueRequests(10);
         expect(await step(), 'paused at the limit').to.equal(0);
-        await backlog.drain();
+        await decideAll();
         const free = await step();
-        expect(free, 'full speed when the queue is empty').to.be.greaterThan(100);
-        await backlog.addBulk(Array.from({ length: 6 }, (_, i) => ({ name: 'commit', data: { i } })));
+        expect(free, 'full speed when nothing waits').to.be.greaterThan(100);
+        await queueRequests(6);
         const halved = await step();
         expect(halved).to.be.greaterThan(0);
         expect(halved).to.be.below(free);
-        await backlog.obliterate({ force: true });
-        await backlog.close();
+        await decideAll();
       } finally {
         await pressured.stop();
       }
