@@ -23,6 +23,8 @@ const { values } = parseArgs({
     'client-processes': { type: 'string', default: '2' },
     rate: { type: 'string', default: '6000' },
     'baseline-rate': { type: 'string' },
+    'baseline-offer': { type: 'string', default: 'opening' },
+    'arrival-s': { type: 'string', default: '1' },
     'time-limit': { type: 'string', default: '600' },
     'waiting-rooms': { type: 'string' },
     users: { type: 'string', default: '10000' },
@@ -40,10 +42,17 @@ function usage(): never {
   hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job
         [--commit-concurrency N --commit-batch-max N]  worker settings to try
   rush: --students 20000 --client-processes 2 --rate 6000 (admitted/min) --time-limit 600 (s)
-        [--baseline-rate N (req/s)] [--waiting-rooms N] [--commit-concurrency N --commit-batch-max N]
+        [--baseline-offer opening|admitted (default opening) --arrival-s 1 | --baseline-rate N (req/s)]
+        [--waiting-rooms N] [--commit-concurrency N --commit-batch-max N]
         course registration through the whole path (pre-queue, draw, admission, sockets, api, 2 workers),
-        then the same carts at the same moments against one FOR UPDATE transaction per HTTP request`);
+        then the same carts against one FOR UPDATE transaction per HTTP request, offered as without a
+        waiting room (everyone at the opening, over --arrival-s) or at Rushline's submit moments (admitted)`);
   process.exit(2);
+}
+
+function baselineOffer(v: string | undefined): 'opening' | 'admitted' {
+  if (v === 'opening' || v === 'admitted') return v;
+  throw new Error('--baseline-offer must be opening or admitted');
 }
 
 async function run(scenario: Scenario): Promise<Record<string, unknown>> {
@@ -102,6 +111,8 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
         clientProcesses: int(values['client-processes'], 'client-processes'),
         ratePerMin: int(values.rate, 'rate'),
         baselineRate: values['baseline-rate'] ? int(values['baseline-rate'], 'baseline-rate') : undefined,
+        baselineOffer: baselineOffer(values['baseline-offer']),
+        arrivalS: int(values['arrival-s'], 'arrival-s'),
         waitingRooms: values['waiting-rooms'] ? int(values['waiting-rooms'], 'waiting-rooms') : undefined,
         workerEnv,
         timeLimitS: int(values['time-limit'], 'time-limit'),
