@@ -24,6 +24,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '6000' },
     'baseline-rate': { type: 'string' },
     'baseline-offer': { type: 'string', default: 'opening' },
+    'max-active': { type: 'string' },
     'arrival-s': { type: 'string', default: '1' },
     'time-limit': { type: 'string', default: '600' },
     'waiting-rooms': { type: 'string' },
@@ -41,7 +42,7 @@ function usage(): never {
   push: --sizes 1000,5000,20000             N socket.io clients watching a room: each tick to one tick group vs one message each
   hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job
         [--commit-concurrency N --commit-batch-max N]  worker settings to try
-  rush: --students 20000 --client-processes 2 --rate 6000 (admitted/min) --time-limit 600 (s)
+  rush: --students 20000 --client-processes 2 --rate 6000 (admitted/min) [--max-active N] --time-limit 600 (s)
         [--baseline-offer opening|admitted (default opening) --arrival-s 1 | --baseline-rate N (req/s)]
         [--waiting-rooms N] [--commit-concurrency N --commit-batch-max N]
         course registration through the whole path (pre-queue, draw, admission, sockets, api, 2 workers),
@@ -110,6 +111,7 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
         students: int(values.students, 'students'),
         clientProcesses: int(values['client-processes'], 'client-processes'),
         ratePerMin: int(values.rate, 'rate'),
+        maxActive: values['max-active'] ? int(values['max-active'], 'max-active') : undefined,
         baselineRate: values['baseline-rate'] ? int(values['baseline-rate'], 'baseline-rate') : undefined,
         baselineOffer: baselineOffer(values['baseline-offer']),
         arrivalS: int(values['arrival-s'], 'arrival-s'),

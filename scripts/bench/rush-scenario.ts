@@ -26,6 +26,11 @@ export interface RushOptions {
   /** The room's admission rate, people per minute. */
   ratePerMin: number;
   /**
+   * The room's maximum of people admitted and not yet done (their request decided or their token
+   * expired); by default everyone, so only the rate paces them.
+   */
+  maxActive: number | undefined;
+  /**
    * When the baseline's carts are offered: `opening`, every student at the opening (no waiting room:
    * the rush as the naive design meets it), spread evenly over `arrivalS`; `admitted`, at the moments
    * Rushline's students submitted (paced by its admission).
@@ -238,7 +243,7 @@ function pickCart(rnd: Random): number[] {
  * years and its registration room (pre-queue open, opening far ahead: the scenario opens it), a copy of
  * the sections in a second term for the baseline, the students and their carts. Bulk inserts only.
  */
-async function buildWorld(db: Knex, n: number, ratePerMin: number): Promise<World> {
+async function buildWorld(db: Knex, n: number, ratePerMin: number, maxActive: number): Promise<World> {
   const rnd = createRandom(20_261_122);
   const now = Date.now();
   const term = { starts_on: '2027-03-01', ends_on: '2027-06-30' };
@@ -301,7 +306,7 @@ async function buildWorld(db: Knex, n: number, ratePerMin: number): Promise<Worl
     kind: 'registration',
     registration_window_id: windowId,
     admission_rate_per_min: ratePerMin,
-    max_active: n,
+    max_active: maxActive,
     prequeue_opens_at: new Date(now - 60_000),
     opens_at: new Date(now + 86_400_000),
   });
@@ -555,7 +560,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
   process.on('SIGTERM', onSignal);
   try {
     const built = Date.now();
-    const world = await buildWorld(env.db, o.students, o.ratePerMin);
+    const world = await buildWorld(env.db, o.students, o.ratePerMin, o.maxActive ?? o.students);
     const cartIds = (s: Student, ids: number[]) => s.cart.map((i) => ids[i]!);
     process.stderr.write(
       `world: ${o.students.toLocaleString('en')} students, ${SECTIONS} sections of ${CAPACITY} (${HOT} hot), ` +
@@ -808,6 +813,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       client_processes: clients.length,
       waiting_room_processes: wrs.length,
       admission_rate_per_min: o.ratePerMin,
+      max_active: o.maxActive ?? o.students,
       requests,
       drain_s: round((lastMs - openedAt) / 1000, 2),
       commits_per_s: round(requests / Math.max(0.001, (lastMs - firstMs) / 1000)),
