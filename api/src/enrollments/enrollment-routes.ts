@@ -11,6 +11,8 @@ import { dropEnrollment } from './drop-enrollment.js';
 import type { EnrollmentScope } from './enrollment-scope.js';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
+// Built once: zod compiles a schema on its first parse, so one made per request is compiled per request.
+const enrollmentBody = enrollmentPayload.strict();
 
 export function enrollmentRoutes(deps: {
   db: Knex;
@@ -25,7 +27,7 @@ export function enrollmentRoutes(deps: {
     '/',
     queuedRequestHandler(deps, {
       kind: 'enrollment',
-      parse: (req) => parseInput(enrollmentPayload.strict(), req.body),
+      parse: (req) => parseInput(enrollmentBody, req.body),
       resolve: async (payload) => ({
         payload,
         roomIds: (await deps.scope.resolve(payload.sectionIds)).roomIds,
