@@ -1,20 +1,13 @@
 import { Agent } from 'node:http';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { io as connect, type Socket } from 'socket.io-client';
 import { signAccessToken } from '../../core/auth/access-token.js';
-import { loadConfig } from '../../core/config.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../core/live-events.js';
-import { createRedis, waitForRedis } from '../../core/redis.js';
 import type { RequestView } from '../../core/requests/request-types.js';
-import {
-  errorCodeOf,
-  networkCodeOf,
-  postJson,
-  rushChannels,
-  type ClientProgress,
-  type ClientReport,
-} from './rush-scenario.js';
+import { errorCodeOf, networkCodeOf, postJson } from './bench-http.js';
+import { forEachConcurrently, loopDelayMeter, openClientProcess, requireEnv } from './client-process.js';
+import { connected, openLiveSocket, type LiveSocket } from './live-socket.js';
+import type { ClientProgress, ClientReport } from './rush-scenario.js';
+import { bump } from './stats.js';
 
 /**
  * A load-generator process for the `rush` scenario: the students of its plan (RUSH_CLIENT's slice, read
@@ -23,8 +16,6 @@ import {
  * POST /api/enrollments with its cart, Idempotency-Key and X-Admission-Token; then it waits for the
  * terminal `request:update`. Reports its counters every half second and, on `report`, everything.
  */
-type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
 interface Student {
   userId: number;
   cart: number[];
@@ -42,23 +33,11 @@ interface Student {
   acceptedMs?: number;
 }
 
-const env = (name: string): string => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set`);
-  return v;
-};
-
-const cfg = loadConfig();
-const p = Number(env('RUSH_CLIENT'));
-const wrUrl = env('RUSH_WR_URL');
-const apiUrl = env('RUSH_API_URL');
-const roomId = Number(env('RUSH_ROOM_ID'));
-const ch = rushChannels(cfg.redis.prefix);
-const redis = createRedis(cfg, 'blocking', `rush-clients-${p}`);
-const sub = createRedis(cfg, 'blocking', `rush-clients-${p}-sub`);
-await Promise.all([waitForRedis(redis), waitForRedis(sub)]);
-
-const plan = JSON.parse((await redis.get(ch.plan(p))) ?? '[]') as number[][];
+const client = await openClientProcess<number[]>('rush');
+const { cfg, p, plan } = client;
+const wrUrl = requireEnv('RUSH_WR_URL');
+const apiUrl = requireEnv('RUSH_API_URL');
+const roomId = Number(requireEnv('RUSH_ROOM_ID'));
 const students: Student[] = plan.map(([userId, ...cart]) => ({
   userId: userId!,
   cart,
@@ -66,8 +45,7 @@ const students: Student[] = plan.map(([userId, ...cart]) => ({
   early: [],
 }));
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
+const loopDelayP99Ms = loopDelayMeter();
 
 const counters: ClientProgress = {
   p,
@@ -87,7 +65,6 @@ const failures: Record<string, number> = {};
 /** Attempts that were retried, by reason (a final failure is counted in `failures` too). */
 const retries: Record<string, number> = {};
 const codesHeard: Record<string, number> = {};
-const bump = (m: Record<string, number>, k: string): void => void (m[k] = (m[k] ?? 0) + 1);
 
 /** Retries what a real page would retry (network, 5xx, 429), a few times with a growing pause. */
 async function post(url: string, headers: Record<string, string>, body: unknown) {
@@ -163,24 +140,8 @@ async function watch(s: Student): Promise<void> {
   if (reply.status.admitted && reply.status.admissionToken) onAdmitted(s, reply.status.admissionToken, true);
 }
 
-function connected(socket: LiveSocket, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('connect timed out')), timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 async function setUp(s: Student): Promise<void> {
-  const socket: LiveSocket = connect(wrUrl, {
-    auth: { token: s.token },
-    transports: ['websocket'],
-    forceNew: true,
-    reconnectionDelay: 500,
-    timeout: 30_000,
-  });
+  const socket: LiveSocket = openLiveSocket(wrUrl, s.token);
   s.socket = socket;
   socket.on('admitted', (m) => {
     if (m.roomId === roomId) onAdmitted(s, m.admissionToken, false);
@@ -216,9 +177,6 @@ function sweepMissedAdmissions(): void {
   }, 2_000);
 }
 
-const publishProgress = () => void redis.publish(ch.progress, JSON.stringify(counters));
-const progressTimer = setInterval(publishProgress, 500);
-
 function report(): ClientReport {
   return {
     p,
@@ -241,37 +199,24 @@ function report(): ClientReport {
     failures,
     retries,
     codesHeard,
-    loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+    loopDelayP99Ms: loopDelayP99Ms(),
   };
 }
 
-sub.on('message', (_channel: string, msg: string) => {
-  if (msg === 'report') void redis.publish(ch.report, JSON.stringify(report()));
+const publishProgress = await client.serve({
+  counters,
+  report,
+  onStop: () => {
+    for (const s of students) s.socket?.disconnect();
+    agent.destroy();
+  },
+  listening: `rush clients listening: ${students.length} students`,
 });
-await sub.subscribe(ch.command);
 
-const stop = () => {
-  clearInterval(progressTimer);
-  for (const s of students) s.socket?.disconnect();
-  agent.destroy();
-  redis.disconnect();
-  sub.disconnect();
-  process.exit(0);
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-console.log(JSON.stringify({ port: 0, msg: `rush clients listening: ${students.length} students` }));
-
-let next = 0;
-await Promise.all(
-  Array.from({ length: 100 }, async () => {
-    while (next < students.length) {
-      const s = students[next++]!;
-      await setUp(s).catch((err: unknown) => {
-        counters.setupFailed++;
-        bump(failures, `setup: ${networkCodeOf(err)}`);
-      });
-    }
+await forEachConcurrently(students, 100, (s) =>
+  setUp(s).catch((err: unknown) => {
+    counters.setupFailed++;
+    bump(failures, `setup: ${networkCodeOf(err)}`);
   }),
 );
 students[0]?.socket?.on('room:tick', (t) => {

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,10 @@ import { insertInChunks } from '../seed/bulk-insert.js';
 import { createRandom, type Random } from '../seed/random.js';
 import { checkInvariants, type Invariants } from '../verify.js';
 import { createBenchEnv, progress, round } from './bench-env.js';
+import { errorCodeOf, networkCodeOf, postJson } from './bench-http.js';
+import { sliceEvenly, startClientFleet } from './client-fleet.js';
+import { assertAlive, RunGuard } from './run-guard.js';
+import { bump, mergeCounts, p50p99, percentile, sum } from './stats.js';
 
 /**
  * `rush`: course registration through the whole path. N students (in client processes of their own)
@@ -62,14 +66,6 @@ const SLOTS = 5 * PERIODS.length;
 /** No progress at all for this long: stop waiting and report what is there (unresolved, undelivered…). */
 const STALL_MS = 60_000;
 
-/** Pub/sub channels and keys the scenario shares with its client processes (under the run's prefix). */
-export const rushChannels = (prefix: string) => ({
-  plan: (p: number) => `${prefix}:bench:rush:plan:${p}`,
-  progress: `${prefix}:bench:rush:progress`,
-  report: `${prefix}:bench:rush:report`,
-  command: `${prefix}:bench:rush:command`,
-});
-
 /** What a client process publishes every half second. */
 export interface ClientProgress {
   p: number;
@@ -121,107 +117,6 @@ interface World {
   /** Section ids by catalog index: Rushline's term and the baseline's copy. */
   rushSections: number[];
   baseSections: number[];
-}
-
-/**
- * One POST with a JSON body over a keep-alive agent; resolves with any status, rejects on network or
- * timeout. A reset on a reused keep-alive socket (the server closed it as idle just as it was reused) is
- * sent again once on a fresh one, as node's documentation advises: the server never saw that request.
- */
-export async function postJson(
-  agent: Agent,
-  url: string,
-  headers: Record<string, string>,
-  body: unknown,
-  timeoutMs: number,
-): Promise<{ status: number; body: unknown }> {
-  try {
-    return await postOnce(agent, url, headers, body, timeoutMs);
-  } catch (err) {
-    if (!(err as { reusedSocket?: boolean }).reusedSocket) throw err;
-    return postOnce(agent, url, headers, body, timeoutMs);
-  }
-}
-
-function postOnce(
-  agent: Agent,
-  url: string,
-  headers: Record<string, string>,
-  body: unknown,
-  timeoutMs: number,
-): Promise<{ status: number; body: unknown }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        timeout: timeoutMs,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': String(Buffer.byteLength(payload)),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text) as unknown;
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
-    req.on('error', (err) =>
-      reject(
-        Object.assign(err, {
-          reusedSocket: req.reusedSocket && (err as { code?: unknown }).code === 'ECONNRESET',
-        }),
-      ),
-    );
-    req.end(payload);
-  });
-}
-
-/** The error code of a JSON error body (`{ error: { code } }` or `{ code }`), if any. */
-export const errorCodeOf = (body: unknown): string | undefined => {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const b = body as { error?: { code?: unknown }; code?: unknown };
-  const code = b.error?.code ?? b.code;
-  return typeof code === 'string' ? code : undefined;
-};
-
-/** A network failure's code (ECONNRESET, TIMEOUT…). */
-export const networkCodeOf = (err: unknown): string => {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? code : err instanceof Error ? err.message.slice(0, 80) : 'NETWORK';
-};
-
-/** The scenario's time limit and Ctrl-C: every wait loop asks, so teardown runs on either. */
-class RunGuard {
-  private reason: string | undefined;
-  constructor(
-    private readonly deadline: number,
-    private readonly limitS: number,
-  ) {}
-  abort(reason: string): void {
-    this.reason ??= reason;
-  }
-  check(phase: string): void {
-    if (this.reason) throw new Error(`rush: ${this.reason} while ${phase}`);
-    if (Date.now() > this.deadline) {
-      throw new Error(`rush: aborted, still ${phase} after the ${this.limitS} s time limit (--time-limit)`);
-    }
-  }
 }
 
 function pickCart(rnd: Random): number[] {
@@ -338,11 +233,6 @@ async function buildWorld(db: Knex, n: number, ratePerMin: number, maxActive: nu
   };
 }
 
-const percentile = (sorted: number[], q: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-
 function countBy(rows: { code: string | null; n: number | string }[]): Record<string, number> {
   return Object.fromEntries(rows.map((r) => [r.code ?? 'NONE', Number(r.n)]));
 }
@@ -379,13 +269,7 @@ async function latencyStages(
     parts.to_batch!.push(r.completed_at.getTime() - r.created_at.getTime());
     parts.batch_and_push!.push(heardAt - r.completed_at.getTime());
   }
-  const stages = Object.fromEntries(
-    Object.entries(parts).map(([k, xs]) => {
-      xs.sort((a, b) => a - b);
-      return [k, [round(percentile(xs, 0.5)), round(percentile(xs, 0.99))] as [number, number]];
-    }),
-  );
-  return { stages, byTenth };
+  return { stages: p50p99(parts), byTenth };
 }
 
 /** CPU ticks (1/100 s) so far: the whole machine's busy time and, by name, the given processes'. */
@@ -456,7 +340,6 @@ async function replayBaseline(
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
-  const bump = (m: Record<string, number>, k: string): void => void (m[k] = (m[k] ?? 0) + 1);
   const bar = progress('baseline: same carts, same times', schedule.length);
   let finished = 0;
   const inflight: Promise<void>[] = [];
@@ -549,10 +432,9 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         `${waitingRooms} waiting-room processes (each client process uses one)\n`,
     );
   }
-  const guard = new RunGuard(Date.now() + o.timeLimitS * 1000, o.timeLimitS);
+  const guard = new RunGuard('rush', Date.now() + o.timeLimitS * 1000, o.timeLimitS, ' (--time-limit)');
   const onSignal = () => guard.abort('interrupted');
   const env = await createBenchEnv('rush');
-  const ch = rushChannels(env.cfg.redis.prefix);
   const listener = env.redis.duplicate();
   const extra: AppProcess[] = [];
   // `on`, not `once`: tsx relays a Ctrl-C more than once, and exits the process if no listener is left.
@@ -576,56 +458,23 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const workers = started.slice(waitingRooms);
 
     // Clients: contiguous slices of the students, their plans handed over through Redis.
-    const per = Math.ceil(o.students / o.clientProcesses);
-    const slices = Array.from({ length: o.clientProcesses }, (_, p) =>
-      world.students.slice(p * per, (p + 1) * per),
-    ).filter((s) => s.length > 0);
-    for (const [p, slice] of slices.entries()) {
-      await env.redis.set(
-        ch.plan(p),
-        JSON.stringify(slice.map((s) => [s.userId, ...cartIds(s, world.rushSections)])),
-      );
-    }
-    const latest = new Map<number, ClientProgress>();
-    const reports = new Map<number, ClientReport>();
-    listener.on('message', (channel: string, raw: string) => {
-      if (channel === ch.progress) {
-        const pr = JSON.parse(raw) as ClientProgress;
-        latest.set(pr.p, pr);
-      } else if (channel === ch.report) {
-        const r = JSON.parse(raw) as ClientReport;
-        reports.set(r.p, r);
-      }
-    });
-    await listener.subscribe(ch.progress, ch.report);
-    const clients = await Promise.all(
-      slices.map((_, p) =>
-        startProcess(
-          `rush-clients-${p}`,
-          path.join(import.meta.dirname, 'rush-clients.ts'),
-          {
-            ...env.env,
-            LOG_LEVEL: 'warn',
-            RUSH_CLIENT: String(p),
-            RUSH_WR_URL: wrs[p % wrs.length]!.url,
-            RUSH_API_URL: api.url,
-            RUSH_ROOM_ID: String(world.roomId),
-          },
-          { startTimeoutMs: 60_000 },
-        ),
+    const fleet = await startClientFleet<ClientProgress, ClientReport>({
+      env,
+      scenario: 'rush',
+      listener,
+      plans: sliceEvenly(world.students, o.clientProcesses).map((slice) =>
+        slice.map((s) => [s.userId, ...cartIds(s, world.rushSections)]),
       ),
-    );
+      envOf: (p) => ({
+        RUSH_WR_URL: wrs[p % wrs.length]!.url,
+        RUSH_API_URL: api.url,
+        RUSH_ROOM_ID: String(world.roomId),
+      }),
+    });
+    const clients = fleet.clients;
     extra.push(...clients);
-    const total = (k: keyof ClientProgress) => sum([...latest.values()].map((pr) => pr[k]));
-    const assertAlive = () => {
-      for (const c of [...clients, ...wrs, api, ...workers]) {
-        if (c.proc.exitCode !== null || c.proc.signalCode !== null) {
-          throw new Error(
-            `rush: ${c.name} exited (${c.proc.exitCode ?? c.proc.signalCode}):\n${c.logs.slice(-20).join('\n')}`,
-          );
-        }
-      }
-    };
+    const total = (k: keyof ClientProgress) => fleet.total(k);
+    const alive = () => assertAlive('rush', [...clients, ...wrs, api, ...workers]);
 
     // Everyone connects, joins the pre-queue and watches before the room opens.
     const setupBar = progress('students connect, join, watch', o.students);
@@ -639,7 +488,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       if (Date.now() - lastSetupAt > STALL_MS)
         throw new Error(`rush: setup stalled at ${ready} of ${o.students}`);
       guard.check('connecting students');
-      assertAlive();
+      alive();
       await sleep(200);
     }
     setupBar.end();
@@ -688,7 +537,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         break;
       }
       guard.check('admitting and committing');
-      assertAlive();
+      alive();
       await sleep(200);
     }
     runBar.end();
@@ -699,13 +548,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       round(((pct ?? 0) * (rushCpuEnd.at - rushCpuStart.at)) / 100 / Math.max(1, watching), 2);
     if (stalled) process.stderr.write(`no outcome for ${STALL_MS / 1000} s: reporting what there is\n`);
 
-    await env.redis.publish(ch.command, 'report');
-    for (const until = Date.now() + 30_000; reports.size < clients.length; await sleep(100)) {
-      if (Date.now() > until)
-        throw new Error(`rush: only ${reports.size} of ${clients.length} client reports arrived`);
-      guard.check('collecting client reports');
-    }
-    const rep = [...reports.values()];
+    const rep = await fleet.collectReports(guard);
 
     // Rushline's figures, before the baseline writes anything.
     const invariants: Invariants = await checkInvariants(env.db);
@@ -762,11 +605,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     );
     const latencies = rep.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const submits = rep.flatMap((r) => r.submits).sort((a, b) => a[1] - b[1]);
-    const merge = (pick: (r: ClientReport) => Record<string, number>) => {
-      const out: Record<string, number> = {};
-      for (const r of rep) for (const [k, v] of Object.entries(pick(r))) out[k] = (out[k] ?? 0) + v;
-      return out;
-    };
+    const merge = (pick: (r: ClientReport) => Record<string, number>) => mergeCounts(rep, pick);
     const failures = merge((r) => r.failures);
     const accepted = rep.flatMap((r) => r.accepted).sort((a, b) => a - b);
     const submitSpanS = submits.length < 2 ? 0 : (submits.at(-1)![1] - submits[0]![1]) / 1000;

@@ -1,21 +1,14 @@
 import { Agent, request } from 'node:http';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { io as connect, type Socket } from 'socket.io-client';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
 import { signAccessToken } from '../../core/auth/access-token.js';
-import { loadConfig } from '../../core/config.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../core/live-events.js';
-import { createRedis, waitForRedis } from '../../core/redis.js';
 import type { RequestView } from '../../core/requests/request-types.js';
-import {
-  seatsChannels,
-  type HoldAction,
-  type SeatsProgress,
-  type SeatsReport,
-  type UserPlan,
-  type Want,
-} from './seats-scenario.js';
+import { networkCodeOf } from './bench-http.js';
+import { forEachConcurrently, loopDelayMeter, openClientProcess, requireEnv } from './client-process.js';
+import { connected, openLiveSocket, type LiveSocket } from './live-socket.js';
+import type { HoldAction, SeatsProgress, SeatsReport, UserPlan, Want } from './seats-scenario.js';
+import { bump } from './stats.js';
 
 /**
  * A load-generator process for the `seats` scenario: the users of its plan (SEATS_CLIENT's slice, read
@@ -26,8 +19,6 @@ import {
  * hold: pay (and maybe cancel after paying: a refund), pay with `card_declined` (and maybe again with a
  * good card), cancel, pay too late, or nothing. Reports its counters every half second and, on `report`, everything.
  */
-type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
 interface User {
   plan: UserPlan;
   token: string;
@@ -53,24 +44,14 @@ const PUSH_TIMEOUT_MS = 20_000;
 const PUSH_GRACE_MS = 2_000;
 const POLL_MS = 1_000;
 
-const env = (name: string): string => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set`);
-  return v;
-};
+const client = await openClientProcess<UserPlan>('seats');
+const { cfg, p } = client;
+const wrUrl = requireEnv('SEATS_WR_URL');
+const apiUrl = requireEnv('SEATS_API_URL');
+const roomId = Number(requireEnv('SEATS_ROOM_ID'));
+const eventId = Number(requireEnv('SEATS_EVENT_ID'));
 
-const cfg = loadConfig();
-const p = Number(env('SEATS_CLIENT'));
-const wrUrl = env('SEATS_WR_URL');
-const apiUrl = env('SEATS_API_URL');
-const roomId = Number(env('SEATS_ROOM_ID'));
-const eventId = Number(env('SEATS_EVENT_ID'));
-const ch = seatsChannels(cfg.redis.prefix);
-const redis = createRedis(cfg, 'blocking', `seats-clients-${p}`);
-const sub = createRedis(cfg, 'blocking', `seats-clients-${p}-sub`);
-await Promise.all([waitForRedis(redis), waitForRedis(sub)]);
-
-const users: User[] = (JSON.parse((await redis.get(ch.plan(p))) ?? '[]') as UserPlan[]).map((plan) => ({
+const users: User[] = client.plan.map((plan) => ({
   plan,
   token: signAccessToken(cfg.auth, { id: plan.userId, username: `seats${plan.userId}`, role: 'student' })
     .token,
@@ -78,8 +59,7 @@ const users: User[] = (JSON.parse((await redis.get(ch.plan(p))) ?? '[]') as User
   early: new Map(),
 }));
 const agent = new Agent({ keepAlive: true, maxSockets: 128 });
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
+const loopDelayP99Ms = loopDelayMeter();
 
 const counters: SeatsProgress = {
   p,
@@ -100,15 +80,11 @@ const answers: Record<string, number> = {};
 const failures: Record<string, number> = {};
 let undelivered = 0;
 let disconnects = 0;
-const bump = (m: Record<string, number>, k: string): void => void (m[k] = (m[k] ?? 0) + 1);
 
+/** Only `{ error: { code } }`: a body's own `code` field is not an error here. */
 const errorCodeOf = (body: unknown): string | undefined => {
   const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
   return typeof code === 'string' ? code : undefined;
-};
-const networkCodeOf = (err: unknown): string => {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? code : err instanceof Error ? err.message.slice(0, 80) : 'NETWORK';
 };
 
 /** One HTTP call to the api over the keep-alive agent; resolves with any status, rejects on network errors. */
@@ -346,24 +322,8 @@ async function runUser(u: User, startAt: number): Promise<void> {
   }
 }
 
-function connected(socket: LiveSocket, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('connect timed out')), timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 async function setUp(u: User): Promise<void> {
-  const socket: LiveSocket = connect(wrUrl, {
-    auth: { token: u.token },
-    transports: ['websocket'],
-    forceNew: true,
-    reconnectionDelay: 500,
-    timeout: 30_000,
-  });
+  const socket: LiveSocket = openLiveSocket(wrUrl, u.token);
   u.socket = socket;
   socket.on('request:update', (v) => onUpdate(u, v));
   socket.on('disconnect', (reason) => {
@@ -372,9 +332,6 @@ async function setUp(u: User): Promise<void> {
   await connected(socket, 60_000);
   counters.connected++;
 }
-
-const publishProgress = () => void redis.publish(ch.progress, JSON.stringify(counters));
-const progressTimer = setInterval(publishProgress, 500);
 
 function report(): SeatsReport {
   return {
@@ -389,43 +346,32 @@ function report(): SeatsReport {
     answers,
     failures,
     disconnects,
-    loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+    loopDelayP99Ms: loopDelayP99Ms(),
   };
 }
 
 let started = false;
-sub.on('message', (_channel: string, msg: string) => {
-  if (msg === 'report') void redis.publish(ch.report, JSON.stringify(report()));
-  const go = /^go (\d+)$/.exec(msg);
-  if (go && !started) {
-    started = true;
-    for (const u of users) void runUser(u, Number(go[1]));
-  }
-});
-await sub.subscribe(ch.command);
-
-const stop = () => {
-  clearInterval(progressTimer);
-  for (const u of users) u.socket?.disconnect();
-  agent.destroy();
-  redis.disconnect();
-  sub.disconnect();
-  process.exit(0);
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-console.log(JSON.stringify({ port: 0, msg: `seats clients listening: ${users.length} users` }));
-
-let next = 0;
-await Promise.all(
-  Array.from({ length: 100 }, async () => {
-    while (next < users.length) {
-      const u = users[next++]!;
-      await setUp(u).catch((err: unknown) => {
-        counters.setupFailed++;
-        bump(failures, `setup: ${networkCodeOf(err)}`);
-      });
+const publishProgress = await client.serve({
+  counters,
+  report,
+  onCommand: (msg) => {
+    const go = /^go (\d+)$/.exec(msg);
+    if (go && !started) {
+      started = true;
+      for (const u of users) void runUser(u, Number(go[1]));
     }
+  },
+  onStop: () => {
+    for (const u of users) u.socket?.disconnect();
+    agent.destroy();
+  },
+  listening: `seats clients listening: ${users.length} users`,
+});
+
+await forEachConcurrently(users, 100, (u) =>
+  setUp(u).catch((err: unknown) => {
+    counters.setupFailed++;
+    bump(failures, `setup: ${networkCodeOf(err)}`);
   }),
 );
 publishProgress();

@@ -1,14 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { SimulatedPaymentProvider } from '../../core/payments/simulated-payment-provider.js';
-import { startProcess, type AppProcess } from '../lib/app-process.js';
+import type { AppProcess } from '../lib/app-process.js';
 import { insertInChunks } from '../seed/bulk-insert.js';
 import { createRandom, type Random } from '../seed/random.js';
 import { checkInvariants } from '../verify.js';
 import { createBenchEnv, progress, round, type BenchEnv } from './bench-env.js';
+import { sliceEvenly, startClientFleet } from './client-fleet.js';
+import { assertAlive, RunGuard } from './run-guard.js';
+import { mergeCounts, p50p99, percentile, sum } from './stats.js';
 
 /**
  * `seats`: a ticket sale through the whole reservation path. One event (seats over four priced zones,
@@ -75,15 +77,6 @@ export interface UserPlan {
   /** Pause before acting on a hold. */
   thinkMs: number;
 }
-
-/** Pub/sub channels and keys the scenario shares with its client processes (under the run's prefix). */
-export const seatsChannels = (prefix: string) => ({
-  plan: (p: number) => `${prefix}:bench:seats:plan:${p}`,
-  progress: `${prefix}:bench:seats:progress`,
-  report: `${prefix}:bench:seats:report`,
-  /** `go <epoch ms>` (the start), `report`. */
-  command: `${prefix}:bench:seats:command`,
-});
 
 /** What a client process publishes every half second. */
 export interface SeatsProgress {
@@ -257,11 +250,6 @@ async function buildWorld(db: Knex, o: Required<SeatsOptions>): Promise<World> {
   return { eventId, roomId, plans };
 }
 
-const percentile = (sorted: number[], q: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-
 const countOf = (rows: unknown): number => Number((rows as [{ n?: unknown }[]])[0][0]?.n ?? 0);
 
 async function countBy(db: Knex, q: Knex.QueryBuilder, column: string): Promise<Record<string, number>> {
@@ -303,12 +291,7 @@ async function latencyStages(
       parts.batch_and_push.push(heardAt - r.completed_at.getTime());
     }
   }
-  return Object.fromEntries(
-    Object.entries(parts).map(([k, xs]) => {
-      xs.sort((a, b) => a - b);
-      return [k, [round(percentile(xs, 0.5)), round(percentile(xs, 0.99))]];
-    }),
-  );
+  return p50p99(parts);
 }
 
 /**
@@ -347,12 +330,7 @@ async function payStages(
       parts.answer.push(answeredAt - r.updated_at.getTime());
     }
   }
-  return Object.fromEntries(
-    Object.entries(parts).map(([k, xs]) => {
-      xs.sort((a, b) => a - b);
-      return [k, [round(percentile(xs, 0.5)), round(percentile(xs, 0.99))]];
-    }),
-  );
+  return p50p99(parts);
 }
 
 /** InnoDB's lock counters, server-wide (anything else using this MySQL counts too). */
@@ -436,24 +414,6 @@ function cpuMeter(procs: AppProcess[]): () => Record<string, number> {
       machine: round(machine * cpus().length, 2),
     };
   };
-}
-
-/** The scenario's time limit and Ctrl-C: every wait loop asks, so teardown runs on either. */
-class RunGuard {
-  private reason: string | undefined;
-  constructor(
-    private readonly deadline: number,
-    private readonly limitS: number,
-  ) {}
-  abort(reason: string): void {
-    this.reason ??= reason;
-  }
-  check(phase: string): void {
-    if (this.reason) throw new Error(`seats: ${this.reason} while ${phase}`);
-    if (Date.now() > this.deadline) {
-      throw new Error(`seats: aborted, still ${phase} after the ${this.limitS} s time limit`);
-    }
-  }
 }
 
 /**
@@ -598,12 +558,11 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
     workerEnv: opts.workerEnv ?? {},
     apiEnv: opts.apiEnv ?? {},
   };
-  const guard = new RunGuard(Date.now() + o.timeLimitS * 1000, o.timeLimitS);
+  const guard = new RunGuard('seats', Date.now() + o.timeLimitS * 1000, o.timeLimitS);
   const onSignal = () => guard.abort('interrupted');
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const env = await createBenchEnv('seats');
-  const ch = seatsChannels(env.cfg.redis.prefix);
   const listener = env.redis.duplicate();
   const clients: AppProcess[] = [];
   try {
@@ -622,53 +581,21 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
       ...Array.from({ length: WORKERS }, () => env.start('worker', o.workerEnv)),
     ]);
 
-    const per = Math.ceil(o.users / o.clientProcesses);
-    const slices = Array.from({ length: o.clientProcesses }, (_, p) =>
-      world.plans.slice(p * per, (p + 1) * per),
-    ).filter((s) => s.length > 0);
-    for (const [p, slice] of slices.entries()) await env.redis.set(ch.plan(p), JSON.stringify(slice));
-    const latest = new Map<number, SeatsProgress>();
-    const reports = new Map<number, SeatsReport>();
-    listener.on('message', (channel: string, raw: string) => {
-      if (channel === ch.progress) {
-        const pr = JSON.parse(raw) as SeatsProgress;
-        latest.set(pr.p, pr);
-      } else if (channel === ch.report) {
-        const r = JSON.parse(raw) as SeatsReport;
-        reports.set(r.p, r);
-      }
+    const fleet = await startClientFleet<SeatsProgress, SeatsReport>({
+      env,
+      scenario: 'seats',
+      listener,
+      plans: sliceEvenly(world.plans, o.clientProcesses),
+      envOf: () => ({
+        SEATS_WR_URL: wr.url,
+        SEATS_API_URL: api.url,
+        SEATS_ROOM_ID: String(world.roomId),
+        SEATS_EVENT_ID: String(world.eventId),
+      }),
     });
-    await listener.subscribe(ch.progress, ch.report);
-    clients.push(
-      ...(await Promise.all(
-        slices.map((_, p) =>
-          startProcess(
-            `seats-clients-${p}`,
-            path.join(import.meta.dirname, 'seats-clients.ts'),
-            {
-              ...env.env,
-              LOG_LEVEL: 'warn',
-              SEATS_CLIENT: String(p),
-              SEATS_WR_URL: wr.url,
-              SEATS_API_URL: api.url,
-              SEATS_ROOM_ID: String(world.roomId),
-              SEATS_EVENT_ID: String(world.eventId),
-            },
-            { startTimeoutMs: 60_000 },
-          ),
-        ),
-      )),
-    );
-    const total = (k: keyof SeatsProgress) => sum([...latest.values()].map((pr) => pr[k]));
-    const assertAlive = () => {
-      for (const c of [...clients, wr, api, ...workers]) {
-        if (c.proc.exitCode !== null || c.proc.signalCode !== null) {
-          throw new Error(
-            `seats: ${c.name} exited (${c.proc.exitCode ?? c.proc.signalCode}):\n${c.logs.slice(-20).join('\n')}`,
-          );
-        }
-      }
-    };
+    clients.push(...fleet.clients);
+    const total = (k: keyof SeatsProgress) => fleet.total(k);
+    const alive = () => assertAlive('seats', [...clients, wr, api, ...workers]);
     /** Polls `value` until it reaches `goal`, with a bar; throws if it does not move for stallMs. */
     const follow = async (
       label: string,
@@ -689,7 +616,7 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
           if (v !== last) [last, lastAt] = [v, Date.now()];
           if (Date.now() - lastAt > stallMs)
             throw new Error(`seats: ${label} stalled at ${v} of ${goal} for ${stallMs / 1000} s`);
-          assertAlive();
+          alive();
           guard.check(label);
           await sleep(200);
         }
@@ -703,7 +630,7 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
     // Everyone has a socket open (signed in, in its user room) before the sale starts.
     await follow('users connect sockets', o.users, () => total('connected') + total('setupFailed'), 60_000);
     const startAt = Date.now() + 1_000;
-    await env.redis.publish(ch.command, `go ${startAt}`);
+    await fleet.command(`go ${startAt}`);
     await sleep(startAt - Date.now());
     const coresSinceStart = cpuMeter([api, ...workers, wr, ...clients]);
     const locksBefore = await innodbLocks(env.db);
@@ -743,7 +670,7 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
     const settleBar = progress('holds expire, sales confirm', before);
     let left = before;
     while (left > 0 && Date.now() < settleBy) {
-      assertAlive();
+      alive();
       guard.check('waiting for holds to expire');
       await sleep(500);
       left = await unsettled();
@@ -752,13 +679,7 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
     settleBar.end();
     const settleS = (Date.now() - actedAt) / 1000;
 
-    await env.redis.publish(ch.command, 'report');
-    for (const until = Date.now() + 30_000; reports.size < clients.length; await sleep(100)) {
-      if (Date.now() > until)
-        throw new Error(`seats: only ${reports.size} of ${clients.length} client reports arrived`);
-      guard.check('collecting client reports');
-    }
-    const rep = [...reports.values()];
+    const rep = await fleet.collectReports(guard);
     const health = await Promise.all(
       workers.map(async (w) => {
         const body = (await (await fetch(`${w.url}/healthz`)).json()) as {
@@ -804,11 +725,7 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
     const seats = await countBy(env.db, env.db('seats').where({ event_id: world.eventId }), 'status');
     const latencies = rep.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const payLatencies = rep.flatMap((r) => r.payLatencies).sort((a, b) => a - b);
-    const merge = (pick: (r: SeatsReport) => Record<string, number>) =>
-      rep.reduce<Record<string, number>>((acc, r) => {
-        for (const [k, v] of Object.entries(pick(r))) acc[k] = (acc[k] ?? 0) + v;
-        return acc;
-      }, {});
+    const merge = (pick: (r: SeatsReport) => Record<string, number>) => mergeCounts(rep, pick);
     const batches = sum(health.map((h) => h.commit?.batches ?? 0));
     const stages = await latencyStages(
       env.db,
