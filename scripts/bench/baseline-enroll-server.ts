@@ -1,6 +1,7 @@
 import express from 'express';
 import { loadConfig } from '../../core/config.js';
 import { createDb } from '../../core/db.js';
+import { listenOnLoopback } from './baseline-listen.js';
 
 /**
  * The `rush` baseline: the design of the background documents. One express endpoint, one transaction
@@ -72,15 +73,7 @@ app.post('/enroll', async (req, res) => {
   }
 });
 
-const server = app.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  console.log(
-    JSON.stringify({
-      port: typeof address === 'object' && address ? address.port : 0,
-      msg: 'baseline listening',
-    }),
-  );
-});
+const server = listenOnLoopback(app);
 process.once('SIGTERM', () => {
   server.close();
   server.closeIdleConnections();

@@ -1,5 +1,6 @@
 import express from 'express';
 import { Redis } from 'ioredis';
+import { listenOnLoopback } from './baseline-listen.js';
 
 /**
  * The join baseline: a bare express endpoint doing the same Redis work as a join (INCR + ZADD), with no
@@ -14,15 +15,7 @@ app.post('/join/:user', async (req, res) => {
   await redis.zadd(`${prefix}:baseline:queue`, n, req.params.user);
   res.json({ queueNumber: n });
 });
-const server = app.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  console.log(
-    JSON.stringify({
-      port: typeof address === 'object' && address ? address.port : 0,
-      msg: 'baseline listening',
-    }),
-  );
-});
+const server = listenOnLoopback(app);
 process.once('SIGTERM', () => {
   server.close();
   redis.disconnect();
