@@ -12,8 +12,9 @@ import { checkInvariants, type Invariants } from '../verify.js';
 import { createBenchEnv, progress, round } from './bench-env.js';
 import { errorCodeOf, networkCodeOf, postJson } from './bench-http.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
+import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
 import { assertAlive, RunGuard } from './run-guard.js';
-import { bump, mergeCounts, p50p99, percentile, sum } from './stats.js';
+import { bump, mergeCounts, percentile, sum } from './stats.js';
 
 /**
  * `rush`: course registration through the whole path. N students (in client processes of their own)
@@ -233,43 +234,15 @@ async function buildWorld(db: Knex, n: number, ratePerMin: number, maxActive: nu
   };
 }
 
-function countBy(rows: { code: string | null; n: number | string }[]): Record<string, number> {
-  return Object.fromEntries(rows.map((r) => [r.code ?? 'NONE', Number(r.n)]));
-}
-
-/**
- * Where the time between submit and outcome goes, p50/p99 of each stage (epoch ms, one clock), and the
- * p99 of each tenth of the students in submit order (when in the run the slow ones were): `api`
- * until the api inserted the request row (created_at), `to_batch` until the batch deciding it started
- * (completed_at is the batch's start), `batch_and_push` until the student heard the outcome.
- */
-async function latencyStages(
-  db: Knex,
-  roomId: number,
-  timeline: [number, number, number][],
-): Promise<{ stages: Record<string, [number, number]>; byTenth: number[] }> {
-  const rows = await db('requests')
-    .where({ room_id: roomId })
-    .whereNotNull('completed_at')
-    .select<{ id: number; created_at: Date; completed_at: Date }[]>('id', 'created_at', 'completed_at');
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const parts: Record<string, number[]> = { api: [], to_batch: [], batch_and_push: [] };
-  // Submit order, for the latency by tenth of the run.
+/** The p99 of each tenth of the students in submit order (when in the run the slow ones were). */
+function p99ByTenth(timeline: [number, number, number][]): number[] {
   const bySubmit = [...timeline].sort((a, b) => a[1] - b[1]);
   const tenth = Math.ceil(bySubmit.length / 10);
-  const byTenth = Array.from({ length: 10 }, (_, k) => {
+  return Array.from({ length: 10 }, (_, k) => {
     const xs = bySubmit.slice(k * tenth, (k + 1) * tenth).map(([, a, b]) => b - a);
     xs.sort((a, b) => a - b);
     return round(percentile(xs, 0.99), 0);
   });
-  for (const [id, submitAt, heardAt] of timeline) {
-    const r = byId.get(id);
-    if (!r) continue;
-    parts.api!.push(r.created_at.getTime() - submitAt);
-    parts.to_batch!.push(r.completed_at.getTime() - r.created_at.getTime());
-    parts.batch_and_push!.push(heardAt - r.completed_at.getTime());
-  }
-  return { stages: p50p99(parts), byTenth };
 }
 
 /** CPU ticks (1/100 s) so far: the whole machine's busy time and, by name, the given processes'. */
@@ -565,24 +538,12 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         .count<{ n: number }[]>('* as n');
       undelivered += Number(row?.n ?? 0);
     }
-    const outcomes = countBy(
-      await env
-        .db('requests')
-        .where({ room_id: world.roomId })
-        .groupBy('outcome_code')
-        .select<{ code: string | null; n: number }[]>('outcome_code as code', env.db.raw('COUNT(*) AS n')),
+    const outcomes = await countBy(
+      env.db,
+      env.db('requests').where({ room_id: world.roomId }),
+      'outcome_code',
     );
-    const [span] = await env
-      .db('requests')
-      .where({ room_id: world.roomId })
-      .select<{ n: number; first: Date | null; last: Date | null }[]>(
-        env.db.raw('COUNT(*) AS n'),
-        env.db.raw('MIN(created_at) AS first'),
-        env.db.raw('MAX(completed_at) AS last'),
-      );
-    const requests = Number(span?.n ?? 0);
-    const lastMs = span?.last ? new Date(span.last).getTime() : openedAt;
-    const firstMs = span?.first ? new Date(span.first).getTime() : openedAt;
+    const { requests, firstMs, lastMs } = await requestSpan(env.db, world.roomId, openedAt);
     const [seats] = await env
       .db('sections')
       .whereIn('id', world.rushSections)
@@ -590,26 +551,15 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         env.db.raw('SUM(enrolled) AS taken'),
         env.db.raw('SUM(enrolled >= capacity AND id IN (?)) AS hotFull', [world.rushSections.slice(0, HOT)]),
       );
-    const health = await Promise.all(
-      workers.map(async (w) => {
-        const body = (await (await fetch(`${w.url}/healthz`)).json()) as {
-          commit?: { batches: number; batchedItems: number; batchBusyMs: number };
-        };
-        return body.commit ?? { batches: 0, batchedItems: 0, batchBusyMs: 0 };
-      }),
-    );
-    const stages = await latencyStages(
-      env.db,
-      world.roomId,
-      rep.flatMap((r) => r.timeline),
-    );
+    const health = await workerHealth(workers);
+    const timeline = rep.flatMap((r) => r.timeline);
+    const stages = { stages: await latencyStages(env.db, timeline), byTenth: p99ByTenth(timeline) };
     const latencies = rep.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const submits = rep.flatMap((r) => r.submits).sort((a, b) => a[1] - b[1]);
     const merge = (pick: (r: ClientReport) => Record<string, number>) => mergeCounts(rep, pick);
     const failures = merge((r) => r.failures);
     const accepted = rep.flatMap((r) => r.accepted).sort((a, b) => a - b);
     const submitSpanS = submits.length < 2 ? 0 : (submits.at(-1)![1] - submits[0]![1]) / 1000;
-    const batches = sum(health.map((h) => h.batches));
 
     const appWarnings = warningsIn([api, ...wrs, ...workers]);
     // Rushline stops: the baseline gets the machine to itself, as Rushline had it.
@@ -692,9 +642,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       app_warnings: appWarnings,
       socket_disconnects: total('disconnects'),
       client_loop_delay_p99_ms: Math.max(...rep.map((r) => r.loopDelayP99Ms)),
-      commit_batches: batches,
-      mean_batch: round(sum(health.map((h) => h.batchedItems)) / Math.max(1, batches), 1),
-      mean_batch_ms: round(sum(health.map((h) => h.batchBusyMs)) / Math.max(1, batches), 1),
+      ...batchFigures(health),
       stages_ms: stages.stages,
       p99_by_tenth_ms: stages.byTenth,
       cpu_pct: rushCpu,

@@ -10,6 +10,7 @@ import { checkInvariants } from '../verify.js';
 import { createBenchEnv, progress, round, type BenchEnv } from './bench-env.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
 import { assertAlive, RunGuard } from './run-guard.js';
+import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
 import { mergeCounts, p50p99, percentile, sum } from './stats.js';
 
 /**
@@ -251,48 +252,6 @@ async function buildWorld(db: Knex, o: Required<SeatsOptions>): Promise<World> {
 }
 
 const countOf = (rows: unknown): number => Number((rows as [{ n?: unknown }[]])[0][0]?.n ?? 0);
-
-async function countBy(db: Knex, q: Knex.QueryBuilder, column: string): Promise<Record<string, number>> {
-  const rows = await q
-    .groupBy(column)
-    .select<{ k: string | null; n: number }[]>(`${column} as k`, db.raw('COUNT(*) AS n'));
-  return Object.fromEntries(rows.map((r) => [r.k ?? 'NONE', Number(r.n)]));
-}
-
-/**
- * Where the time between submit and outcome goes, p50/p99 of each stage (epoch ms, one clock): `api`
- * until the api inserted the request row (created_at), `to_batch` until the batch deciding it started
- * (completed_at is the batch's start), `batch_and_push` until the user heard the outcome.
- */
-async function latencyStages(
-  db: Knex,
-  timeline: [number, number, number][],
-): Promise<Record<string, [number, number]>> {
-  const parts: Record<'api' | 'to_batch' | 'batch_and_push', number[]> = {
-    api: [],
-    to_batch: [],
-    batch_and_push: [],
-  };
-  for (let i = 0; i < timeline.length; i += 1_000) {
-    const chunk = timeline.slice(i, i + 1_000);
-    const rows = await db('requests')
-      .whereIn(
-        'id',
-        chunk.map(([id]) => id),
-      )
-      .whereNotNull('completed_at')
-      .select<{ id: number; created_at: Date; completed_at: Date }[]>('id', 'created_at', 'completed_at');
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const [id, submitAt, heardAt] of chunk) {
-      const r = byId.get(id);
-      if (!r) continue;
-      parts.api.push(r.created_at.getTime() - submitAt);
-      parts.to_batch.push(r.completed_at.getTime() - r.created_at.getTime());
-      parts.batch_and_push.push(heardAt - r.completed_at.getTime());
-    }
-  }
-  return p50p99(parts);
-}
 
 /**
  * Where a successful payment's time goes, p50/p99: `begin` until its pending payment row was inserted
@@ -680,15 +639,7 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
     const settleS = (Date.now() - actedAt) / 1000;
 
     const rep = await fleet.collectReports(guard);
-    const health = await Promise.all(
-      workers.map(async (w) => {
-        const body = (await (await fetch(`${w.url}/healthz`)).json()) as {
-          commit?: { batches: number; batchedItems: number; batchBusyMs: number };
-          reservations?: { jobs: { expired: number; confirmed: number }; sweep: { expired: number } };
-        };
-        return body;
-      }),
-    );
+    const health = await workerHealth(workers);
     await Promise.allSettled(clients.map((c) => c.stop()));
 
     const invariants = await checkInvariants(env.db);
@@ -697,18 +648,12 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
       world.eventId,
       rep.flatMap((r) => r.expectations),
     );
-    const requests = env.db('requests').where({ room_id: world.roomId });
-    const outcomes = await countBy(env.db, requests.clone(), 'outcome_code');
-    const [span] = await requests
-      .clone()
-      .select<{ n: number; first: Date | null; last: Date | null }[]>(
-        env.db.raw('COUNT(*) AS n'),
-        env.db.raw('MIN(created_at) AS first'),
-        env.db.raw('MAX(completed_at) AS last'),
-      );
-    const requestCount = Number(span?.n ?? 0);
-    const firstMs = span?.first ? new Date(span.first).getTime() : startAt;
-    const lastMs = span?.last ? new Date(span.last).getTime() : startAt;
+    const outcomes = await countBy(
+      env.db,
+      env.db('requests').where({ room_id: world.roomId }),
+      'outcome_code',
+    );
+    const { requests: requestCount, firstMs, lastMs } = await requestSpan(env.db, world.roomId, startAt);
     const payments = await countBy(
       env.db,
       env
@@ -726,7 +671,6 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
     const latencies = rep.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const payLatencies = rep.flatMap((r) => r.payLatencies).sort((a, b) => a - b);
     const merge = (pick: (r: SeatsReport) => Record<string, number>) => mergeCounts(rep, pick);
-    const batches = sum(health.map((h) => h.commit?.batches ?? 0));
     const stages = await latencyStages(
       env.db,
       rep.flatMap((r) => r.timeline),
@@ -798,9 +742,7 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
         row_lock_waits: locksAfter.waits - locksBefore.waits,
         row_lock_wait_ms: locksAfter.waitMs - locksBefore.waitMs,
       },
-      commit_batches: batches,
-      mean_batch: round(sum(health.map((h) => h.commit?.batchedItems ?? 0)) / Math.max(1, batches), 1),
-      mean_batch_ms: round(sum(health.map((h) => h.commit?.batchBusyMs ?? 0)) / Math.max(1, batches), 1),
+      ...batchFigures(health),
     };
   } finally {
     process.off('SIGINT', onSignal);
