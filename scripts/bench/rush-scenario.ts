@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +12,7 @@ import { checkInvariants, type Invariants } from '../verify.js';
 import { createBenchEnv, progress, round } from './bench-env.js';
 import { errorCodeOf, networkCodeOf, postJson } from './bench-http.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
+import { cpuBetween, cpuSample, serverPids } from './cpu-sample.js';
 import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
 import { assertAlive, RunGuard } from './run-guard.js';
 import { bump, mergeCounts, percentile, sum } from './stats.js';
@@ -245,54 +246,6 @@ function p99ByTenth(timeline: [number, number, number][]): number[] {
   });
 }
 
-/** CPU ticks (1/100 s) so far: the whole machine's busy time and, by name, the given processes'. */
-interface CpuSample {
-  at: number;
-  busy: number;
-  byName: Record<string, number>;
-}
-
-async function ticksOf(pid: number): Promise<number> {
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** MariaDB/MySQL and Redis: shared with anything else on the machine, but they are ours while we run. */
-async function serverPids(): Promise<Record<string, number[]>> {
-  const out: Record<string, number[]> = { mysqld: [], redis: [] };
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
-    if (comm === 'mariadbd' || comm === 'mysqld') out.mysqld!.push(Number(entry));
-    if (comm === 'redis-server') out.redis!.push(Number(entry));
-  }
-  return out;
-}
-
-/** Linux only (/proc); elsewhere every figure reads 0. */
-async function cpuSample(pids: Record<string, number[]>): Promise<CpuSample> {
-  const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? '';
-  const t = line.split(/\s+/).slice(1).map(Number);
-  const busy = t.reduce((a, b) => a + b, 0) - (t[3] ?? 0) - (t[4] ?? 0);
-  const byName: Record<string, number> = {};
-  for (const [name, list] of Object.entries(pids)) byName[name] = sum(await Promise.all(list.map(ticksOf)));
-  return { at: Date.now(), busy, byName };
-}
-
-/** CPU use between two samples in % of one core (200 = both cores of a 2-core box); `other` is the rest. */
-function cpuBetween(a: CpuSample, b: CpuSample): Record<string, number> {
-  const s = Math.max(0.001, (b.at - a.at) / 1000);
-  const out: Record<string, number> = { machine: round((b.busy - a.busy) / s) };
-  for (const name of Object.keys(b.byName))
-    out[name] = round(((b.byName[name] ?? 0) - (a.byName[name] ?? 0)) / s);
-  out.other = round(out.machine! - sum(Object.keys(b.byName).map((n) => out[n]!)));
-  return out;
-}
-
 interface BaselineResult {
   requests: number;
   offeredPerS: number;
@@ -484,7 +437,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     if (opened.status !== 200)
       throw new Error(`rush: opening the room failed: ${JSON.stringify(opened.body)}`);
     const openedAt = Date.now();
-    const servers = await serverPids();
+    const servers = serverPids();
     const pidsOf = (ps: AppProcess[]) => ps.map((x) => x.proc.pid ?? 0);
     const rushPids = {
       api: pidsOf([api]),
@@ -493,7 +446,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       clients: pidsOf(clients),
       ...servers,
     };
-    const rushCpuStart = await cpuSample(rushPids);
+    const rushCpuStart = cpuSample(rushPids);
 
     // Admission paces them in; each submits on its `admitted` and waits for its outcome.
     const runBar = progress('admitted → submitted → outcome', watching);
@@ -514,7 +467,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       await sleep(200);
     }
     runBar.end();
-    const rushCpuEnd = await cpuSample(rushPids);
+    const rushCpuEnd = cpuSample(rushPids);
     const rushCpu = cpuBetween(rushCpuStart, rushCpuEnd);
     // CPU spent per request (ms) while admitting and committing, by process.
     const perRequest = (pct: number | undefined) =>
@@ -585,9 +538,9 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       sectionIds: cartIds(byUser.get(userId)!, world.baseSections),
     }));
     const basePids = { baseline: pidsOf([baselineServer]), ...servers };
-    const baseCpuStart = await cpuSample(basePids);
+    const baseCpuStart = cpuSample(basePids);
     const base = await replayBaseline(baselineServer.url, schedule, guard);
-    const baseCpu = cpuBetween(baseCpuStart, await cpuSample(basePids));
+    const baseCpu = cpuBetween(baseCpuStart, cpuSample(basePids));
     await baselineServer.stop();
     const afterBaseline = await checkInvariants(env.db);
 

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { SimulatedPaymentProvider } from '../../core/payments/simulated-payment-provider.js';
@@ -9,6 +7,7 @@ import { createRandom, type Random } from '../seed/random.js';
 import { checkInvariants } from '../verify.js';
 import { createBenchEnv, progress, round, type BenchEnv } from './bench-env.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
+import { coresMeter } from './cpu-sample.js';
 import { assertAlive, RunGuard } from './run-guard.js';
 import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
 import { mergeCounts, p50p99, percentile, sum } from './stats.js';
@@ -305,76 +304,6 @@ async function innodbLocks(db: Knex): Promise<{ deadlocks: number; waits: number
   };
 }
 
-/** CPU seconds a process has used so far (Linux /proc; NaN elsewhere). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Busy and total jiffies of the whole machine (everything on it, not only this run). */
-function machineJiffies(): { busy: number; total: number } {
-  try {
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = cpu.reduce((a, b) => a + b, 0);
-    return { busy: total - (cpu[3] ?? 0) - (cpu[4] ?? 0), total };
-  } catch {
-    return { busy: NaN, total: NaN };
-  }
-}
-
-/** Local MySQL/MariaDB and Redis servers' pids (shared with anything else running on the machine). */
-function servicePids(): number[] {
-  try {
-    return readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .filter((d) => {
-        try {
-          return /^(mariadbd|mysqld|redis-server)$/.test(readFileSync(`/proc/${d}/comm`, 'utf8').trim());
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Cores busy on average since it was made: per kind of process this run started, the local MySQL and
- * Redis servers (whoever uses them), and the whole machine (everything on it, other runs included).
- */
-function cpuMeter(procs: AppProcess[]): () => Record<string, number> {
-  const services = servicePids();
-  const take = () => ({
-    at: Date.now(),
-    cpu: procs.map((p) => cpuSeconds(p.proc.pid)),
-    services: sum(services.map(cpuSeconds)),
-    machine: machineJiffies(),
-  });
-  const from = take();
-  return () => {
-    const to = take();
-    const s = Math.max(0.001, (to.at - from.at) / 1000);
-    const of = (prefix: string) =>
-      round(sum(procs.map((p, i) => (p.name.startsWith(prefix) ? to.cpu[i]! - from.cpu[i]! : 0))) / s, 2);
-    const machine =
-      (to.machine.busy - from.machine.busy) / Math.max(1, to.machine.total - from.machine.total);
-    return {
-      api: of('api'),
-      workers: of('worker'),
-      'waiting-room': of('waiting-room'),
-      clients: of('seats-clients'),
-      'mysql+redis': round((to.services - from.services) / s, 2),
-      machine: round(machine * cpus().length, 2),
-    };
-  };
-}
-
 /**
  * The books after the run, each a count that must be 0: seats in two live reservations, seat status
  * against the reservation owning it, money against seats, and what the users were told against the rows.
@@ -591,7 +520,12 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
     const startAt = Date.now() + 1_000;
     await fleet.command(`go ${startAt}`);
     await sleep(startAt - Date.now());
-    const coresSinceStart = cpuMeter([api, ...workers, wr, ...clients]);
+    const coresSinceStart = coresMeter([api, ...workers, wr, ...clients], {
+      api: 'api',
+      workers: 'worker',
+      'waiting-room': 'waiting-room',
+      clients: 'seats-clients',
+    });
     const locksBefore = await innodbLocks(env.db);
     let coresBusy: Record<string, number> | undefined;
 
