@@ -13,6 +13,7 @@ import { createBenchEnv, progress, round } from './bench-env.js';
 import { errorCodeOf, networkCodeOf, postJson } from './bench-http.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
 import { cpuBetween, cpuSample, serverPids } from './cpu-sample.js';
+import { followCount } from './follow-count.js';
 import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
 import { assertAlive, RunGuard } from './run-guard.js';
 import { bump, mergeCounts, percentile, sum } from './stats.js';
@@ -403,21 +404,19 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const alive = () => assertAlive('rush', [...clients, ...wrs, api, ...workers]);
 
     // Everyone connects, joins the pre-queue and watches before the room opens.
-    const setupBar = progress('students connect, join, watch', o.students);
-    let lastSetup = -1;
-    let lastSetupAt = Date.now();
-    for (;;) {
-      const ready = total('watching') + total('setupFailed');
-      setupBar.tick(ready);
-      if (ready >= o.students) break;
-      if (ready !== lastSetup) [lastSetup, lastSetupAt] = [ready, Date.now()];
-      if (Date.now() - lastSetupAt > STALL_MS)
+    await followCount({
+      label: 'students connect, join, watch',
+      goal: o.students,
+      value: () => total('watching') + total('setupFailed'),
+      stallMs: STALL_MS,
+      onStall: (ready) => {
         throw new Error(`rush: setup stalled at ${ready} of ${o.students}`);
-      guard.check('connecting students');
-      alive();
-      await sleep(200);
-    }
-    setupBar.end();
+      },
+      check: () => {
+        guard.check('connecting students');
+        alive();
+      },
+    });
     const watching = total('watching');
 
     const staffToken = signAccessToken(env.cfg.auth, {
@@ -449,24 +448,17 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const rushCpuStart = cpuSample(rushPids);
 
     // Admission paces them in; each submits on its `admitted` and waits for its outcome.
-    const runBar = progress('admitted → submitted → outcome', watching);
-    let lastDone = -1;
-    let lastDoneAt = Date.now();
-    let stalled = false;
-    for (;;) {
-      const done = total('outcomes') + total('submitFailed');
-      runBar.tick(done);
-      if (done >= watching) break;
-      if (done !== lastDone) [lastDone, lastDoneAt] = [done, Date.now()];
-      if (Date.now() - lastDoneAt > STALL_MS) {
-        stalled = true;
-        break;
-      }
-      guard.check('admitting and committing');
-      alive();
-      await sleep(200);
-    }
-    runBar.end();
+    const stalled = await followCount({
+      label: 'admitted → submitted → outcome',
+      goal: watching,
+      value: () => total('outcomes') + total('submitFailed'),
+      stallMs: STALL_MS,
+      onStall: () => undefined, // report what there is
+      check: () => {
+        guard.check('admitting and committing');
+        alive();
+      },
+    });
     const rushCpuEnd = cpuSample(rushPids);
     const rushCpu = cpuBetween(rushCpuStart, rushCpuEnd);
     // CPU spent per request (ms) while admitting and committing, by process.

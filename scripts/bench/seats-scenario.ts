@@ -8,6 +8,7 @@ import { checkInvariants } from '../verify.js';
 import { createBenchEnv, progress, round, type BenchEnv } from './bench-env.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
 import { coresMeter } from './cpu-sample.js';
+import { followCount } from './follow-count.js';
 import { assertAlive, RunGuard } from './run-guard.js';
 import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
 import { mergeCounts, p50p99, percentile, sum } from './stats.js';
@@ -492,27 +493,25 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
       stallMs: number,
       onTick?: () => void,
     ): Promise<void> => {
-      const bar = progress(label, goal);
-      let last = -1;
-      let lastAt = Date.now();
       try {
-        for (;;) {
-          const v = await value();
-          bar.tick(v);
-          onTick?.();
-          if (v >= goal) break;
-          if (v !== last) [last, lastAt] = [v, Date.now()];
-          if (Date.now() - lastAt > stallMs)
+        await followCount({
+          label,
+          goal,
+          value,
+          stallMs,
+          onStall: (v) => {
             throw new Error(`seats: ${label} stalled at ${v} of ${goal} for ${stallMs / 1000} s`);
-          alive();
-          guard.check(label);
-          await sleep(200);
-        }
+          },
+          check: () => {
+            alive();
+            guard.check(label);
+          },
+          onTick,
+        });
       } catch (err) {
         process.stderr.write('\n'); // the bar's line stays as it was; the error goes below it
         throw err;
       }
-      bar.end();
     };
 
     // Everyone has a socket open (signed in, in its user room) before the sale starts.
