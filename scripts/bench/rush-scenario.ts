@@ -3,11 +3,8 @@ import { Agent } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Knex } from 'knex';
 import { signAccessToken } from '../../core/auth/access-token.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
-import { insertInChunks } from '../seed/bulk-insert.js';
-import { createRandom, type Random } from '../seed/random.js';
 import { checkInvariants, type Invariants } from '../verify.js';
 import { createBenchEnv, progress, round } from './bench-env.js';
 import { errorCodeOf, networkCodeOf, postJson } from './bench-http.js';
@@ -16,6 +13,7 @@ import { cpuBetween, cpuSample, serverPids } from './cpu-sample.js';
 import { followCount } from './follow-count.js';
 import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
 import { assertAlive, RunGuard } from './run-guard.js';
+import { buildWorld, CAPACITY, HOT, SECTIONS, type Student } from './rush-world.js';
 import { bump, mergeCounts, percentile, sum } from './stats.js';
 
 /**
@@ -52,20 +50,7 @@ export interface RushOptions {
   timeLimitS: number;
 }
 
-const SECTIONS = 500;
-const HOT = 20;
-const CAPACITY = 40;
-const CART = 5;
 const WORKERS = 2;
-/** Five days of five 75-minute periods: a section's slot is its index mod 25, so a cart never clashes. */
-const PERIODS = [
-  ['08:00', '09:15'],
-  ['09:30', '10:45'],
-  ['11:00', '12:15'],
-  ['12:30', '13:45'],
-  ['14:00', '15:15'],
-] as const;
-const SLOTS = 5 * PERIODS.length;
 /** No progress at all for this long: stop waiting and report what is there (unresolved, undelivered…). */
 const STALL_MS = 60_000;
 
@@ -105,135 +90,6 @@ export interface ClientReport {
   retries: Record<string, number>;
   codesHeard: Record<string, number>;
   loopDelayP99Ms: number;
-}
-
-interface Student {
-  userId: number;
-  /** Indexes into the catalog (0…SECTIONS-1); hot sections are 0…HOT-1. */
-  cart: number[];
-}
-
-interface World {
-  roomId: number;
-  staffId: number;
-  students: Student[];
-  /** Section ids by catalog index: Rushline's term and the baseline's copy. */
-  rushSections: number[];
-  baseSections: number[];
-}
-
-function pickCart(rnd: Random): number[] {
-  const hot = rnd.chance(0.5) ? 2 : 3;
-  const picked = new Set<number>();
-  const slots = new Set<number>();
-  const take = (i: number) => {
-    if (picked.has(i) || slots.has(i % SLOTS)) return;
-    picked.add(i);
-    slots.add(i % SLOTS);
-  };
-  while (picked.size < hot) take(rnd.int(0, HOT - 1));
-  while (picked.size < CART) take(rnd.int(HOT, SECTIONS - 1));
-  return [...picked];
-}
-
-/**
- * One term of 500 one-section courses (40 seats, 3 credits, one weekly meeting), an open window for all
- * years and its registration room (pre-queue open, opening far ahead: the scenario opens it), a copy of
- * the sections in a second term for the baseline, the students and their carts. Bulk inserts only.
- */
-async function buildWorld(db: Knex, n: number, ratePerMin: number, maxActive: number): Promise<World> {
-  const rnd = createRandom(20_261_122);
-  const now = Date.now();
-  const term = { starts_on: '2027-03-01', ends_on: '2027-06-30' };
-  const [termId] = await db('terms').insert({ code: 'RUSH', name: 'Rush', ...term });
-  const [baseTermId] = await db('terms').insert({ code: 'RUSH-BASE', name: 'Rush baseline', ...term });
-  const [majorId] = await db('majors').insert({ code: 'RUSH', name: 'Rush' });
-  const [professorId] = await db('professors').insert({ name: 'Prof Rush', major_id: majorId });
-  await insertInChunks(
-    db,
-    'courses',
-    Array.from({ length: SECTIONS }, (_, i) => ({
-      code: `RUSH${String(i).padStart(3, '0')}`,
-      title: `${i < HOT ? 'Popular' : 'Course'} ${i}`,
-      credits: 3,
-      major_id: majorId,
-      professor_id: professorId,
-    })),
-  );
-  const courseIds = await db('courses').where({ major_id: majorId }).orderBy('id').pluck<number[]>('id');
-  for (const t of [termId, baseTermId]) {
-    await insertInChunks(
-      db,
-      'sections',
-      courseIds.map((c) => ({ term_id: t, course_id: c, section_number: 1, capacity: CAPACITY })),
-    );
-  }
-  const indexOf = new Map(courseIds.map((c, i) => [c, i]));
-  const rushSections: number[] = [];
-  const baseSections: number[] = [];
-  const rows = await db('sections')
-    .whereIn('term_id', [termId!, baseTermId!])
-    .select<{ id: number; term_id: number; course_id: number }[]>('id', 'term_id', 'course_id');
-  for (const s of rows)
-    (s.term_id === termId ? rushSections : baseSections)[indexOf.get(s.course_id)!] = s.id;
-  await insertInChunks(
-    db,
-    'section_meetings',
-    [...rushSections, ...baseSections].map((id, k) => {
-      const slot = (k % SECTIONS) % SLOTS;
-      const [starts, ends] = PERIODS[slot % PERIODS.length]!;
-      return {
-        section_id: id,
-        day_of_week: 1 + Math.floor(slot / PERIODS.length),
-        starts_at: starts,
-        ends_at: ends,
-        room: `HALL ${k % SECTIONS}`,
-      };
-    }),
-  );
-  const [windowId] = await db('registration_windows').insert({
-    term_id: termId,
-    name: 'Everyone',
-    grades: JSON.stringify([1, 2, 3, 4]),
-    opens_at: new Date(now - 3_600_000),
-    closes_at: new Date(now + 3 * 3_600_000),
-  });
-  const [roomId] = await db('waiting_rooms').insert({
-    slug: 'rush-registration',
-    name: 'Rush registration',
-    kind: 'registration',
-    registration_window_id: windowId,
-    admission_rate_per_min: ratePerMin,
-    max_active: maxActive,
-    prequeue_opens_at: new Date(now - 60_000),
-    opens_at: new Date(now + 86_400_000),
-  });
-  const [staffId] = await db('users').insert({
-    username: 'rush-operator',
-    password_hash: 'x',
-    role: 'staff',
-    display_name: 'Rush operator',
-  });
-  await insertInChunks(
-    db,
-    'users',
-    Array.from({ length: n }, (_, i) => ({
-      username: `rush${i}`,
-      password_hash: 'x',
-      role: 'student',
-      display_name: `Student ${i}`,
-      grade: 1 + (i % 4),
-      credit_limit: 18,
-    })),
-  );
-  const userIds = await db('users').where({ role: 'student' }).orderBy('id').pluck<number[]>('id');
-  return {
-    roomId: roomId!,
-    staffId: staffId!,
-    students: userIds.map((userId) => ({ userId, cart: pickCart(rnd) })),
-    rushSections,
-    baseSections,
-  };
 }
 
 /** The p99 of each tenth of the students in submit order (when in the run the slow ones were). */

@@ -7,7 +7,8 @@ import type { RequestView } from '../../core/requests/request-types.js';
 import { networkCodeOf } from './bench-http.js';
 import { forEachConcurrently, loopDelayMeter, openClientProcess, requireEnv } from './client-process.js';
 import { connected, openLiveSocket, type LiveSocket } from './live-socket.js';
-import type { HoldAction, SeatsProgress, SeatsReport, UserPlan, Want } from './seats-scenario.js';
+import type { SeatsProgress, SeatsReport } from './seats-scenario.js';
+import type { HoldAction, UserPlan, Want } from './seats-world.js';
 import { bump } from './stats.js';
 
 /**
