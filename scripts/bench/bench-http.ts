@@ -1,33 +1,33 @@
 /** HTTP bits the load generators share: one JSON POST over a keep-alive agent, and naming its failures. */
 import { request, type Agent } from 'node:http';
 
+type PostArgs = [
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  timeoutMs: number,
+];
+export interface JsonAnswer {
+  status: number;
+  body: unknown;
+}
+
 /**
  * One POST with a JSON body over a keep-alive agent; resolves with any status, rejects on network or
  * timeout. A reset on a reused keep-alive socket (the server closed it as idle just as it was reused) is
  * sent again once on a fresh one, as node's documentation advises: the server never saw that request.
  */
-export async function postJson(
-  agent: Agent,
-  url: string,
-  headers: Record<string, string>,
-  body: unknown,
-  timeoutMs: number,
-): Promise<{ status: number; body: unknown }> {
+export async function postJson(...args: PostArgs): Promise<JsonAnswer> {
   try {
-    return await postOnce(agent, url, headers, body, timeoutMs);
+    return await postOnce(...args);
   } catch (err) {
     if (!(err as { reusedSocket?: boolean }).reusedSocket) throw err;
-    return postOnce(agent, url, headers, body, timeoutMs);
+    return postOnce(...args);
   }
 }
 
-function postOnce(
-  agent: Agent,
-  url: string,
-  headers: Record<string, string>,
-  body: unknown,
-  timeoutMs: number,
-): Promise<{ status: number; body: unknown }> {
+function postOnce(...[agent, url, headers, body, timeoutMs]: PostArgs): Promise<JsonAnswer> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(

@@ -1,20 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { signAccessToken } from '../../core/auth/access-token.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
 import { checkInvariants, type Invariants } from '../verify.js';
-import { createBenchEnv, progress, round } from './bench-env.js';
-import { errorCodeOf, networkCodeOf, postJson } from './bench-http.js';
+import { createBenchEnv, round } from './bench-env.js';
+import { networkCodeOf, postJson } from './bench-http.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
 import { cpuBetween, cpuSample, serverPids } from './cpu-sample.js';
 import { followCount } from './follow-count.js';
 import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
 import { assertAlive, RunGuard } from './run-guard.js';
+import { replayBaseline } from './rush-baseline.js';
 import { buildWorld, CAPACITY, HOT, SECTIONS, type Student } from './rush-world.js';
-import { bump, mergeCounts, percentile, sum } from './stats.js';
+import { mergeCounts, percentile } from './stats.js';
 
 /**
  * `rush`: course registration through the whole path. N students (in client processes of their own)
@@ -101,70 +100,6 @@ function p99ByTenth(timeline: [number, number, number][]): number[] {
     xs.sort((a, b) => a - b);
     return round(percentile(xs, 0.99), 0);
   });
-}
-
-interface BaselineResult {
-  requests: number;
-  offeredPerS: number;
-  p50: number;
-  p99: number;
-  errors: Record<string, number>;
-  errorCount: number;
-  outcomes: Record<string, number>;
-}
-
-/** Sends each cart at its offset (ms from the start), open loop: a slow answer never delays the next send. */
-async function replayBaseline(
-  url: string,
-  schedule: { at: number; userId: number; sectionIds: number[] }[],
-  guard: RunGuard,
-): Promise<BaselineResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1_024 });
-  const latencies: number[] = [];
-  const errors: Record<string, number> = {};
-  const outcomes: Record<string, number> = {};
-  const bar = progress('baseline: same carts, same times', schedule.length);
-  let finished = 0;
-  const inflight: Promise<void>[] = [];
-  const t0 = performance.now() + 50;
-  for (const item of schedule) {
-    const wait = t0 + item.at - performance.now();
-    if (wait > 1) await sleep(wait);
-    guard.check('replaying the baseline');
-    const sent = performance.now();
-    inflight.push(
-      postJson(agent, `${url}/enroll`, {}, { userId: item.userId, sectionIds: item.sectionIds }, 30_000)
-        .then(
-          (res) => {
-            if (res.status === 200) {
-              latencies.push(performance.now() - sent);
-              bump(outcomes, errorCodeOf(res.body) ?? 'UNKNOWN');
-            } else bump(errors, `HTTP_${res.status}_${errorCodeOf(res.body) ?? 'ERROR'}`);
-          },
-          (err: unknown) => bump(errors, networkCodeOf(err)),
-        )
-        .finally(() => bar.tick(++finished)),
-    );
-  }
-  const span = (performance.now() - t0) / 1000;
-  while (finished < schedule.length) {
-    guard.check('waiting for the baseline to answer');
-    await sleep(100);
-  }
-  await Promise.all(inflight);
-  bar.end();
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const errorCount = sum(Object.values(errors));
-  return {
-    requests: schedule.length,
-    offeredPerS: schedule.length / Math.max(0.001, span),
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
-    errors,
-    errorCount,
-    outcomes,
-  };
 }
 
 /** Warn-or-worse log lines of the apps (pino JSON), counted by process and message. */
