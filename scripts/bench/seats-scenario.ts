@@ -138,8 +138,9 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
   };
   const guard = new RunGuard('seats', Date.now() + o.timeLimitS * 1000, o.timeLimitS);
   const onSignal = () => guard.abort('interrupted');
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: tsx relays a Ctrl-C more than once, and exits the process if no listener is left.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const env = await createBenchEnv('seats');
   const listener = env.redis.duplicate();
   const clients: AppProcess[] = [];
