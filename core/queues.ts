@@ -43,12 +43,6 @@ export class CommitQueues {
     return q;
   }
 
-  /** Jobs waiting or being committed in a room's queue (each may carry several requests). */
-  async depth(roomId: number): Promise<number> {
-    const counts = await this.queue(roomId).getJobCounts('waiting', 'prioritized', 'active', 'delayed');
-    return Object.values(counts).reduce((a, b) => a + b, 0);
-  }
-
   /** Idempotent by job id: a job already there (waiting, active or kept after completion) is left as it is. */
   async enqueue(roomId: number, jobId: string, requestIds: number[]): Promise<void> {
     await this.queue(roomId).add('commit', { requestIds } satisfies CommitJobData, {

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../../core/logger.js';
 import { COMMIT_JOB_OPTIONS, commitQueueName } from '../../../core/queues.js';
 import { redisKeys } from '../../../core/redis-keys.js';
-import { findRequest, type RequestRow } from '../../../core/requests/request-store.js';
+import type { RequestRow } from '../../../core/requests/request-store.js';
 import {
   requestIdsOf,
   type CommitJobData,
@@ -12,7 +12,7 @@ import {
   type RequestOutcome,
 } from '../../../core/requests/request-types.js';
 import { MicroBatcher } from '../../../core/micro-batcher.js';
-import { markFailed } from './outcome-writer.js';
+import { failQueuedRequests } from './outcome-writer.js';
 import type { OutcomeReporter } from './outcome-reporter.js';
 import type { CommitResult, RequestCommitter } from './request-committer.js';
 
@@ -181,19 +181,17 @@ export class CommitWorkers {
     const attempts = job.opts.attempts ?? COMMIT_JOB_OPTIONS.attempts;
     const final = err instanceof UnrecoverableError || job.attemptsMade >= attempts;
     if (!final) return;
-    for (const requestId of requestIdsOf(job.data)) {
-      try {
-        if (
-          await markFailed(this.deps.db, requestId, 'COMMIT_FAILED', `Could not be processed: ${err.message}`)
-        ) {
-          this.stats.failed++;
-          const row = await findRequest(this.deps.db, requestId);
-          if (row) await this.deps.reporter.report(row);
-        }
-      } catch (markErr) {
-        // MySQL is away too: the outbox sweeper finds this queued row with a failed job and ends it later.
-        this.deps.logger.error({ err: markErr, requestId }, 'could not record a failed request');
-      }
+    const requestIds = requestIdsOf(job.data);
+    try {
+      this.stats.failed += await failQueuedRequests(
+        this.deps.db,
+        this.deps.reporter,
+        requestIds,
+        err.message,
+      );
+    } catch (markErr) {
+      // MySQL is away too: the outbox sweeper finds these queued rows with a failed job and ends them later.
+      this.deps.logger.error({ err: markErr, requestIds }, 'could not record failed requests');
     }
   }
 }

@@ -2,8 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../../core/logger.js';
 import { PeriodicTask } from '../../../core/process/periodic-task.js';
 import type { CommitQueues } from '../../../core/queues.js';
-import { findRequest } from '../../../core/requests/request-store.js';
-import { markFailed } from './outcome-writer.js';
+import { failQueuedRequests } from './outcome-writer.js';
 import type { OutcomeReporter } from './outcome-reporter.js';
 
 /**
@@ -64,13 +63,7 @@ export class OutboxSweeper {
         this.logger.warn({ jobId, requestIds: ids }, 'outbox: enqueued requests that had no job');
       } else if (await job.isFailed()) {
         const reason = job.failedReason || 'the commit job failed';
-        for (const id of ids) {
-          if (await markFailed(this.db, id, 'COMMIT_FAILED', `Could not be processed: ${reason}`)) {
-            this.stats.failed++;
-            const row = await findRequest(this.db, id);
-            if (row) await this.reporter.report(row);
-          }
-        }
+        this.stats.failed += await failQueuedRequests(this.db, this.reporter, ids, reason);
       }
     }
   }

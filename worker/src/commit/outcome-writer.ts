@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
-import type { RequestRow } from '../../../core/requests/request-store.js';
+import { findRequest, type RequestRow } from '../../../core/requests/request-store.js';
 import type { RequestOutcome } from '../../../core/requests/request-types.js';
+import type { OutcomeReporter } from './outcome-reporter.js';
 
 export interface DecidedRequest {
   row: RequestRow;
@@ -47,20 +48,31 @@ export async function writeOutcomes(
   );
 }
 
-/** Marks one request failed, outside any batch: the last resort when it can't be decided at all. */
-export async function markFailed(
+/**
+ * Ends requests still `queued` as failed (COMMIT_FAILED, with the reason), outside any batch: the last
+ * resort when they can't be decided at all. Each one it ends is reported to its owner; requests already
+ * decided are left as they are. Returns how many it ended.
+ */
+export async function failQueuedRequests(
   db: Knex,
-  requestId: number,
-  code: string,
-  message: string,
-): Promise<boolean> {
-  const changed = await db('requests')
-    .where({ id: requestId, status: 'queued' })
-    .update({
-      status: 'failed',
-      outcome_code: code,
-      outcome_message: message.slice(0, 512),
-      completed_at: new Date(),
-    });
-  return changed === 1;
+  reporter: OutcomeReporter,
+  requestIds: number[],
+  reason: string,
+): Promise<number> {
+  let ended = 0;
+  for (const id of requestIds) {
+    const changed = await db('requests')
+      .where({ id, status: 'queued' })
+      .update({
+        status: 'failed',
+        outcome_code: 'COMMIT_FAILED',
+        outcome_message: `Could not be processed: ${reason}`.slice(0, 512),
+        completed_at: new Date(),
+      });
+    if (changed !== 1) continue;
+    ended++;
+    const row = await findRequest(db, id);
+    if (row) await reporter.report(row);
+  }
+  return ended;
 }
