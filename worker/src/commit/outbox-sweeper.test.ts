@@ -40,6 +40,15 @@ describe('OutboxSweeper: requests still queued after the grace, checked against 
     const reporter = new OutcomeReporter(redis, cfg.redis.prefix);
     sweeper = new OutboxSweeper(db, queues, reporter, testLogger, { everyMs: 60_000, graceMs: GRACE_MS });
   });
+  // Nothing of a test may outlive it: a worker process of a later test scans every room's queue and
+  // would commit these rows (their payload names section 1, which may be that test's section).
+  const rooms: number[] = [];
+  afterEach(async () => {
+    for (const roomId of rooms.splice(0)) {
+      await queues.queue(roomId).obliterate({ force: true });
+      await db('requests').where({ room_id: roomId }).delete();
+    }
+  });
   after(async () => {
     await queues.close();
     await db.destroy();
@@ -102,6 +111,7 @@ describe('OutboxSweeper: requests still queued after the grace, checked against 
 
   async function world(users: number) {
     const f = await createEnrollmentFixture(db);
+    rooms.push(f.roomId);
     return { roomId: f.roomId, users: await createStudents(db, users) };
   }
 
