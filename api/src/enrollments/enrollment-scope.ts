@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { UnprocessableError } from '../../../core/errors.js';
+import { TtlCache } from '../../../core/ttl-cache.js';
 
 /**
  * What an enrollment request touches, checked before anything is recorded: every section exists, all in
@@ -8,13 +9,16 @@ import { UnprocessableError } from '../../../core/errors.js';
  * deleted meanwhile is still refused by the worker, which reads it under lock).
  */
 export class EnrollmentScope {
-  private readonly roomCache = new Map<number, { at: number; rooms: number[] }>();
-  private readonly termCache = new Map<number, { at: number; termId: number }>();
+  private readonly roomCache: TtlCache<number, number[]>;
+  private readonly termCache: TtlCache<number, number>;
 
   constructor(
     private readonly db: Knex,
-    private readonly cacheMs = 5_000,
-  ) {}
+    cacheMs = 5_000,
+  ) {
+    this.roomCache = new TtlCache(cacheMs);
+    this.termCache = new TtlCache(cacheMs);
+  }
 
   async resolve(sectionIds: number[]): Promise<{ termId: number; roomIds: number[] }> {
     const unique = [...new Set(sectionIds)];
@@ -37,33 +41,30 @@ export class EnrollmentScope {
 
   /** Each known section's term; unknown sections are absent (and never cached). */
   private async termsOf(ids: number[]): Promise<Map<number, number>> {
-    const now = Date.now();
     const out = new Map<number, number>();
     const missing: number[] = [];
     for (const id of ids) {
-      const hit = this.termCache.get(id);
-      if (hit && now - hit.at < this.cacheMs) out.set(id, hit.termId);
-      else missing.push(id);
+      const termId = this.termCache.get(id);
+      if (termId === undefined) missing.push(id);
+      else out.set(id, termId);
     }
     if (missing.length === 0) return out;
     const rows = await this.db('sections')
       .whereIn('id', missing)
       .select<{ id: number; term_id: number }[]>('id', 'term_id');
     for (const r of rows) {
-      this.termCache.set(r.id, { at: now, termId: r.term_id });
+      this.termCache.set(r.id, r.term_id);
       out.set(r.id, r.term_id);
     }
     return out;
   }
 
-  private async roomsForTerm(termId: number): Promise<number[]> {
-    const cached = this.roomCache.get(termId);
-    if (cached && Date.now() - cached.at < this.cacheMs) return cached.rooms;
-    const rooms = await this.db('waiting_rooms as r')
-      .join('registration_windows as w', 'w.id', 'r.registration_window_id')
-      .where('w.term_id', termId)
-      .pluck<number[]>('r.id');
-    this.roomCache.set(termId, { at: Date.now(), rooms });
-    return rooms;
+  private roomsForTerm(termId: number): Promise<number[]> {
+    return this.roomCache.getOrLoad(termId, () =>
+      this.db('waiting_rooms as r')
+        .join('registration_windows as w', 'w.id', 'r.registration_window_id')
+        .where('w.term_id', termId)
+        .pluck<number[]>('r.id'),
+    );
   }
 }

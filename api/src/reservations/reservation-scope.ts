@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { UnprocessableError } from '../../../core/errors.js';
+import { TtlCache } from '../../../core/ttl-cache.js';
 import type { ReservationPayload } from '../../../core/requests/request-types.js';
 
 interface EventRow {
@@ -15,13 +16,16 @@ interface EventRow {
  * they change rarely and are read on every submission in a rush.
  */
 export class ReservationScope {
-  private readonly roomCache = new Map<number, { at: number; rooms: number[] }>();
-  private readonly zoneCache = new Map<number, { at: number; zones: string[] }>();
+  private readonly roomCache: TtlCache<number, number[]>;
+  private readonly zoneCache: TtlCache<number, string[]>;
 
   constructor(
     private readonly db: Knex,
-    private readonly cacheMs = 5_000,
-  ) {}
+    cacheMs = 5_000,
+  ) {
+    this.roomCache = new TtlCache(cacheMs);
+    this.zoneCache = new TtlCache(cacheMs);
+  }
 
   async resolve(p: ReservationPayload): Promise<{ payload: ReservationPayload; roomIds: number[] }> {
     const event = await this.db<EventRow>('events').where({ id: p.eventId }).first('id', 'per_user_limit');
@@ -73,20 +77,17 @@ export class ReservationScope {
     return { eventId, zone, count: p.count };
   }
 
-  private async zonesOf(eventId: number): Promise<string[]> {
-    const cached = this.zoneCache.get(eventId);
-    if (cached && Date.now() - cached.at < this.cacheMs) return cached.zones;
-    const rows = await this.db('seats').where({ event_id: eventId }).distinct<{ zone: string }[]>('zone');
-    const zones = rows.map((r) => r.zone);
-    this.zoneCache.set(eventId, { at: Date.now(), zones });
-    return zones;
+  private zonesOf(eventId: number): Promise<string[]> {
+    return this.zoneCache.getOrLoad(eventId, async () =>
+      (await this.db('seats').where({ event_id: eventId }).distinct<{ zone: string }[]>('zone')).map(
+        (r) => r.zone,
+      ),
+    );
   }
 
-  private async roomsForEvent(eventId: number): Promise<number[]> {
-    const cached = this.roomCache.get(eventId);
-    if (cached && Date.now() - cached.at < this.cacheMs) return cached.rooms;
-    const rooms = await this.db('waiting_rooms').where({ event_id: eventId }).pluck<number[]>('id');
-    this.roomCache.set(eventId, { at: Date.now(), rooms });
-    return rooms;
+  private roomsForEvent(eventId: number): Promise<number[]> {
+    return this.roomCache.getOrLoad(eventId, () =>
+      this.db('waiting_rooms').where({ event_id: eventId }).pluck<number[]>('id'),
+    );
   }
 }
