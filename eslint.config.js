@@ -2,6 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import vue from 'eslint-plugin-vue';
+import vueParser from 'vue-eslint-parser';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '**/public/**', 'var/**', 'coverage/**'] },
@@ -30,6 +32,22 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
+    },
+  },
+  // The web app's single-file components: Vue's own rules, TypeScript syntax; their types are checked by
+  // vue-tsc in `npm run typecheck`, so the type-aware rules stay with the .ts files.
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['web/**/*.vue'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parser: vueParser,
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], projectService: false },
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      'no-undef': 'off',
+      'vue/multi-word-component-names': 'off',
     },
   },
   { files: ['eslint.config.js', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },

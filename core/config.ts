@@ -52,6 +52,7 @@ const envSchema = z.object({
   API_PORT: port.default(3000),
   WAITING_ROOM_PORT: port.default(3001),
   WORKER_PORT: port.default(3002),
+  GATEWAY_PORT: port.default(8080),
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT: z
     .string()
@@ -78,7 +79,8 @@ const envSchema = z.object({
   ADMISSION_PUBLIC_KEY: pem.optional(),
   ADMISSION_TOKEN_TTL_S: positiveInt.default(600),
 
-  API_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  // Empty: the browser reaches the api on the page's own origin (behind the gateway).
+  API_PUBLIC_URL: z.union([z.literal(''), z.string().url()]).default(''),
   CORS_ORIGINS: z
     .string()
     .default('http://localhost:3001,http://127.0.0.1:3001')
@@ -130,9 +132,11 @@ export interface Config {
     readonly apiPort: number;
     readonly waitingRoomPort: number;
     readonly workerPort: number;
+    /** The gateway (nginx) that gives browsers one origin for the app, the api and the waiting room. */
+    readonly gatewayPort: number;
     readonly trustProxy: boolean;
     readonly bodyLimit: string;
-    /** Where browsers reach the api (the waiting-room page signs in there). */
+    /** Where browsers reach the api (the waiting-room page signs in there); '' = the page's own origin. */
     readonly apiPublicUrl: string;
     /** Browser origins allowed to call the api (the waiting-room page's origin). */
     readonly corsOrigins: readonly string[];
@@ -284,6 +288,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       apiPort: env.API_PORT,
       waitingRoomPort: env.WAITING_ROOM_PORT,
       workerPort: env.WORKER_PORT,
+      gatewayPort: env.GATEWAY_PORT,
       trustProxy: env.TRUST_PROXY,
       bodyLimit: env.BODY_LIMIT,
       apiPublicUrl: env.API_PUBLIC_URL.replace(/\/$/, ''),

@@ -4,10 +4,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Config } from '../core/config.js';
 import { loadEnvFile } from '../core/env-file.js';
+import { nginxBinary, prepareGateway, WEB_ROOT } from './gateway/nginx-gateway.js';
 
 /**
- * Runs the three Rushline processes in the background for the demo: `start` (restarts any that
- * run), `stop`, `status`. Pid files and logs live in var/, so every command here is safe to repeat.
+ * Runs the three Rushline processes and the gateway (nginx: one origin for the browser) in the background
+ * for the demo: `start` (restarts any that run), `stop`, `status`. Pid files and logs live in var/, so
+ * every command here is safe to repeat.
  */
 const root = path.resolve(import.meta.dirname, '..');
 const runDir = path.join(root, 'var', 'run');
@@ -15,29 +17,63 @@ const logDir = path.join(root, 'var', 'log');
 
 interface AppSpec {
   name: string;
-  entry: string;
+  /** The command that runs it in the foreground (we detach it). */
+  command: (cfg: Config) => Promise<{ file: string; args: string[] }>;
   port: (cfg: Config) => number;
   urls: (base: string) => string[];
+  healthPath: string;
+  /** The signal that stops it gracefully. */
+  stopSignal: NodeJS.Signals;
 }
+
+const nodeApp = (entry: string) => () => {
+  if (!existsSync(path.join(root, entry))) throw new Error(`${entry} is missing: run npm run build first`);
+  return Promise.resolve({ file: process.execPath, args: ['--enable-source-maps', entry] });
+};
 
 const APPS: AppSpec[] = [
   {
     name: 'api',
-    entry: 'dist/api/src/main.js',
+    command: nodeApp('dist/api/src/main.js'),
     port: (c) => c.http.apiPort,
-    urls: (b) => [`${b}/api/auth/login`, `${b}/readyz`],
+    urls: (b) => [`${b}/readyz`],
+    healthPath: '/healthz',
+    stopSignal: 'SIGTERM',
   },
   {
     name: 'waiting-room',
-    entry: 'dist/waiting-room/src/main.js',
+    command: nodeApp('dist/waiting-room/src/main.js'),
     port: (c) => c.http.waitingRoomPort,
-    urls: (b) => [`${b}/rooms`, `${b}/readyz`],
+    urls: (b) => [`${b}/readyz`],
+    healthPath: '/healthz',
+    stopSignal: 'SIGTERM',
   },
   {
     name: 'worker',
-    entry: 'dist/worker/src/main.js',
+    command: nodeApp('dist/worker/src/main.js'),
     port: (c) => c.http.workerPort,
     urls: (b) => [`${b}/readyz`],
+    healthPath: '/healthz',
+    stopSignal: 'SIGTERM',
+  },
+  {
+    name: 'gateway',
+    command: async (cfg) => {
+      if (!existsSync(path.join(WEB_ROOT, 'index.html')))
+        throw new Error('dist/web is missing: run npm run build first');
+      const args = await prepareGateway({
+        dir: path.join(root, 'var', 'gateway'),
+        port: cfg.http.gatewayPort,
+        apiUpstream: `127.0.0.1:${cfg.http.apiPort}`,
+        waitingRoomUpstream: `127.0.0.1:${cfg.http.waitingRoomPort}`,
+      });
+      return { file: nginxBinary(), args };
+    },
+    port: (c) => c.http.gatewayPort,
+    urls: (b) => [`${b}/`],
+    healthPath: '/gateway/healthz',
+    // nginx's graceful stop: finish open requests, then exit.
+    stopSignal: 'SIGQUIT',
   },
 ];
 
@@ -58,7 +94,7 @@ function runningPid(app: AppSpec): number | undefined {
 async function stopApp(app: AppSpec): Promise<void> {
   const pid = runningPid(app);
   if (pid !== undefined) {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, app.stopSignal);
     for (let i = 0; i < 150 && runningPid(app) !== undefined; i++) await sleep(100);
     if (runningPid(app) !== undefined) process.kill(pid, 'SIGKILL');
     console.log(`stopped ${app.name} (pid ${pid})`);
@@ -82,10 +118,9 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<boolean> {
 
 async function startApp(app: AppSpec, cfg: Config): Promise<void> {
   await stopApp(app);
-  if (!existsSync(path.join(root, app.entry)))
-    throw new Error(`${app.entry} is missing: run npm run build first`);
+  const { file, args } = await app.command(cfg);
   const log = openSync(path.join(logDir, `${app.name}.log`), 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', app.entry], {
+  const child = spawn(file, args, {
     cwd: root,
     detached: true,
     stdio: ['ignore', log, log],
@@ -95,14 +130,17 @@ async function startApp(app: AppSpec, cfg: Config): Promise<void> {
   writeFileSync(pidFile(app), String(child.pid));
   child.unref();
   const base = `http://127.0.0.1:${app.port(cfg)}`;
-  if (!(await waitHealthy(`${base}/healthz`, 30_000))) {
-    throw new Error(`${app.name} did not answer ${base}/healthz within 30 s; see var/log/${app.name}.log`);
+  if (!(await waitHealthy(`${base}${app.healthPath}`, 30_000))) {
+    throw new Error(
+      `${app.name} did not answer ${base}${app.healthPath} within 30 s; see var/log/${app.name}.log`,
+    );
   }
 }
 
 async function readiness(app: AppSpec, cfg: Config): Promise<string> {
+  const probe = app.name === 'gateway' ? app.healthPath : '/readyz';
   try {
-    const res = await fetch(`http://127.0.0.1:${app.port(cfg)}/readyz`, {
+    const res = await fetch(`http://127.0.0.1:${app.port(cfg)}${probe}`, {
       signal: AbortSignal.timeout(3000),
     });
     const body = (await res.json()) as { status?: string; error?: { message?: string } };
@@ -135,7 +173,10 @@ async function main(): Promise<void> {
     console.log(`${app.name.padEnd(13)} ${state}`);
     if (pid !== undefined) for (const url of app.urls(base)) console.log(`  ${url}`);
   }
-  if (command === 'start') console.log('\nLogs in var/log/. Stop with: npm run stop');
+  if (command === 'start') {
+    console.log(`\nOpen http://${cfg.http.publicHost}:${cfg.http.gatewayPort}/ in a browser.`);
+    console.log('Logs in var/log/. Stop with: npm run stop');
+  }
 }
 
 main().catch((err: unknown) => {

@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-node-deps.sh
+source scripts/lib/ensure-nginx.sh
 source scripts/lib/ensure-chromium.sh
 
 ensure_node_deps
+ensure_nginx
 ensure_chromium
 echo "==> services"
 npx tsx scripts/services.ts
@@ -14,6 +16,8 @@ echo "==> lint"
 npm run --silent lint
 echo "==> typecheck"
 npm run --silent typecheck
+echo "==> web build (the browser tests drive the built app through the gateway)"
+npm run --silent build:web
 echo "==> tests"
 if [ "$#" -eq 0 ]; then
   set -- '{core,api,waiting-room,worker,scripts,migrations,test}/**/*.test.ts'

@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-node-deps.sh
+source scripts/lib/ensure-nginx.sh
 
 ensure_node_deps
+ensure_nginx
 echo "==> services"
 npx tsx scripts/services.ts
 echo "==> migrations"

@@ -5,8 +5,13 @@ import { z } from 'zod';
  * The contract between the api (which records and enqueues requests) and the worker (which commits
  * them). The request row in MySQL is the durable record; the BullMQ job carries only its id.
  */
-export type RequestKind = 'enrollment' | 'reservation';
-export type RequestStatus = 'queued' | 'committed' | 'rejected' | 'failed';
+export type {
+  OutcomeItem,
+  RequestKind,
+  RequestOutcome,
+  RequestStatus,
+  RequestView,
+} from '../views/request-view.js';
 
 export const enrollmentPayload = z.object({
   sectionIds: z.array(z.number().int().positive()).min(1).max(10),
@@ -40,33 +45,3 @@ export const requestIdsOf = (data: CommitJobData | { requestId: number }): numbe
 
 /** A new group's job id: unique across api processes, known before its rows are written. */
 export const newCommitJobId = (): string => `c-${randomUUID()}`;
-
-/** One part of an outcome, e.g. one section of a cart. */
-export interface OutcomeItem {
-  sectionId?: number;
-  seatLabel?: string;
-  status: 'committed' | 'rejected';
-  code: string;
-  message: string;
-  enrollmentId?: number;
-}
-
-export interface RequestOutcome {
-  status: Exclude<RequestStatus, 'queued'>;
-  code: string;
-  message: string;
-  /** Per-item results and anything the client needs to act on (taken seats, the reservation id…). */
-  details?: { items?: OutcomeItem[]; [key: string]: unknown };
-}
-
-/** A request as its owner sees it, in the api and in `request:update` pushes. */
-export interface RequestView {
-  id: number;
-  kind: RequestKind;
-  status: RequestStatus;
-  roomId: number | null;
-  payload: unknown;
-  outcome: { code: string; message: string; details: RequestOutcome['details'] | null } | null;
-  createdAt: string;
-  completedAt: string | null;
-}

@@ -1,0 +1,22 @@
+import { api } from '../api/http';
+
+/** A waiting room as GET /rooms lists it (waiting-room/src/rooms/room-store.ts's RoomSummary). */
+export interface RoomSummary {
+  id: number;
+  slug: string;
+  name: string;
+  kind: 'registration' | 'sale';
+  eventId: number | null;
+  registrationWindowId: number | null;
+  state: 'idle' | 'prequeue' | 'open' | 'paused' | 'closed';
+  prequeueOpensAt: string;
+  opensAt: string;
+  closesAt: string | null;
+  admissionRatePerMin: number;
+}
+
+export const listRooms = () => api<{ rooms: RoomSummary[] }>('/rooms', { auth: false }).then((r) => r.rooms);
+export const getRoom = (id: number) => api<RoomSummary>(`/rooms/${id}`, { auth: false });
+
+/** The waiting room's own page: the one page built for the full rush (served by the waiting room). */
+export const roomPageUrl = (roomId: number) => `/rooms/${roomId}/`;

@@ -1,0 +1,37 @@
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vite';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The web app builds into dist/web, which the gateway (nginx) serves at `/`. During `vite` development the
+ * dev server forwards the api, the waiting room and its socket to the gateway, so the app sees one origin.
+ */
+export default defineConfig({
+  root,
+  plugins: [vue()],
+  // vue-i18n's legacy (Vue 2 style) API and devtools hooks are dropped from the bundle: the app uses the
+  // Composition API only.
+  define: {
+    __VUE_I18N_FULL_INSTALL__: 'false',
+    __VUE_I18N_LEGACY_API__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+    __VUE_PROD_DEVTOOLS__: 'false',
+  },
+  build: {
+    outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    // The budget is checked by scripts/web-size.ts after the build, on gzipped bytes.
+    chunkSizeWarningLimit: 400,
+  },
+  server: {
+    proxy: Object.fromEntries(
+      ['/api', '/rooms', '/operator', '/socket.io'].map((p) => [
+        p,
+        { target: process.env.RUSHLINE_GATEWAY_URL ?? 'http://127.0.0.1:8080', ws: p === '/socket.io' },
+      ]),
+    ),
+  },
+});
