@@ -12,16 +12,26 @@ const LANG_KEY = 'rushline.lang';
 
 type Messages = LocaleMessageDictionary<VueMessageType>;
 interface FeatureMessages {
-  en: Messages;
-  ko: Messages;
+  en: Record<string, unknown>;
+  ko: Record<string, unknown>;
 }
 
 const modules = import.meta.glob<{ default: FeatureMessages }>('../**/messages.ts', { eager: true });
 
+/** Deep merge: two features may both add to `errors` (each the codes its own calls can answer with). */
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isObject(existing) && isObject(value)) mergeInto(existing, value);
+    else target[key] = isObject(value) ? structuredClone(value) : value;
+  }
+}
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
 function merged(locale: Locale): Messages {
-  const out = {} as Messages;
-  for (const mod of Object.values(modules)) Object.assign(out, mod.default[locale]);
-  return out;
+  const out: Record<string, unknown> = {};
+  for (const mod of Object.values(modules)) mergeInto(out, mod.default[locale]);
+  return out as Messages;
 }
 
 export function initialLocale(): Locale {
