@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for every Rushline process; the command picks which one runs:
+# One image for every Rushline process (the last stage, the default target); the command picks which runs:
 #   api (default)   node dist/api/src/main.js            port 3000
 #   waiting room    node dist/waiting-room/src/main.js   port 3001
 #   worker          node dist/worker/src/main.js         port 3002 (health only)
@@ -23,6 +23,22 @@ FROM deps AS build
 COPY . .
 # tsc -p tsconfig.build.json: dist/ mirrors the source tree (dist/api/src/main.js, dist/migrations/…).
 RUN npm run build
+
+# The gateway: nginx serving the built web app and routing /api, /rooms, /operator and /socket.io to the
+# apps, from the same template the project's own scripts use (deploy/nginx/). nginx's image fills the
+# template's ${RUSHLINE_*} from the environment at start. `docker build --target gateway .`
+FROM nginx:1.27-alpine AS gateway
+RUN rm -f /etc/nginx/conf.d/default.conf
+COPY deploy/nginx/rushline.conf.template /etc/nginx/templates/rushline.conf.template
+COPY --from=build /app/dist/web /usr/share/nginx/html
+ENV RUSHLINE_API_UPSTREAM=api:3000 \
+    RUSHLINE_WAITING_ROOM_UPSTREAM=waiting-room:3001 \
+    RUSHLINE_GATEWAY_LISTEN=8080 \
+    RUSHLINE_WEB_ROOT=/usr/share/nginx/html \
+    NGINX_ENVSUBST_FILTER=^RUSHLINE_
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/gateway/healthz"]
 
 # Production dependencies only, installed on their own so no dev package reaches the runtime image.
 FROM base AS prod-deps

@@ -19,3 +19,5 @@ echo "==> build"
 npm run --silent build
 echo "==> starting Rushline"
 npx tsx scripts/apps.ts start
+echo "==> the demo's waiting rooms (npm run demo schedules them again)"
+npx tsx scripts/demo.ts || echo "(no demo rooms here)"

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { addDays, addMinutes, atUtc, ceilToMinutes, isoDate } from './dates.js';
+import { DEMO_OPENS_IN_MIN } from './demo-schedule.js';
 
 export interface SeededTerm {
   id: number;
@@ -38,7 +39,8 @@ export async function seedTerm(db: Knex, now: Date): Promise<SeededTerm> {
 
 /**
  * Staggered windows like a real registrar's (final-year students first), a few days out, plus one window
- * for everybody that opens minutes from now so the demo can be tried straight away.
+ * for everybody that opens minutes from now so the demo can be tried straight away (`npm run demo`
+ * moves the opening again later).
  */
 export async function seedRegistrationWindows(db: Knex, termId: number, now: Date): Promise<SeededWindows> {
   // 00:00 UTC is 09:00 in Seoul, where the demo school is.
@@ -47,7 +49,7 @@ export async function seedRegistrationWindows(db: Knex, termId: number, now: Dat
     { name: 'Third-year students (grade 3)', grades: [3], opensAt: atUtc(now, 4, 0) },
     { name: 'First- and second-year students (grades 1-2)', grades: [1, 2], opensAt: atUtc(now, 5, 0) },
   ];
-  const demoOpensAt = addMinutes(ceilToMinutes(now, 5), 15);
+  const demoOpensAt = addMinutes(ceilToMinutes(now, 1), DEMO_OPENS_IN_MIN.registration);
   const demoClosesAt = addDays(demoOpensAt, 7);
   const [demoId] = await db('registration_windows').insert({
     term_id: termId,
