@@ -43,7 +43,9 @@ export interface RoomTick {
   serverTime: string;
 }
 
-import type { RequestView } from './requests/request-types.js';
+import type { RequestView } from './views/request-view.js';
+import type { NotificationView } from './views/notification-views.js';
+import type { SeatChanges } from './views/sale-views.js';
 
 /** A reservation of this person changed (its hold expired, it was paid, confirmed, cancelled or refunded). */
 export interface ReservationUpdate {
@@ -71,16 +73,30 @@ export interface ServerToClientEvents {
   admitted: (msg: { roomId: number; queueNumber: number; admissionToken: string; expiresAt: string }) => void;
   /** Personal: an operator revoked this person's admission to the room. */
   'admission:revoked': (msg: { roomId: number }) => void;
+  /** Personal: something happened to a request or reservation of this person (also kept, see GET /api/me/notifications). */
+  'notification:new': (notification: NotificationView) => void;
+  /** To an event's watchers (`watch:event`): seats held, sold or freed by one committed change. */
+  'seats:changed': (changes: SeatChanges) => void;
 }
 
 export type WatchAck = (
   reply: { ok: true; status: RoomStatusView } | { ok: false; error: { code: string; message: string } },
 ) => void;
 
+export type WatchEventAck = (
+  reply: { ok: true } | { ok: false; error: { code: string; message: string } },
+) => void;
+
 export interface ClientToServerEvents {
   /** Start following a room; the ack carries the current state at once (also after a reconnect). */
   watch: (msg: { roomId: number }, ack: WatchAck) => void;
   unwatch: (msg: { roomId: number }) => void;
+  /**
+   * Start hearing an event's `seats:changed`. Read the seat map (GET /api/events/:id/seats) after the ack:
+   * a change pushed before it is already in the map (its `asOf`).
+   */
+  'watch:event': (msg: { eventId: number }, ack: WatchEventAck) => void;
+  'unwatch:event': (msg: { eventId: number }) => void;
 }
 
 export interface SocketData {
@@ -91,3 +107,4 @@ export interface SocketData {
 
 export const userRoom = (userId: number) => `user:${userId}`;
 export const roomChannel = (roomId: number) => `room:${roomId}`;
+export const eventChannel = (eventId: number) => `event:${eventId}`;

@@ -12,6 +12,7 @@ const APP_TABLES = [
   'enrollments',
   'events',
   'majors',
+  'notifications',
   'payments',
   'professors',
   'refresh_tokens',

@@ -6,14 +6,15 @@ import { parseArgs } from 'node:util';
  * same invocation, prints a summary, and removes everything it made. With --json the last line of
  * output is one JSON object.
  */
-const SCENARIOS = ['join', 'open', 'push', 'hot', 'rush', 'seats'] as const;
+const SCENARIOS = ['join', 'open', 'push', 'hot', 'rush', 'seats', 'catalog'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string' },
     json: { type: 'boolean', default: false },
-    connections: { type: 'string', default: '100' },
+    // No default here: join uses 100, catalog 200 (see run()).
+    connections: { type: 'string' },
     duration: { type: 'string', default: '10' },
     requests: { type: 'string', default: '50000' },
     'commit-concurrency': { type: 'string' },
@@ -38,6 +39,8 @@ const { values } = parseArgs({
 function usage(): never {
   console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json]
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
+  catalog: --connections 200 --duration 10  autocannon on GET /api/terms/:id/sections (demo catalogue, a mix of
+        searches), vs a bare express + mysql2 endpoint sending the same SQL
   open: --sizes 1000,100000,1000000         opening a pre-queue of N, and reading one position after
   push: --sizes 1000,5000,20000             N socket.io clients watching a room: each tick to one tick group vs one message each
   hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job
@@ -66,7 +69,14 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
     case 'join': {
       const { runJoin } = await import('./bench/join-scenario.js');
       return runJoin({
-        connections: int(values.connections, 'connections'),
+        connections: int(values.connections ?? '100', 'connections'),
+        durationS: int(values.duration, 'duration'),
+      });
+    }
+    case 'catalog': {
+      const { runCatalog } = await import('./bench/catalog-scenario.js');
+      return runCatalog({
+        connections: int(values.connections ?? '200', 'connections'),
         durationS: int(values.duration, 'duration'),
       });
     }

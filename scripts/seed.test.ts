@@ -117,6 +117,47 @@ describe('seedDemo', function () {
     expect(zones.sort()).to.deep.equal(['business', 'economy', 'floor', 'lower', 'upper']);
   });
 
+  it('places every seat on its map: one seat per cell, the cabin aisle and the gaps between arena zones', async () => {
+    const events = await db('events').select<{ id: number; kind: string }[]>('id', 'kind');
+    const seatsOf = (kind: string) =>
+      db('seats')
+        .where({ event_id: events.find((e) => e.kind === kind)?.id })
+        .select<
+          {
+            label: string;
+            zone: string;
+            row_label: string | null;
+            pos_x: number | null;
+            pos_y: number | null;
+          }[]
+        >('label', 'zone', 'row_label', 'pos_x', 'pos_y');
+    for (const kind of ['flight', 'concert']) {
+      const seats = await seatsOf(kind);
+      expect(
+        seats.filter((s) => s.pos_x === null || s.pos_y === null || !s.row_label),
+        kind,
+      ).to.deep.equal([]);
+      expect(new Set(seats.map((s) => `${s.pos_x},${s.pos_y}`)).size, `${kind}: a cell per seat`).to.equal(
+        seats.length,
+      );
+    }
+    const cabin = await seatsOf('flight');
+    const at = (label: string) => cabin.find((s) => s.label === label);
+    expect(at('1A')).to.include({ pos_x: 0, pos_y: 0, row_label: '1' });
+    expect(at('1C')).to.include({ pos_x: 2, pos_y: 0 });
+    expect(at('1D')).to.include({ pos_x: 4, pos_y: 0 });
+    expect(at('52F')).to.include({ pos_x: 6, pos_y: 51, row_label: '52' });
+    expect(
+      cabin.filter((s) => s.pos_x === 3),
+      'nobody in the aisle',
+    ).to.deep.equal([]);
+    const arena = await seatsOf('concert');
+    const rowsOf = (zone: string) => arena.filter((s) => s.zone === zone).map((s) => s.pos_y as number);
+    const [floor, lower, upper] = ['floor', 'lower', 'upper'].map(rowsOf) as [number[], number[], number[]];
+    expect(Math.min(...lower)).to.equal(Math.max(...floor) + 2);
+    expect(Math.min(...upper)).to.equal(Math.max(...lower) + 2);
+  });
+
   it('opens a waiting room for each event and one for a registration window open to every grade', async () => {
     const rooms = await db('waiting_rooms').select<RoomRow[]>();
     const events = await db('events').pluck<number[]>('id');

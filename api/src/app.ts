@@ -8,6 +8,8 @@ import { createHttpApp } from '../../core/http/create-http-app.js';
 import type { Logger } from '../../core/logger.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { AuthService } from './auth/auth-service.js';
+import { cartRoutes, timetableRoutes } from './cart/cart-routes.js';
+import { sectionRoutes, termRoutes } from './catalog/catalog-routes.js';
 import { authRoutes } from './auth/auth-routes.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { CommitQueues } from '../../core/queues.js';
@@ -24,6 +26,9 @@ import type { PaymentProvider } from '../../core/payments/payment-provider.js';
 import { ReservationPayments } from './reservations/pay-reservation.js';
 import { ReservationScope } from './reservations/reservation-scope.js';
 import { myReservationRoutes, reservationRoutes } from './reservations/reservation-routes.js';
+import { LivePublisher } from '../../core/live-publisher.js';
+import { eventRoutes } from './events/event-routes.js';
+import { notificationRoutes } from './notifications/notification-routes.js';
 
 export interface ApiDeps {
   cfg: Config;
@@ -50,6 +55,8 @@ export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPay
     logger,
     provider: payments ?? createPaymentProvider(cfg, redis),
     afterPayment: afterPayment ?? new AfterPaymentQueue(redis, cfg.redis.prefix),
+    // Seats sold or freed by a payment or a cancellation, and the owner's notification, pushed after commit.
+    live: new LivePublisher(redis, cfg.redis.prefix, logger),
   };
   return createHttpApp({
     service: 'api',
@@ -60,10 +67,16 @@ export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPay
       // Browser pages on other origins (the waiting room's page signs in here) send bearer tokens, not cookies.
       app.use('/api', cors({ origin: [...cfg.http.corsOrigins], maxAge: 600 }));
       app.use('/api/auth', authRoutes(auth));
+      app.use('/api/terms', termRoutes(db));
+      app.use('/api/sections', sectionRoutes(db));
       app.use('/api/me/requests', authenticated, myRequestRoutes(db));
       app.use('/api/me/reservations', authenticated, myReservationRoutes(db));
+      app.use('/api/me/notifications', authenticated, notificationRoutes(db));
+      app.use('/api/me/cart', authenticated, cartRoutes(db));
+      app.use('/api/me/timetable', authenticated, timetableRoutes(db));
       app.use('/api/me', authenticated, meRoutes(db));
       app.use('/api/requests', authenticated, requestRoutes(db));
+      app.use('/api/events', eventRoutes({ db, currency: cfg.payments.currency }));
       app.use(
         '/api/enrollments',
         authenticated,

@@ -1,13 +1,17 @@
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit.js';
 import { retryOnLockConflict } from '../db-retry.js';
+import type { LivePublisher, ReservationChange } from '../live-publisher.js';
 import type { Logger } from '../logger.js';
+import { insertNotification, type UserNotification } from '../notifications/notification-store.js';
+import { reservationNotification } from '../notifications/reservation-notification.js';
 import type { AfterPaymentEnqueuer } from './after-payment-queue.js';
 import { PaymentProviderError, type ChargeResult, type PaymentProvider } from './payment-provider.js';
 import {
   lockLiveSeats,
   lockPayment,
   lockReservation,
+  reservationSeatLabels,
   type PaymentRow,
   type ReservationRow,
 } from './reservation-store.js';
@@ -27,6 +31,8 @@ export interface SettlementDeps {
   provider: PaymentProvider;
   afterPayment: AfterPaymentEnqueuer;
   logger: Logger;
+  /** Tells the owner and the event's watchers after each commit (seats sold, payment refunded). */
+  live?: Pick<LivePublisher, 'publish'>;
 }
 
 export type Settlement =
@@ -39,6 +45,13 @@ export type Settlement =
 /** Refund idempotency key of a payment: one refund per payment, however many times it is attempted. */
 export const refundKeyOf = (paymentId: number) => `refund-${paymentId}`;
 
+interface Step {
+  settled: Settlement;
+  /** Charged with no seats to give for it: refund after the transaction. */
+  refund: boolean;
+  change: ReservationChange | null;
+}
+
 export async function settleCharge(
   deps: SettlementDeps,
   paymentId: number,
@@ -47,12 +60,17 @@ export async function settleCharge(
 ): Promise<Settlement> {
   if (result.status === 'declined') return recordDecline(deps.db, paymentId, result.reason);
 
-  const step = await inLockedPair(deps.db, paymentId, async (trx, reservation, payment) => {
+  const step = await inLockedPair(deps.db, paymentId, async (trx, reservation, payment): Promise<Step> => {
     if (payment.status === 'succeeded' || payment.status === 'refunded') {
-      return { settled: settlementOf(reservation, payment), refund: false };
+      return { settled: settlementOf(reservation, payment), refund: false, change: null };
     }
     if (payment.status === 'pending' && reservation.status === 'held') {
       const seats = await lockLiveSeats(trx, reservation.id);
+      const notification = await insertNotification(
+        trx,
+        reservationNotification(reservation, 'paid', seats.labels),
+        now,
+      );
       await trx('seats').whereIn('id', seats.seatIds).update({ status: 'sold', held_until: null });
       await trx('reservations').where({ id: reservation.id }).update({ status: 'paid', paid_at: now });
       await trx('payments')
@@ -80,7 +98,13 @@ export async function settleCharge(
         reservation: { ...reservation, status: 'paid', paid_at: now },
         payment: { ...payment, status: 'succeeded', provider_ref: result.providerRef, failure_reason: null },
       };
-      return { settled: paid, refund: false };
+      const change: ReservationChange = {
+        reservation: paid.reservation,
+        seats: seats.labels,
+        seatStatus: 'sold',
+        notification,
+      };
+      return { settled: paid, refund: false, change };
     }
     // Money was taken but there are no seats to give for it: it goes back (below, outside the transaction).
     if (payment.provider_ref !== result.providerRef) {
@@ -89,8 +113,11 @@ export async function settleCharge(
     return {
       settled: { kind: 'pending', reservation, payment: { ...payment, provider_ref: result.providerRef } },
       refund: true,
-    } as const;
+      change: null,
+    };
   });
+  // After the commit: the owner and the event's watchers hear of the sold seats.
+  if (step.change) await deps.live?.publish({ reservations: [step.change] });
   if (step.settled.kind === 'paid' && !step.refund) {
     await deps.afterPayment.enqueue(step.settled.reservation.id).catch((err: unknown) => {
       deps.logger.warn(
@@ -110,7 +137,7 @@ export async function settleCharge(
  * can't be reached the payment keeps its status and the reconciliation tries again.
  */
 export async function refundPayment(
-  deps: Pick<SettlementDeps, 'db' | 'provider' | 'logger'>,
+  deps: Pick<SettlementDeps, 'db' | 'provider' | 'logger' | 'live'>,
   paymentId: number,
   reason: string,
 ): Promise<Settlement> {
@@ -139,8 +166,19 @@ export async function refundPayment(
       .first();
     return { kind: 'pending', reservation: reservation as ReservationRow, payment: current };
   }
-  return inLockedPair(deps.db, paymentId, async (trx, reservation, payment) => {
+  const refunded = await inLockedPair(deps.db, paymentId, async (trx, reservation, payment) => {
+    let notification: UserNotification | null = null;
     if (payment.status !== 'refunded') {
+      const seats = await reservationSeatLabels(trx, reservation.id);
+      notification = await insertNotification(
+        trx,
+        reservationNotification(reservation, 'refunded', seats, {
+          paymentId: payment.id,
+          refundedCents: payment.amount_cents,
+          currency: payment.currency,
+        }),
+        new Date(),
+      );
       await trx('payments')
         .where({ id: payment.id })
         .update({ status: 'refunded', failure_reason: reason.slice(0, 255) });
@@ -153,12 +191,15 @@ export async function refundPayment(
         after: { status: 'refunded', reason, amountCents: payment.amount_cents },
       });
     }
-    return {
+    const settled: Settlement = {
       kind: 'refunded',
       reservation,
       payment: { ...payment, status: 'refunded', failure_reason: reason.slice(0, 255) },
-    } as const;
+    };
+    return { settled, notification };
   });
+  if (refunded.notification) await deps.live?.publish({ notifications: [refunded.notification] });
+  return refunded.settled;
 }
 
 /** A declined charge: payment `failed` with the reason. The reservation is left as it is. */

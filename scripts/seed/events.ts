@@ -19,6 +19,10 @@ interface SeatRow {
   label: string;
   zone: string;
   price_cents: number;
+  /** Where the seat map draws it: the row's name and a grid cell, gaps (aisles, missing letters) included. */
+  row_label: string;
+  pos_x: number;
+  pos_y: number;
 }
 
 export async function seedEvents(db: Knex, now: Date): Promise<SeededEvents> {
@@ -35,6 +39,9 @@ async function insertEvent(db: Knex, row: Record<string, unknown>): Promise<numb
 const BUSINESS_ROWS = 5;
 const LAST_ROW = 52;
 const EXIT_ROWS = new Set([26, 27]);
+// Map columns: A B C, the aisle (column 3), D E F. Business seats keep their letters' columns, so its
+// wider 2-2 rows line up with economy's window and aisle seats.
+const CABIN_COLUMN: Record<string, number> = { A: 0, B: 1, C: 2, D: 4, E: 5, F: 6 };
 
 async function seedFlight(db: Knex, now: Date): Promise<SeededEvent> {
   const title = 'RL 101 Seoul → Jeju';
@@ -61,6 +68,9 @@ async function seedFlight(db: Knex, now: Date): Promise<SeededEvent> {
         label: `${row}${letter}`,
         zone: business ? 'business' : 'economy',
         price_cents: price,
+        row_label: String(row),
+        pos_x: CABIN_COLUMN[letter] as number,
+        pos_y: row - 1,
       });
     }
   }
@@ -85,6 +95,10 @@ const ARENA: readonly ArenaZone[] = [
   { zone: 'upper', prefix: 'U', rows: 26, seatsPerRow: 70, price: (r) => (r < 13 ? 7_900 : 5_900) },
 ];
 
+/** The arena's map: zones stacked front to back, one empty row between them, each centred on the widest. */
+const ARENA_WIDTH = Math.max(...ARENA.map((z) => z.seatsPerRow));
+const ZONE_GAP_ROWS = 1;
+
 async function seedConcert(db: Knex, now: Date): Promise<SeededEvent> {
   const title = 'Aurora Lights: World Tour 2027, Seoul';
   // 19:00 in Seoul.
@@ -99,7 +113,9 @@ async function seedConcert(db: Knex, now: Date): Promise<SeededEvent> {
     hold_ttl_s: 600,
   });
   const seats: SeatRow[] = [];
+  let top = 0;
   for (const z of ARENA) {
+    const left = Math.floor((ARENA_WIDTH - z.seatsPerRow) / 2);
     for (let r = 0; r < z.rows; r++) {
       for (let n = 1; n <= z.seatsPerRow; n++) {
         seats.push({
@@ -107,9 +123,13 @@ async function seedConcert(db: Knex, now: Date): Promise<SeededEvent> {
           label: `${z.prefix}-${ROW_LETTERS[r]}-${n}`,
           zone: z.zone,
           price_cents: z.price(r),
+          row_label: `${z.prefix}-${ROW_LETTERS[r]}`,
+          pos_x: left + n - 1,
+          pos_y: top + r,
         });
       }
     }
+    top += z.rows + ZONE_GAP_ROWS;
   }
   await insertInChunks(db, 'seats', seats);
   return { id, title, startsAt, seats: seats.length };

@@ -7,7 +7,8 @@ import { tokenFor } from './tokens.js';
 
 /**
  * A sale of its own (an event, its seats and its waiting room) with unique names, so tests sharing the
- * run's database never meet. Seats are laid out in rows `A`, `B`, … of `seatsPerRow` seats: `A1`, `A2`, …
+ * run's database never meet. Seats are laid out in rows `A`, `B`, … of `seatsPerRow` seats: `A1`, `A2`, …,
+ * drawn on the seat map at column n−1 of grid row r.
  */
 export interface SaleFixture {
   eventId: number;
@@ -48,6 +49,9 @@ export async function createSale(
         label: `${ROWS[r]}${n}`,
         zone: opts.zoneOf?.(r) ?? 'main',
         price_cents: opts.priceOf?.(r) ?? 5_000,
+        row_label: ROWS[r],
+        pos_x: n - 1,
+        pos_y: r,
       });
     }
   }

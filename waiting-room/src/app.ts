@@ -8,6 +8,8 @@ import type { Config } from '../../core/config.js';
 import { createHttpApp } from '../../core/http/create-http-app.js';
 import type { Logger } from '../../core/logger.js';
 import { roomPageRoutes } from './page/room-page-routes.js';
+import type { RoomQueue } from './queue/room-queue.js';
+import { receiptRoutes } from './receipt/receipt-routes.js';
 import type { OperatorService } from './rooms/operator-service.js';
 import { operatorRoutes } from './rooms/operator-routes.js';
 import type { RoomService } from './rooms/room-service.js';
@@ -19,6 +21,7 @@ export interface WaitingRoomDeps {
   db: Knex;
   redis: Redis;
   rooms: RoomService;
+  queue: RoomQueue;
   operators: OperatorService;
   healthDetails?: () => Record<string, unknown>;
 }
@@ -30,7 +33,7 @@ export function waitingRoomHelmet(cfg: Pick<Config, 'http'>): HelmetOptions {
   return {
     contentSecurityPolicy: {
       directives: {
-        'connect-src': ["'self'", cfg.http.apiPublicUrl, 'ws:', 'wss:'],
+        'connect-src': ["'self'", ...(cfg.http.apiPublicUrl ? [cfg.http.apiPublicUrl] : []), 'ws:', 'wss:'],
         // Behind plain http (a LAN demo) this would make the browser fetch the page's script over https.
         'upgrade-insecure-requests': cfg.http.apiPublicUrl.startsWith('https:') ? [] : null,
       },
@@ -45,6 +48,7 @@ export function buildWaitingRoomApp({
   db,
   redis,
   rooms,
+  queue,
   operators,
   healthDetails,
 }: WaitingRoomDeps): Express {
@@ -60,6 +64,7 @@ export function buildWaitingRoomApp({
       app.use('/rooms/assets', express.static(publicDir, { maxAge: '5m', index: false }));
       app.use('/rooms', roomPageRoutes(publicDir, cfg.http.apiPublicUrl));
       app.use('/rooms', roomRoutes(db, rooms, authenticated));
+      app.use('/rooms', receiptRoutes(db, queue, authenticated));
       app.use('/operator/rooms', authenticated, requireRole('staff'), operatorRoutes(operators));
     },
   });

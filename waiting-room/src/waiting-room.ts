@@ -11,6 +11,7 @@ import { AdmissionController } from './admission/admission-controller.js';
 import { LeaderLease } from './admission/leader-lease.js';
 import { buildWaitingRoomApp, waitingRoomHelmet } from './app.js';
 import { createJoinFastPath } from './rooms/join-fast-path.js';
+import { eventExistsIn } from './live/event-watch.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
 import { attachLiveServer, type LiveServer } from './live/socket-server.js';
 import { tickGroupCount } from './live/tick-groups.js';
@@ -61,6 +62,7 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
     sub: c.sub,
     statusOf: (r, u) => rooms.status(r, u),
     tickGroups,
+    eventExists: eventExistsIn(db),
   });
   const live = new LiveBroadcaster(io, tickGroups);
   const operators = new OperatorService(db, redis, queue, cfg, live);
@@ -100,6 +102,7 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
     db,
     redis,
     rooms,
+    queue,
     operators,
     healthDetails: () => ({ admission: controller.getStats() }),
   });

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { createDb } from '../../core/db.js';
+import { LivePublisher } from '../../core/live-publisher.js';
 import { closeServer, runService } from '../../core/process/run-service.js';
 import { CommitQueues } from '../../core/queues.js';
 import { createRedis } from '../../core/redis.js';
@@ -28,15 +29,16 @@ await runService({
     const queues = new CommitQueues(redis, cfg.redis.prefix);
     const holdQueue = new HoldExpiryQueue(redis, cfg.redis.prefix);
     const afterPayment = new AfterPaymentQueue(redis, cfg.redis.prefix);
-    const notifier = new ReservationNotifier(redis, cfg.redis.prefix);
-    const settlement = { db, logger, provider: createPaymentProvider(cfg, redis), afterPayment };
+    const notifier = new ReservationNotifier(redis, cfg.redis.prefix, logger);
+    const live = new LivePublisher(redis, cfg.redis.prefix, logger);
+    const settlement = { db, logger, provider: createPaymentProvider(cfg, redis), afterPayment, live };
     const workers = new CommitWorkers(
       {
         db,
         connection,
         prefix: cfg.redis.prefix,
         committer: new RequestCommitter(db, logger, {
-          reservation: reservationBatchCommit(holdQueue, logger),
+          reservation: reservationBatchCommit(holdQueue, logger, live),
         }),
         reporter,
         logger,

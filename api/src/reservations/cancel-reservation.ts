@@ -1,5 +1,8 @@
 import { retryOnLockConflict } from '../../../core/db-retry.js';
 import { ConflictError, NotFoundError } from '../../../core/errors.js';
+import type { ReservationChange } from '../../../core/live-publisher.js';
+import { insertNotification } from '../../../core/notifications/notification-store.js';
+import { reservationNotification } from '../../../core/notifications/reservation-notification.js';
 import { refundPayment, type SettlementDeps } from '../../../core/payments/payment-settlement.js';
 import {
   lockReservation,
@@ -16,18 +19,19 @@ export interface Cancellation {
 
 /**
  * DELETE /api/reservations/:id. One transaction ends the reservation (`cancelled`), frees its seats at
- * once and audits it; then, outside it, a paid reservation's payment is refunded through the provider
+ * once, audits it and writes the owner's notification; then, outside it, the owner and the event's
+ * watchers are told, and a paid reservation's payment is refunded through the provider
  * and marked `refunded`. The money goes back after the seats: if the refund can't be confirmed now the
  * payment stays `succeeded` on a cancelled reservation, which the worker's reconciliation finds and
  * refunds (by the same refund key, so never twice). Cancelling again is harmless and retries a refund.
  */
 export async function cancelReservation(
-  deps: Pick<SettlementDeps, 'db' | 'provider' | 'logger'>,
+  deps: Pick<SettlementDeps, 'db' | 'provider' | 'logger' | 'live'>,
   userId: number,
   reservationId: number,
   now = new Date(),
 ): Promise<Cancellation> {
-  const { reservation, paymentId } = await retryOnLockConflict(() =>
+  const { reservation, paymentId, change } = await retryOnLockConflict(() =>
     deps.db.transaction(async (trx) => {
       const r = await lockReservation(trx, reservationId);
       if (!r || r.user_id !== userId) {
@@ -38,15 +42,26 @@ export async function cancelReservation(
           reservationId: r.id,
         });
       }
-      if (r.status !== 'cancelled') await releaseReservation(trx, r, 'cancelled', now, userId);
+      let change: ReservationChange | null = null;
+      if (r.status !== 'cancelled') {
+        const seats = await releaseReservation(trx, r, 'cancelled', now, userId);
+        change = {
+          reservation: { ...r, status: 'cancelled', cancelled_at: now },
+          seats,
+          seatStatus: 'free',
+          notification: await insertNotification(trx, reservationNotification(r, 'cancelled', seats), now),
+        };
+      }
       const paid = await trx<PaymentRow>('payments')
         .where({ reservation_id: r.id, status: 'succeeded' })
         .first('id');
       const after: ReservationRow =
         r.status === 'cancelled' ? r : { ...r, status: 'cancelled', cancelled_at: now };
-      return { reservation: after, paymentId: paid?.id };
+      return { reservation: after, paymentId: paid?.id, change };
     }),
   );
+  // After the commit: the owner and the event's watchers hear the seats are free again.
+  if (change) await deps.live?.publish({ reservations: [change] });
   if (paymentId === undefined) return { reservation, refund: 'none' };
   const refunded = await refundPayment(deps, paymentId, 'CANCELLED: refunded on cancellation');
   return { reservation, refund: refunded.kind === 'refunded' ? 'refunded' : 'pending' };

@@ -31,7 +31,7 @@ export interface ReservationRouteDeps {
   admission: AdmissionGuard;
   submitter: RequestSubmitter;
   payments: ReservationPayments;
-  settlement: Pick<SettlementDeps, 'db' | 'provider' | 'logger'>;
+  settlement: Pick<SettlementDeps, 'db' | 'provider' | 'logger' | 'live'>;
 }
 
 export function reservationRoutes(deps: ReservationRouteDeps): Router {

@@ -14,6 +14,7 @@ import {
   type SocketData,
 } from '../../../core/live-events.js';
 import { redisKeys } from '../../../core/redis-keys.js';
+import { handleEventWatch } from './event-watch.js';
 import { joinRoomAndTickGroup, leaveRoomAndTickGroup } from './tick-groups.js';
 
 export type LiveServer = Server<
@@ -38,6 +39,8 @@ export interface LiveServerDeps {
   statusOf?: (roomId: number, userId: number) => Promise<RoomStatusView>;
   /** How many tick groups a room's watchers are split into (tickGroupCount; 1 when left out). */
   tickGroups?: number;
+  /** Whether an event exists, for `watch:event` (any id is accepted when left out). */
+  eventExists?: (eventId: number) => Promise<boolean>;
 }
 
 const watchMsg = z.object({ roomId: z.number().int().positive() });
@@ -47,7 +50,8 @@ const watchMsg = z.object({ roomId: z.number().int().positive() });
  * access token as the REST api; each socket joins `user:<id>` so any process (the worker included,
  * through the Redis adapter/emitter) can reach a person wherever their socket is connected, and
  * `room:<id>` for each room it watches (room-wide news), plus one of the room's tick groups, which hears
- * the periodic `room:tick` once every G admission ticks (ADR 007).
+ * the periodic `room:tick` once every G admission ticks (ADR 007), and `event:<id>` for each event whose
+ * seat map it follows (`watch:event`, event-watch.ts).
  */
 export function attachLiveServer(httpServer: HttpServer, deps: LiveServerDeps): LiveServer {
   const io: LiveServer = new Server(httpServer, {
@@ -115,6 +119,7 @@ export function attachLiveServer(httpServer: HttpServer, deps: LiveServerDeps): 
       const parsed = watchMsg.safeParse(msg);
       if (parsed.success) leaveRoomAndTickGroup(socket, parsed.data.roomId);
     });
+    handleEventWatch(socket, deps.eventExists);
   });
   return io;
 }

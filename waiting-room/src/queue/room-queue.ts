@@ -11,6 +11,7 @@ import {
   JOIN_SCRIPT,
   OPERATOR_PHASE_SCRIPT,
   PLAN_TICK_SCRIPT,
+  RECEIPT_SCRIPT,
   STATUS_SCRIPT,
 } from './room-scripts.js';
 
@@ -45,6 +46,19 @@ export interface RawStatus {
   ratePerMin: number;
   message: string;
   opensAtMs: number | null;
+}
+
+/** One person's record in a room, for their receipt. Times are ms since the epoch. */
+export interface RawReceipt {
+  phase: Phase;
+  pre: number;
+  seed: number | null;
+  openedAtMs: number | null;
+  ticket: string | null;
+  /** Null for places taken before join times were recorded. */
+  joinedAtMs: number | null;
+  admittedAtMs: number | null;
+  admissionExpiresAtMs: number | null;
 }
 
 export interface RoomCounters {
@@ -123,7 +137,10 @@ export class RoomQueue {
     this.keys = redisKeys(prefix);
   }
 
-  key(roomId: number, part: 'state' | 'users' | 'tickets' | 'active' | 'tokens' | 'admits'): string {
+  key(
+    roomId: number,
+    part: 'state' | 'users' | 'tickets' | 'active' | 'tokens' | 'admits' | 'joined' | 'admitted',
+  ): string {
     return this.keys.room(roomId, part);
   }
 
@@ -146,10 +163,11 @@ export class RoomQueue {
     const r = (await runScript(
       this.redis,
       JOIN_SCRIPT,
-      3,
+      4,
       this.key(roomId, 'state'),
       this.key(roomId, 'users'),
       this.key(roomId, 'tickets'),
+      this.key(roomId, 'joined'),
       userId,
       seedCandidate(),
     )) as string[];
@@ -256,14 +274,42 @@ export class RoomQueue {
     const ok = await runScript(
       this.redis,
       COMMIT_TICK_SCRIPT,
-      4,
+      5,
       this.key(roomId, 'state'),
       this.key(roomId, 'active'),
       this.key(roomId, 'tokens'),
       this.key(roomId, 'admits'),
+      this.key(roomId, 'admitted'),
       ...args,
     );
     return ok === 1;
+  }
+
+  /** What the room recorded of one person, read-only (no phase change); undefined when Redis has no room. */
+  async receipt(roomId: number, userId: number): Promise<RawReceipt | undefined> {
+    const r = (await runScript(
+      this.redis,
+      RECEIPT_SCRIPT,
+      4,
+      this.key(roomId, 'state'),
+      this.key(roomId, 'users'),
+      this.key(roomId, 'joined'),
+      this.key(roomId, 'admitted'),
+      userId,
+    )) as string[];
+    if (r[0] === 'NO_ROOM') return undefined;
+    const msOrNull = (v: string | undefined) => (v ? num(v) : null);
+    const [admittedAt, expiresAt] = (r[6] ?? '').split(':');
+    return {
+      phase: r[0] as Phase,
+      pre: num(r[1]),
+      seed: seedOf(r[2]),
+      openedAtMs: msOrNull(r[3]),
+      ticket: r[4] || null,
+      joinedAtMs: msOrNull(r[5]),
+      admittedAtMs: msOrNull(admittedAt),
+      admissionExpiresAtMs: msOrNull(expiresAt),
+    };
   }
 
   async operatorPhase(

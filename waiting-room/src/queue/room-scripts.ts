@@ -12,6 +12,10 @@
  * Queue numbers: the k-th pre-queue joiner's ticket is `p<k>`; after the opening their number is
  * permute(k-1, pre, seed)+1 (computed on read, never written). The j-th joiner after the opening holds
  * `q<j>` and number pre+j. Everyone whose number ≤ serving has been let in.
+ *
+ * For each person's receipt (GET /rooms/:roomId/receipt), two hashes keyed by user id, one field per
+ * person written by the script that already touches them: `joined` (ms when they took their place, by
+ * the join) and `admitted` ('<ms>:<expiresAtMs>' of their admission, by the tick's commit).
  */
 
 /** Shared by every script: moves the phase on when its scheduled time has passed. */
@@ -41,7 +45,7 @@ end
 `;
 
 /**
- * KEYS: state, users, tickets. ARGV: userId, seedCandidate.
+ * KEYS: state, users, tickets, joined. ARGV: userId, seedCandidate.
  * Returns [status, ticket, existing(0|1), phase, pre, seed, serving].
  */
 export const JOIN_SCRIPT = `${ADVANCE}
@@ -61,6 +65,7 @@ if not ticket then
   end
   redis.call('HSET', KEYS[2], ARGV[1], ticket)
   redis.call('HSET', KEYS[3], ticket, ARGV[1])
+  redis.call('HSET', KEYS[4], ARGV[1], now)
 end
 local s = redis.call('HMGET', KEYS[1], 'pre', 'seed', 'serving')
 return {'OK', ticket, existing, phase, s[1] or '0', s[2] or '', s[3] or '0'}
@@ -112,8 +117,8 @@ return {phase, paused, tostring(serving), slots, tostring(pre), tostring(post), 
 `;
 
 /**
- * The second half: let in the people holding the given tickets. KEYS: state, active, tokens, admits.
- * ARGV: expectedServing, count, expiresAtMs, now, then count pairs of (userId, token).
+ * The second half: let in the people holding the given tickets. KEYS: state, active, tokens, admits,
+ * admitted. ARGV: expectedServing, count, expiresAtMs, now, then count pairs of (userId, token).
  * Refuses (returns 0) when serving moved since the plan, so a stale leader can't admit twice.
  */
 export const COMMIT_TICK_SCRIPT = `
@@ -128,6 +133,7 @@ for i = 0, count - 1 do
   if uid ~= '' then
     redis.call('ZADD', KEYS[2], expires, uid)
     redis.call('HSET', KEYS[3], uid, token)
+    redis.call('HSET', KEYS[5], uid, ARGV[4] .. ':' .. expires)
   end
 end
 local carry = tonumber(redis.call('HGET', KEYS[1], 'carry') or '0')
@@ -211,6 +217,17 @@ local active = redis.call('ZCOUNT', KEYS[2], now, '+inf')
 local admits = redis.call('ZRANGEBYSCORE', KEYS[3], now - 60000, '+inf')
 return {f[1], f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '0', f[6] or '', f[7] or '0', f[8] or '0', f[9] or '',
   active, table.concat(admits, ','), tostring(now)}
+`;
+
+/**
+ * What one person's receipt needs, read-only and at one instant. KEYS: state, users, joined, admitted.
+ * ARGV: userId. Returns [phase, pre, seed, openedAt, ticket, joinedAt, admitted ('<ms>:<expiresMs>')].
+ */
+export const RECEIPT_SCRIPT = `
+local f = redis.call('HMGET', KEYS[1], 'phase', 'pre', 'seed', 'opened_at')
+if not f[1] then return {'NO_ROOM'} end
+return {f[1], f[2] or '0', f[3] or '', f[4] or '', redis.call('HGET', KEYS[2], ARGV[1]) or '',
+  redis.call('HGET', KEYS[3], ARGV[1]) or '', redis.call('HGET', KEYS[4], ARGV[1]) or ''}
 `;
 
 /**

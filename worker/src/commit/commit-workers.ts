@@ -148,11 +148,15 @@ export class CommitWorkers {
   /** Commits a batch, then tells everyone in it, in one Redis pipeline, before any of their jobs is acked. */
   private async commitAndReport(ids: number[], kind: RequestKind): Promise<Reported[]> {
     const now = new Date();
-    const out: Reported[] = (await this.deps.committer.commit(ids, kind)).map((r) =>
+    const results = await this.deps.committer.commit(ids, kind);
+    const out: Reported[] = results.map((r) =>
       r.kind === 'decided' ? { kind: 'decided', row: withOutcome(r.row, r.outcome, now) } : r,
     );
     const rows = out.flatMap((r) => (r.kind === 'missing' ? [] : [r.row]));
-    if (rows.length > 0) await this.deps.reporter.reportMany(rows);
+    const notifications = results.flatMap((r) =>
+      r.kind === 'decided' && r.notification ? [r.notification] : [],
+    );
+    if (rows.length > 0) await this.deps.reporter.reportMany(rows, notifications);
     return out;
   }
 

@@ -1,15 +1,17 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import { userRoom, type ServerToClientEvents } from '../../../core/live-events.js';
+import type { UserNotification } from '../../../core/notifications/notification-store.js';
 import { redisKeys } from '../../../core/redis-keys.js';
 import { toRequestView, type RequestRow } from '../../../core/requests/request-store.js';
 import type { RequestView } from '../../../core/requests/request-types.js';
 
 /**
- * Tells each person what happened: `request:update` to their socket.io room through Redis (reaching
- * whichever waiting-room process holds their socket), and frees their place among the room's active
- * users so the next person can be let in. A whole batch's pushes and releases go out in one pipeline:
- * the emitter only ever calls `publish`, so it is handed a client that collects them.
+ * Tells each person what happened: `request:update` (and the outcome's `notification:new`, when it was
+ * written with it) to their socket.io room through Redis (reaching whichever waiting-room process holds
+ * their socket), and frees their place among the room's active users so the next person can be let in.
+ * A whole batch's pushes and releases go out in one pipeline: the emitter only ever calls `publish`, so
+ * it is handed a client that collects them.
  */
 export class OutcomeReporter {
   private pending: [string, Buffer | string][] = [];
@@ -27,17 +29,21 @@ export class OutcomeReporter {
     this.emitter = new Emitter<ServerToClientEvents>(collector, { key: this.keys.socketChannel });
   }
 
-  async report(row: RequestRow): Promise<RequestView> {
-    const [view] = await this.reportMany([row]);
+  async report(row: RequestRow, notification?: UserNotification): Promise<RequestView> {
+    const [view] = await this.reportMany([row], notification ? [notification] : []);
     return view as RequestView;
   }
 
-  async reportMany(rows: RequestRow[]): Promise<RequestView[]> {
+  async reportMany(
+    rows: RequestRow[],
+    notifications: readonly UserNotification[] = [],
+  ): Promise<RequestView[]> {
     const views = rows.map(toRequestView);
     // Synchronous from here to the pipeline: nothing else can add to `pending` in between.
     rows.forEach((row, i) =>
       this.emitter.to(userRoom(row.user_id)).emit('request:update', views[i] as RequestView),
     );
+    for (const n of notifications) this.emitter.to(userRoom(n.userId)).emit('notification:new', n.view);
     const pipe = this.redis.pipeline();
     for (const [channel, msg] of this.pending.splice(0)) pipe.publish(channel, msg);
     for (const row of rows) {

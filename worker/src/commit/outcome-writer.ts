@@ -1,4 +1,10 @@
 import type { Knex } from 'knex';
+import {
+  insertNotification,
+  insertNotifications,
+  type UserNotification,
+} from '../../../core/notifications/notification-store.js';
+import { requestNotification } from '../../../core/notifications/request-notification.js';
 import { findRequest, type RequestRow } from '../../../core/requests/request-store.js';
 import type { RequestOutcome } from '../../../core/requests/request-types.js';
 import type { OutcomeReporter } from './outcome-reporter.js';
@@ -6,6 +12,8 @@ import type { OutcomeReporter } from './outcome-reporter.js';
 export interface DecidedRequest {
   row: RequestRow;
   outcome: RequestOutcome;
+  /** The owner's notification of this outcome, set by writeOutcomes; pushed after the commit. */
+  notification?: UserNotification;
 }
 
 /**
@@ -13,6 +21,8 @@ export interface DecidedRequest {
  * reports, so an outcome is stored exactly when its effect is. It is an upsert by primary key on rows
  * this transaction holds locked (FOR UPDATE, still queued), so it only ever updates: MySQL's fastest
  * bulk update (an UPDATE … JOIN over a derived table grew quadratically past a few hundred rows).
+ * Each owner's notification goes in the same transaction, all of the batch's in one multi-row INSERT
+ * (a batch of ~1,000 outcomes costs one more statement, not a thousand), and is set on its DecidedRequest.
  */
 export async function writeOutcomes(
   trx: Knex.Transaction,
@@ -46,6 +56,12 @@ export async function writeOutcomes(
        attempts = attempts + 1`,
     bindings,
   );
+  const notifications = await insertNotifications(
+    trx,
+    decided.map((d) => requestNotification(d.row, d.outcome)),
+    now,
+  );
+  decided.forEach((d, i) => (d.notification = notifications[i]));
 }
 
 /**
@@ -61,18 +77,28 @@ export async function failQueuedRequests(
 ): Promise<number> {
   let ended = 0;
   for (const id of requestIds) {
-    const changed = await db('requests')
-      .where({ id, status: 'queued' })
-      .update({
+    // The outcome and its notification commit together; the owner is told after.
+    const ending = await db.transaction(async (trx) => {
+      const now = new Date();
+      const outcome: RequestOutcome = {
         status: 'failed',
-        outcome_code: 'COMMIT_FAILED',
-        outcome_message: `Could not be processed: ${reason}`.slice(0, 512),
-        completed_at: new Date(),
+        code: 'COMMIT_FAILED',
+        message: `Could not be processed: ${reason}`.slice(0, 512),
+      };
+      const changed = await trx('requests').where({ id, status: 'queued' }).update({
+        status: outcome.status,
+        outcome_code: outcome.code,
+        outcome_message: outcome.message,
+        completed_at: now,
       });
-    if (changed !== 1) continue;
+      if (changed !== 1) return undefined;
+      const row = await findRequest(trx, id);
+      if (!row) return undefined;
+      return { row, notification: await insertNotification(trx, requestNotification(row, outcome), now) };
+    });
+    if (!ending) continue;
     ended++;
-    const row = await findRequest(db, id);
-    if (row) await reporter.report(row);
+    await reporter.report(ending.row, ending.notification);
   }
   return ended;
 }

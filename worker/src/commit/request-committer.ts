@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { retryOnLockConflict } from '../../../core/db-retry.js';
 import type { Logger } from '../../../core/logger.js';
+import type { UserNotification } from '../../../core/notifications/notification-store.js';
 import { type RequestRow } from '../../../core/requests/request-store.js';
 import type { RequestOutcome } from '../../../core/requests/request-types.js';
 import { commitEnrollmentBatch } from '../enrollments/enrollment-committer.js';
@@ -8,7 +9,7 @@ import { commitReservationBatch } from '../reservations/reservation-committer.js
 import type { DecidedRequest } from './outcome-writer.js';
 
 export type CommitResult =
-  | { kind: 'decided'; row: RequestRow; outcome: RequestOutcome }
+  | { kind: 'decided'; row: RequestRow; outcome: RequestOutcome; notification?: UserNotification }
   /** Already terminal before this run (a retried job): report what is stored. */
   | { kind: 'already'; row: RequestRow }
   | { kind: 'missing'; requestId: number };
@@ -104,6 +105,11 @@ export class RequestCommitter {
     );
     // Requests not decided here (already decided by another run, of another kind, or missing) are
     // left out: the caller routes them.
-    return decided.map((d) => ({ kind: 'decided', row: d.row, outcome: d.outcome }));
+    return decided.map((d) => ({
+      kind: 'decided',
+      row: d.row,
+      outcome: d.outcome,
+      notification: d.notification,
+    }));
   }
 }

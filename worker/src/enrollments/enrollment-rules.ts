@@ -1,4 +1,8 @@
 import type { OutcomeItem } from '../../../core/requests/request-types.js';
+import { meetingsOverlap, type Meeting } from '../../../core/timetable/meetings.js';
+
+// Re-exported: the committer and the tests import the meeting shape from the rules.
+export type { Meeting };
 
 /**
  * The enrollment rules as pure functions over a snapshot of the locked rows, so one transaction can
@@ -13,13 +17,6 @@ export interface SectionState {
   enrolled: number;
   meetings: Meeting[];
   label: string;
-}
-
-export interface Meeting {
-  day: number;
-  /** Minutes since midnight. */
-  start: number;
-  end: number;
 }
 
 export interface StudentState {
@@ -50,8 +47,6 @@ export const RULE_CODES = {
   clash: 'TIMETABLE_CLASH',
   credits: 'CREDIT_LIMIT_EXCEEDED',
 } as const;
-
-const overlaps = (a: Meeting, b: Meeting) => a.day === b.day && a.start < b.end && b.start < a.end;
 
 /**
  * Decides one section for one student and, when it is granted, applies it to the snapshot (the seat
@@ -91,7 +86,7 @@ export function decideSection(
   if (section.enrolled >= section.capacity) return reject(RULE_CODES.sectionFull, `${section.label} is full`);
   for (const e of student.enrolled.values()) {
     if (e.termId !== section.termId) continue;
-    const clash = e.meetings.find((m) => section.meetings.some((n) => overlaps(m, n)));
+    const clash = e.meetings.find((m) => section.meetings.some((n) => meetingsOverlap(m, n)));
     if (clash) return reject(RULE_CODES.clash, `${section.label} clashes with ${e.label} in your timetable`);
   }
   const credits = [...student.enrolled.values()]

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { writeAudit } from '../../../core/audit.js';
 import { retryOnLockConflict } from '../../../core/db-retry.js';
+import type { ReservationChange } from '../../../core/live-publisher.js';
+import { insertNotification } from '../../../core/notifications/notification-store.js';
+import { reservationNotification } from '../../../core/notifications/reservation-notification.js';
 import {
   lockReservation,
   reservationSeatLabels,
@@ -8,7 +11,14 @@ import {
 } from '../../../core/payments/reservation-store.js';
 
 export type ConfirmResult =
-  | { kind: 'confirmed'; reservation: ReservationRow; seats: string[]; tickets: string[] }
+  | {
+      kind: 'confirmed';
+      reservation: ReservationRow;
+      seats: string[];
+      tickets: string[];
+      /** For the pushes after the commit (the seats were already sold at payment: no seat change). */
+      change: ReservationChange;
+    }
   | { kind: 'not-paid'; status: ReservationRow['status'] | null };
 
 /** A ticket reference per seat: stable, so confirming twice issues the same tickets. */
@@ -36,7 +46,19 @@ export function confirmReservation(db: Knex, reservationId: number): Promise<Con
         after: { status: 'confirmed', tickets },
         requestId: r.request_id,
       });
-      return { kind: 'confirmed', reservation: { ...r, status: 'confirmed' }, seats, tickets };
+      const notification = await insertNotification(
+        trx,
+        reservationNotification(r, 'confirmed', seats, { tickets: tickets.join(', ') }),
+        new Date(),
+      );
+      const reservation: ReservationRow = { ...r, status: 'confirmed' };
+      return {
+        kind: 'confirmed',
+        reservation,
+        seats,
+        tickets,
+        change: { reservation, seats, seatStatus: null, notification },
+      };
     }),
   );
 }

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
 import { retryOnLockConflict } from '../../../core/db-retry.js';
+import type { ReservationChange } from '../../../core/live-publisher.js';
+import { insertNotification } from '../../../core/notifications/notification-store.js';
+import { reservationNotification } from '../../../core/notifications/reservation-notification.js';
 import {
   lockReservation,
   releaseReservation,
@@ -7,7 +10,7 @@ import {
 } from '../../../core/payments/reservation-store.js';
 
 export type ExpiryResult =
-  | { kind: 'expired'; reservation: ReservationRow; seats: string[] }
+  | { kind: 'expired'; reservation: ReservationRow; seats: string[]; change: ReservationChange }
   /** Still held but not due yet (a job that ran early): try again at `dueAt`. */
   | { kind: 'not-due'; dueAt: Date }
   /** Paid, cancelled, already expired or gone: nothing to do. */
@@ -16,7 +19,8 @@ export type ExpiryResult =
 /**
  * Releases a hold that ran out, exactly once however many workers, jobs and sweeps try at the same
  * time: the reservation row is locked and only a reservation still `held` and past `hold_expires_at`
- * changes (to `expired`, its seats back to free, audited); every other attempt finds it no longer held.
+ * changes (to `expired`, its seats back to free, audited, its owner's notification written); every
+ * other attempt finds it no longer held. The caller pushes `change` once this has committed.
  */
 export function expireHold(db: Knex, reservationId: number, now = new Date()): Promise<ExpiryResult> {
   return retryOnLockConflict(() =>
@@ -25,7 +29,14 @@ export function expireHold(db: Knex, reservationId: number, now = new Date()): P
       if (!r || r.status !== 'held') return { kind: 'not-held' };
       if (r.hold_expires_at.getTime() > now.getTime()) return { kind: 'not-due', dueAt: r.hold_expires_at };
       const seats = await releaseReservation(trx, r, 'expired', now, null);
-      return { kind: 'expired', reservation: { ...r, status: 'expired' }, seats };
+      const reservation: ReservationRow = { ...r, status: 'expired' };
+      const notification = await insertNotification(trx, reservationNotification(r, 'expired', seats), now);
+      return {
+        kind: 'expired',
+        reservation,
+        seats,
+        change: { reservation, seats, seatStatus: 'free', notification },
+      };
     }),
   );
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { LivePublisher } from '../../../core/live-publisher.js';
 import type { Logger } from '../../../core/logger.js';
 import { parseJson, type RequestRow } from '../../../core/requests/request-store.js';
 import {
@@ -39,6 +40,13 @@ interface Hold {
 
 const CHUNK = 1_000;
 
+/** A seat the batch held, for the events' watchers. */
+interface HeldSeat {
+  eventId: number;
+  label: string;
+  status: 'held';
+}
+
 /**
  * Commits a batch of reservation requests in ONE transaction, like the enrollment committer: rows are
  * locked once, in a fixed order (requests, then users, then seats, each by id; see seat-locks.ts for the
@@ -62,24 +70,31 @@ export async function commitReservationBatch(
   return (await commitReservations(trx, requestIds, now)).decided;
 }
 
-/** A BatchCommit that also schedules each new hold's expiry job once the transaction has committed. */
+/**
+ * A BatchCommit that, once the transaction has committed, schedules each new hold's expiry job and tells
+ * the events' watchers which seats the batch held (one `seats:changed` per event for the whole batch).
+ */
 export function reservationBatchCommit(
   holds: Pick<HoldExpiryQueue, 'schedule'>,
   logger: Logger,
+  live?: Pick<LivePublisher, 'publish'>,
 ): BatchCommit {
   return async (trx, requestIds, now) => {
-    const { decided, held } = await commitReservations(trx, requestIds, now);
+    const { decided, held, seats } = await commitReservations(trx, requestIds, now);
     if (held.length > 0) {
-      // After the commit only (no network I/O inside the transaction; nothing scheduled for a rollback).
-      // A job lost here is covered by the sweep, which expires holds left past their expiry.
+      // After the commit only (no network I/O inside the transaction; nothing scheduled or pushed for a
+      // rollback). A job lost here is covered by the sweep, which expires holds left past their expiry.
       trx.executionPromise.then(
         () =>
-          holds.schedule(held).catch((err: unknown) => {
-            logger.warn(
-              { err, count: held.length },
-              'could not schedule hold expiries; the sweep covers them',
-            );
-          }),
+          Promise.all([
+            holds.schedule(held).catch((err: unknown) => {
+              logger.warn(
+                { err, count: held.length },
+                'could not schedule hold expiries; the sweep covers them',
+              );
+            }),
+            live?.publish({ seats }),
+          ]),
         () => undefined,
       );
     }
@@ -91,13 +106,13 @@ export async function commitReservations(
   trx: Knex.Transaction,
   requestIds: number[],
   now: Date,
-): Promise<{ decided: DecidedRequest[]; held: ScheduledHold[] }> {
+): Promise<{ decided: DecidedRequest[]; held: ScheduledHold[]; seats: HeldSeat[] }> {
   const requests = await trx<RequestRow>('requests')
     .whereIn('id', requestIds)
     .andWhere({ status: 'queued', kind: 'reservation' })
     .orderBy('id')
     .forUpdate();
-  if (requests.length === 0) return { decided: [], held: [] };
+  if (requests.length === 0) return { decided: [], held: [], seats: [] };
 
   const wanted = requests.map((row) => {
     const parsed = reservationPayload.safeParse(parseJson(row.payload));
@@ -209,7 +224,10 @@ export async function commitReservations(
 
   const held = await writeHolds(trx, holds);
   await writeOutcomes(trx, decided, now);
-  return { decided, held };
+  const heldSeats = holds.flatMap((h) =>
+    h.seats.map((s) => ({ eventId: h.eventId, label: s.label, status: 'held' as const })),
+  );
+  return { decided, held, seats: heldSeats };
 }
 
 type SeatPick =

@@ -1,24 +1,21 @@
-import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
-import { userRoom, type ServerToClientEvents } from '../../../core/live-events.js';
-import { toReservationUpdate, type ReservationRow } from '../../../core/payments/reservation-store.js';
-import { redisKeys } from '../../../core/redis-keys.js';
+import { LivePublisher, type ReservationChange } from '../../../core/live-publisher.js';
+import type { Logger } from '../../../core/logger.js';
 
 /**
- * Tells a person their reservation changed (`reservation:update` to their socket.io room), through
- * Redis on the same channel as the OutcomeReporter's request updates, so whichever waiting-room process
- * holds their socket delivers it.
+ * Tells a person their reservation changed (`reservation:update` and `notification:new` to their
+ * socket.io room) and the event's watchers what became of its seats (`seats:changed`), through Redis on
+ * the same channel as the OutcomeReporter's request updates, so whichever waiting-room process holds a
+ * socket delivers it. Call it after the change has committed.
  */
 export class ReservationNotifier {
-  private readonly emitter: Emitter<ServerToClientEvents>;
+  private readonly live: LivePublisher;
 
-  constructor(redis: Redis, prefix: string) {
-    this.emitter = new Emitter<ServerToClientEvents>(redis, { key: redisKeys(prefix).socketChannel });
+  constructor(redis: Redis, prefix: string, logger: Logger) {
+    this.live = new LivePublisher(redis, prefix, logger);
   }
 
-  notify(reservation: ReservationRow, seats: string[]): void {
-    this.emitter
-      .to(userRoom(reservation.user_id))
-      .emit('reservation:update', toReservationUpdate(reservation, seats));
+  notify(change: ReservationChange): Promise<void> {
+    return this.live.publish({ reservations: [change] });
   }
 }

@@ -65,7 +65,7 @@ export class ReservationSweeper {
       const result = await expireHold(this.deps.db, id, now);
       if (result.kind !== 'expired') continue;
       this.stats.expired++;
-      this.deps.notifier.notify(result.reservation, result.seats);
+      await this.deps.notifier.notify(result.change);
       this.deps.logger.info({ reservationId: id }, 'sweep: expired a hold its job had not released');
     }
 

@@ -26,7 +26,7 @@ export async function processHoldExpiry(
     await job.moveToDelayed(result.dueAt.getTime(), token);
     throw new DelayedError();
   }
-  if (result.kind === 'expired') deps.notifier.notify(result.reservation, result.seats);
+  if (result.kind === 'expired') await deps.notifier.notify(result.change);
   return result.kind;
 }
 
@@ -35,7 +35,7 @@ export async function processAfterPayment(
   deps: { db: Knex; notifier: ReservationNotifier },
 ): Promise<string> {
   const result = await confirmReservation(deps.db, job.data.reservationId);
-  if (result.kind === 'confirmed') deps.notifier.notify(result.reservation, result.seats);
+  if (result.kind === 'confirmed') await deps.notifier.notify(result.change);
   return result.kind;
 }
 

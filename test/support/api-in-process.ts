@@ -1,0 +1,54 @@
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import { buildApiApp } from '../../api/src/app.js';
+import type { Config } from '../../core/config.js';
+import { createDb } from '../../core/db.js';
+import { CommitQueues } from '../../core/queues.js';
+import { createRedis, waitForRedis } from '../../core/redis.js';
+import { testLogger } from './silent-logger.js';
+import { testConfig } from './test-config.js';
+
+/** The api built in-process on the run's database and Redis prefix, for supertest; `close` in `after`. */
+export interface ApiInProcess {
+  cfg: Config;
+  db: Knex;
+  redis: Redis;
+  app: Express;
+  close(): Promise<void>;
+}
+
+export async function apiInProcess(): Promise<ApiInProcess> {
+  const cfg = testConfig();
+  const db = createDb(cfg);
+  const redis = createRedis(cfg);
+  await waitForRedis(redis);
+  const queues = new CommitQueues(redis, cfg.redis.prefix);
+  const app = buildApiApp({ cfg, logger: testLogger, db, redis, queues });
+  return {
+    cfg,
+    db,
+    redis,
+    app,
+    close: async () => {
+      await queues.close();
+      await db.destroy();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Counts the SQL statements `db` sends while `fn` runs (knex emits 'query' for each). */
+export async function countQueries<T>(
+  db: Knex,
+  fn: () => Promise<T>,
+): Promise<{ result: T; queries: string[] }> {
+  const queries: string[] = [];
+  const listener = (q: { sql: string }) => queries.push(q.sql);
+  db.on('query', listener);
+  try {
+    return { result: await fn(), queries };
+  } finally {
+    db.off('query', listener);
+  }
+}
