@@ -1,16 +1,20 @@
 // The waiting-room page: sign in at the api, hold a place, follow the queue live over socket.io.
 // Plain ES module, no build step. The server is the source of truth: on every (re)connect the page
 // asks for its status with `watch` and renders it; ticks in between only move the serving number.
+// Korean and English: the choice is shared with the web app (localStorage `rushline.lang`).
 
 /** socket.io's browser client, served by the waiting room itself (preloaded by room.html). */
 const SOCKET_IO_CLIENT = '/socket.io/socket.io.esm.min.js';
 
-const API_URL = document.querySelector('meta[name="rushline-api"]').content.replace(/\/$/, '');
+/** Empty (the default, behind the gateway) or unfilled: the api is on this page's own origin. */
+const API_META = document.querySelector('meta[name="rushline-api"]')?.content ?? '';
+const API_URL = /^https?:\/\//.test(API_META) ? API_META.replace(/\/$/, '') : '';
 const ROOM_ID = Number(/\/rooms\/(\d+)\//.exec(location.pathname)?.[1]);
 
 const AUTH_KEY = 'rushline.auth';
 const ADMISSION_KEY = `rushline.admission.${ROOM_ID}`;
 const START_KEY = `rushline.start.${ROOM_ID}`;
+const LANG_KEY = 'rushline.lang';
 
 const WATCH_TIMEOUT_MS = 5_000;
 /** Spreads the crowd's requests after an opening over a second instead of one instant. */
@@ -41,6 +45,204 @@ const page = {
   rewatchTimer: undefined,
   lastAnnounced: { text: '', at: 0 },
 };
+
+// ---------------------------------------------------------------- language
+
+/**
+ * The words. English for the page's fixed text is room.html itself (read at start-up, keyed by data-t);
+ * EN holds the English of what this script writes; KO holds the Korean of both. `{name}` is filled in.
+ */
+const EN = {
+  waitingRoom: 'Waiting room',
+  signInMissing: 'Enter your username and password.',
+  sessionEnded: 'Your session has ended. Please sign in again.',
+  signInAgain: 'Please sign in again.',
+  liveFailed: 'Live updates could not be loaded. Check your connection, then reload the page.',
+  yourTurn: "It's your turn.",
+  yourTurnTitle: "It's your turn",
+  notOpenYet: 'The waiting room is not open yet.',
+  inPrequeue: "You're in. At {time} everyone here gets a random place.",
+  inQueue: "You're in the queue",
+  paused: 'Admission is paused',
+  etaPaused: 'on hold while paused',
+  titleNext: 'Next',
+  titleAhead: '{n} ahead',
+  pausedSay: 'Admission is paused; you keep your place.',
+  expiredSay: 'Your admission has expired.',
+  closedNoPlaces: 'It no longer takes new places.',
+  closedLetIn: 'You were let in (number {n}).',
+  closedMissed: 'Your turn did not come before it closed. Sorry.',
+  closedSay: 'This waiting room is closed. {detail}',
+  numberAt: 'You get your number at {time}.',
+  called: 'Your number has been called. Getting your admission…',
+  next: "You're next.",
+  aheadOne: '1 person ahead of you',
+  ahead: '{n} people ahead of you',
+  etaUnknown: 'not known yet',
+  etaUnderMinute: 'less than a minute',
+  etaHours: 'about {h} h {m} min',
+  etaMinutes: 'about {m} min',
+  etaMinSec: 'about {m} min {s} s',
+  hm: '{h} h {m} min',
+  ms: '{m} min {s} s',
+  s: '{s} s',
+  noSuchRoom: 'There is no such waiting room. Check the address.',
+  badAddress: 'This address does not name a waiting room.',
+  languageName: 'English',
+};
+
+const KO = {
+  waitingRoom: '대기실',
+  signedInAs: '로그인 계정: {name}',
+  signOut: '로그아웃',
+  fromOrganisers: '운영자 안내',
+  loadingTitle: '내 자리를 찾는 중…',
+  loadingNote: '잠시만 기다려 주세요.',
+  signInTitle: '로그인하고 대기 순서를 받으세요',
+  signInNote: '학교 계정으로 로그인하세요. 어느 탭에서 접속하든 내 자리는 그대로 유지됩니다.',
+  username: '아이디',
+  password: '비밀번호',
+  signIn: '로그인',
+  beforeTitle: '대기실이 아직 열리지 않았습니다',
+  opensAt: '{time}에 열립니다. {in} 남았습니다.',
+  beforeNote:
+    '이 페이지를 열어 두면 대기실이 열릴 때 자동으로 들어갑니다. 일찍 온다고 유리하지 않습니다. 오픈 시각까지 들어온 사람은 모두 무작위로 순번을 받습니다.',
+  prequeueTitle: '대기실에 들어왔습니다',
+  drawAt: '{time}에 이곳의 모든 사람이 무작위로 대기 순번을 받습니다. {in} 남았습니다.',
+  keepOpen: '이 탭을 열어 두세요. 새로고침하지 않아도 됩니다.',
+  pausedNote: '{keep} 입장이 다시 시작되면 이 순서대로 이어집니다. 새로고침하지 않아도 됩니다.',
+  keepPlace: '내 자리는 그대로 유지됩니다.',
+  yourNumber: '내 번호',
+  nowServing: '현재 입장 번호',
+  etaLine: '예상 대기 시간: {eta}{pos}',
+  positionLine: ', 대기 순서 {n}',
+  progressLabel: '내 차례까지 진행률',
+  waitingNote: '이 탭을 열어 두세요. 차례가 되면 여기에서 알려 드립니다.',
+  admittedTitle: '내 차례입니다',
+  validUntil: '이 탭을 열어 두세요. 입장은 {time}까지 유효합니다({left} 남음).',
+  continue: '계속하기',
+  continueNote: '이 탭에서 계속하세요. 입장 정보와 로그인이 이 탭에 저장되어 있습니다.',
+  expiredTitle: '입장 시간이 만료되었습니다',
+  expiredDetail:
+    '차례가 왔지만(번호 {n}) 입장이 더 이상 유효하지 않습니다. 사용하기 전에 시간이 지났거나 운영자가 입장을 취소했습니다.',
+  expiredNote: '잘못되었다고 생각되면 운영자에게 문의하세요.',
+  closedTitle: '대기실이 마감되었습니다',
+  receiptLink: '내 대기·신청 기록 보기',
+  reconnecting: '다시 연결하는 중…',
+  signInMissing: '아이디와 비밀번호를 입력하세요.',
+  sessionEnded: '로그인이 끝났습니다. 다시 로그인해 주세요.',
+  signInAgain: '다시 로그인해 주세요.',
+  liveFailed: '실시간 정보를 불러오지 못했습니다. 인터넷 연결을 확인한 뒤 페이지를 새로고침하세요.',
+  yourTurn: '내 차례입니다.',
+  yourTurnTitle: '내 차례입니다',
+  notOpenYet: '대기실이 아직 열리지 않았습니다.',
+  inPrequeue: '대기실에 들어왔습니다. {time}에 모든 사람이 무작위로 순번을 받습니다.',
+  inQueue: '대기 중입니다',
+  paused: '입장이 일시 중지되었습니다',
+  etaPaused: '일시 중지 중',
+  titleNext: '다음 차례',
+  titleAhead: '앞에 {n}명',
+  pausedSay: '입장이 일시 중지되었습니다. 내 자리는 그대로 유지됩니다.',
+  expiredSay: '입장 시간이 만료되었습니다.',
+  closedNoPlaces: '더 이상 새로 들어올 수 없습니다.',
+  closedLetIn: '입장하셨습니다(번호 {n}).',
+  closedMissed: '마감 전에 차례가 오지 않았습니다. 죄송합니다.',
+  closedSay: '대기실이 마감되었습니다. {detail}',
+  numberAt: '{time}에 번호를 받습니다.',
+  called: '번호가 호출되었습니다. 입장 정보를 받는 중…',
+  next: '다음 차례입니다.',
+  aheadOne: '앞에 1명이 있습니다',
+  ahead: '앞에 {n}명이 있습니다',
+  etaUnknown: '아직 알 수 없음',
+  etaUnderMinute: '1분 미만',
+  etaHours: '약 {h}시간 {m}분',
+  etaMinutes: '약 {m}분',
+  etaMinSec: '약 {m}분 {s}초',
+  hm: '{h}시간 {m}분',
+  ms: '{m}분 {s}초',
+  s: '{s}초',
+  noSuchRoom: '없는 대기실입니다. 주소를 확인하세요.',
+  badAddress: '이 주소는 대기실 주소가 아닙니다.',
+  languageName: '한국어',
+  // The server's errors (its messages are English).
+  INVALID_CREDENTIALS: '아이디 또는 비밀번호가 맞지 않습니다.',
+  TOO_MANY_FAILED_LOGINS: '로그인 실패가 너무 많습니다. 몇 분 뒤에 다시 시도해 주세요.',
+  TOO_MANY_LOGINS_FROM_IP: '이 네트워크에서 시도가 너무 많습니다. 잠시 뒤에 다시 시도해 주세요.',
+  NETWORK: '서버에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도해 주세요.',
+  ROOM_NOT_FOUND: '없는 대기실입니다. 주소를 확인하세요.',
+  ROOM_CLOSED: '대기실이 마감되었습니다.',
+  TOO_MANY_WATCHES: '요청이 너무 많습니다. 잠시 뒤에 다시 시도해 주세요.',
+  SERVICE_UNAVAILABLE: '서버가 응답하지 않습니다. 잠시 뒤에 다시 시도해 주세요.',
+  UNKNOWN: '문제가 생겼습니다. 다시 시도해 주세요.',
+};
+for (const code of [
+  'UNAUTHENTICATED',
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'REFRESH_TOKEN_EXPIRED',
+  'REFRESH_TOKEN_INVALID',
+])
+  KO[code] = KO.sessionEnded;
+
+function initialLang() {
+  const saved = localStorage.getItem(LANG_KEY);
+  if (saved === 'ko' || saved === 'en') return saved;
+  return navigator.language.toLowerCase().startsWith('ko') ? 'ko' : 'en';
+}
+
+let lang = initialLang();
+
+/** A sentence in the page's language, its `{name}`s left in. */
+const words = (key) => (lang === 'ko' ? KO[key] : undefined) ?? EN[key] ?? key;
+
+/** A sentence in the page's language, with `{name}`s filled from `vars`. */
+function tr(key, vars = {}) {
+  return words(key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? '');
+}
+
+/** A server error in the page's language: Korean by its code; in English, the server's own message. */
+function errorText(err) {
+  if (lang === 'en') return err.message;
+  return KO[err.code] ?? KO.UNKNOWN;
+}
+
+/** The English of one element of room.html, with its slots as `{name}`. */
+function templateOf(el) {
+  let text = '';
+  for (const n of el.childNodes)
+    text += n.nodeType === 1 ? (n.dataset.slot ? `{${n.dataset.slot}}` : '') : n.data;
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Puts a sentence into an element, reusing its slot elements (and their ids) for the `{name}`s. */
+function fill(el, text) {
+  const slots = {};
+  for (const c of el.children) if (c.dataset.slot) slots[c.dataset.slot] = c;
+  if (Object.keys(slots).length === 0) el.textContent = text;
+  else el.replaceChildren(...text.split(/\{(\w+)\}/).map((part, i) => (i % 2 ? (slots[part] ?? '') : part)));
+}
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-t]')) fill(el, words(el.dataset.t));
+  for (const el of document.querySelectorAll('[data-t-label]'))
+    el.setAttribute('aria-label', tr(el.dataset.tLabel));
+  const other = lang === 'ko' ? 'en' : 'ko';
+  $('lang').textContent = lang === 'ko' ? EN.languageName : KO.languageName;
+  $('lang').lang = other;
+  $('room-name').textContent = page.room?.name ?? tr('waitingRoom');
+  document.documentElement.dataset.ready = '';
+}
+
+function switchLanguage() {
+  lang = lang === 'ko' ? 'en' : 'ko';
+  localStorage.setItem(LANG_KEY, lang);
+  applyLanguage();
+  // Sentences written by the script (times, counts, errors) are written again in the new language.
+  page.lastAnnounced = { text: '', at: 0 };
+  updateTitle(page.state);
+  if (page.state !== 'signed-out' && page.state !== 'error') render();
+}
 
 // ---------------------------------------------------------------- storage
 
@@ -132,7 +334,7 @@ function refreshTokens() {
     } catch (err) {
       // Refused (expired, revoked, reused): only signing in again helps. Anything else is retried later.
       if (err.status === 401 || err.code === 'UNAUTHENTICATED') {
-        signOut('Your session has ended. Please sign in again.');
+        signOut(tr('sessionEnded'));
       }
       throw err;
     } finally {
@@ -148,7 +350,7 @@ async function onSignIn(event) {
   const username = form.username.value.trim();
   const password = form.password.value;
   if (!username || !password) {
-    showSignInError('Enter your username and password.');
+    showSignInError(tr('signInMissing'));
     return;
   }
   $('signin-submit').disabled = true;
@@ -160,7 +362,7 @@ async function onSignIn(event) {
     form.reset();
     start();
   } catch (err) {
-    showSignInError(err.message);
+    showSignInError(errorText(err));
   } finally {
     $('signin-submit').disabled = false;
   }
@@ -207,7 +409,7 @@ async function loadSocketIo() {
     if (typeof io !== 'function') throw new Error('no io export');
     return io;
   } catch {
-    showError('Live updates could not be loaded. Check your connection, then reload the page.');
+    showError(tr('liveFailed'));
     return null;
   }
 }
@@ -260,7 +462,7 @@ async function onConnectError(err) {
     await refreshTokens().catch(() => new Promise((resolve) => setTimeout(resolve, RETRY_MS)));
     page.socket?.connect();
   } else if (code) {
-    signOut(err.data.message ?? 'Please sign in again.');
+    signOut(lang === 'en' && err.data.message ? err.data.message : tr('signInAgain'));
   } else {
     showConnection(false);
   }
@@ -290,9 +492,9 @@ function watch() {
 
 function onWatchError(error) {
   if (error.code === 'ROOM_NOT_FOUND' || error.code === 'VALIDATION_FAILED') {
-    showFatal(error.message);
+    showFatal(errorText(error));
   } else {
-    showError(error.message);
+    showError(errorText(error));
     scheduleRewatch(RETRY_MS);
   }
 }
@@ -347,9 +549,9 @@ function onJoinError(err) {
     if (page.status) page.status.phase = 'closed';
     render();
   } else if (err.code === 'TOKEN_INVALID' || err.code === 'UNAUTHENTICATED') {
-    signOut(err.message);
+    signOut(errorText(err));
   } else {
-    showError(err.message);
+    showError(errorText(err));
   }
 }
 
@@ -491,18 +693,21 @@ function setState(state) {
     section.hidden = !section.dataset.for.split(' ').includes(state);
   }
   $('account').hidden = state === 'signed-out' || !loadAuth();
+  // The receipt says when they joined and, after the opening, which number they drew.
+  $('receipt').hidden = !(page.status?.joined || page.admission);
   if (changed) onStateEntered(state);
 }
 
 function onStateEntered(state) {
   page.lastAnnounced.at = 0; // a new state is always worth announcing
   focusIfLost(state);
-  if (state === 'admitted') {
-    announce("It's your turn.", true);
-    document.title = "It's your turn · Rushline";
-  } else {
-    document.title = `${page.room?.name ?? 'Waiting room'} · Rushline`;
-  }
+  if (state === 'admitted') announce(tr('yourTurn'), true);
+  updateTitle(state);
+}
+
+function updateTitle(state) {
+  const name = page.room?.name ?? tr('waitingRoom');
+  document.title = `${state === 'admitted' ? tr('yourTurnTitle') : name} · Rushline`;
 }
 
 /** When the focused control was just hidden (the sign-in form, say), focus moves to the new state's heading. */
@@ -537,31 +742,32 @@ function renderBeforeOpening() {
   const at = page.room ? Date.parse(page.room.prequeueOpensAt) : NaN;
   $('prequeue-time').textContent = formatTime(at);
   $('prequeue-countdown').textContent = formatCountdown(at - serverNow());
-  announceOnce('The waiting room is not open yet.');
+  announceOnce(tr('notOpenYet'));
 }
 
 function renderPrequeue(status) {
   const at = Date.parse(status.opensAt ?? page.room?.opensAt);
   $('draw-time').textContent = formatTime(at);
   $('draw-countdown').textContent = formatCountdown(at - serverNow());
-  announceOnce(`You're in. At ${formatTime(at)} everyone here gets a random place.`);
+  announceOnce(tr('inPrequeue', { time: formatTime(at) }));
 }
 
 function renderWaiting(status) {
   const paused = status.paused;
   const position = positionOf(status);
-  $('waiting-title').textContent = paused ? 'Admission is paused' : "You're in the queue";
+  $('waiting-title').textContent = tr(paused ? 'paused' : 'inQueue');
   $('paused-note').hidden = !paused;
   $('queue-number').textContent = status.queueNumber ?? '—';
   $('serving-number').textContent = status.servingNumber;
   $('position').textContent = position ?? '—';
   $('people-ahead').textContent = aheadText(status, position);
-  $('eta').textContent = paused ? 'on hold while paused' : formatEta(etaSeconds(position));
+  $('eta').textContent = paused ? tr('etaPaused') : formatEta(etaSeconds(position));
   $('progress').value = progressOf(position);
   if (position !== null) {
-    document.title = `${position <= 1 ? 'Next' : `${position - 1} ahead`} · ${page.room?.name ?? 'Waiting room'}`;
+    const where = position <= 1 ? tr('titleNext') : tr('titleAhead', { n: formatNumber(position - 1) });
+    document.title = `${where} · ${page.room?.name ?? tr('waitingRoom')}`;
   }
-  if (paused) announceOnce('Admission is paused; you keep your place.');
+  if (paused) announceOnce(tr('pausedSay'));
   else announceThrottled($('people-ahead').textContent);
 }
 
@@ -573,15 +779,15 @@ function renderAdmitted() {
 
 function renderExpired(status) {
   $('expired-number').textContent = status.queueNumber ?? '—';
-  announceOnce('Your admission has expired.');
+  announceOnce(tr('expiredSay'));
 }
 
 function renderClosed(status) {
-  let detail = 'It no longer takes new places.';
-  if (status.admitted) detail = `You were let in (number ${status.queueNumber}).`;
-  else if (status.joined) detail = 'Your turn did not come before it closed. Sorry.';
+  let detail = tr('closedNoPlaces');
+  if (status.admitted) detail = tr('closedLetIn', { n: status.queueNumber });
+  else if (status.joined) detail = tr('closedMissed');
   $('closed-detail').textContent = detail;
-  announceOnce(`This sale is closed. ${detail}`);
+  announceOnce(tr('closedSay', { detail }));
 }
 
 // ---------------------------------------------------------------- queue arithmetic
@@ -593,11 +799,11 @@ function positionOf(status) {
 }
 
 function aheadText(status, position) {
-  if (position === null) return `You get your number at ${formatTime(Date.parse(status.opensAt))}.`;
-  if (position === 0) return 'Your number has been called. Getting your admission…';
-  if (position === 1) return "You're next.";
+  if (position === null) return tr('numberAt', { time: formatTime(Date.parse(status.opensAt)) });
+  if (position === 0) return tr('called');
+  if (position === 1) return tr('next');
   const ahead = position - 1;
-  return `${ahead.toLocaleString()} ${ahead === 1 ? 'person' : 'people'} ahead of you`;
+  return ahead === 1 ? tr('aheadOne') : tr('ahead', { n: formatNumber(ahead) });
 }
 
 function etaSeconds(position) {
@@ -617,9 +823,13 @@ function progressOf(position) {
 
 // ---------------------------------------------------------------- formatting
 
+const locale = () => (lang === 'ko' ? 'ko-KR' : 'en-GB');
+const formatNumber = (n) => n.toLocaleString(locale());
+const pad = (n) => String(n).padStart(2, '0');
+
 function formatTime(ms) {
   if (!Number.isFinite(ms)) return '—';
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return new Date(ms).toLocaleTimeString(locale(), { hour: 'numeric', minute: '2-digit' });
 }
 
 function formatCountdown(ms) {
@@ -628,19 +838,19 @@ function formatCountdown(ms) {
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
-  if (m > 0) return `${m} min ${String(s).padStart(2, '0')} s`;
-  return `${s} s`;
+  if (h > 0) return tr('hm', { h, m: pad(m) });
+  if (m > 0) return tr('ms', { m, s: pad(s) });
+  return tr('s', { s });
 }
 
 function formatEta(seconds) {
-  if (seconds === null) return 'not known yet';
-  if (seconds < 60) return 'less than a minute';
+  if (seconds === null) return tr('etaUnknown');
+  if (seconds < 60) return tr('etaUnderMinute');
   const m = Math.floor(seconds / 60);
-  if (m >= 60) return `about ${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
-  if (m >= 10) return `about ${m} min`;
+  if (m >= 60) return tr('etaHours', { h: Math.floor(m / 60), m: pad(m % 60) });
+  if (m >= 10) return tr('etaMinutes', { m });
   const s = Math.round((seconds % 60) / 10) * 10;
-  return s === 0 || s === 60 ? `about ${s === 60 ? m + 1 : m} min` : `about ${m} min ${s} s`;
+  return s === 0 || s === 60 ? tr('etaMinutes', { m: s === 60 ? m + 1 : m }) : tr('etaMinSec', { m, s });
 }
 
 // ---------------------------------------------------------------- small ui pieces
@@ -673,7 +883,7 @@ function announceOnce(text) {
 
 function announceThrottled(text) {
   if (text === page.lastAnnounced.text) return;
-  const urgent = text === "You're next.";
+  const urgent = text === tr('next');
   if (urgent || Date.now() - page.lastAnnounced.at >= ANNOUNCE_EVERY_MS) announce(text, urgent);
 }
 
@@ -707,11 +917,11 @@ async function loadRoom() {
   try {
     page.room = await requestJson(`${location.origin}/rooms/${ROOM_ID}`);
     $('room-name').textContent = page.room.name;
-    document.title = `${page.room.name} · Rushline`;
+    updateTitle(page.state);
     if (page.state !== 'signed-out') render();
   } catch (err) {
-    if (err.code === 'ROOM_NOT_FOUND') showFatal('There is no such waiting room. Check the address.');
-    else showError(err.message);
+    if (err.code === 'ROOM_NOT_FOUND') showFatal(tr('noSuchRoom'));
+    else showError(errorText(err));
   }
 }
 
@@ -727,11 +937,19 @@ function start() {
 }
 
 function boot() {
+  for (const el of document.querySelectorAll('[data-t]')) EN[el.dataset.t] = templateOf(el);
+  for (const el of document.querySelectorAll('[data-t-label]'))
+    EN[el.dataset.tLabel] = el.getAttribute('aria-label');
+  applyLanguage();
+  $('lang').addEventListener('click', switchLanguage);
   for (const heading of document.querySelectorAll('section h2')) heading.tabIndex = -1;
   if (!Number.isInteger(ROOM_ID) || ROOM_ID <= 0) {
-    showFatal('This address does not name a waiting room.');
+    showFatal(tr('badAddress'));
     return;
   }
+  // The web app's pages, on this same origin: same tab, so sessionStorage carries the admission and sign-in.
+  $('continue').href = `/admitted/${ROOM_ID}`;
+  $('receipt-link').href = `/receipts/${ROOM_ID}`;
   $('signin-form').addEventListener('submit', (e) => void onSignIn(e));
   $('sign-out').addEventListener('click', () => signOut());
   void loadRoom();

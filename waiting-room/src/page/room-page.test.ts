@@ -77,10 +77,13 @@ describe('the waiting-room page in a real browser', function () {
     return wr;
   };
 
-  /** A fresh browser profile at a phone's width; the page's errors fail the test that caused them. */
-  async function openPage(): Promise<Tab> {
+  /**
+   * A fresh browser profile at a phone's width, in English unless `locale` says otherwise (the page's
+   * default language follows the browser's); the page's errors fail the test that caused them.
+   */
+  async function openPage(locale = 'en-US'): Promise<Tab> {
     if (!browser) throw new Error('the browser did not start');
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale });
     contexts.push(context);
     const page = await context.newPage();
     const problems: string[] = [];
@@ -239,7 +242,11 @@ describe('the waiting-room page in a real browser', function () {
 
     await waitForState(tab, 'admitted', 15_000);
     expect(await text(page, 'admission-expiry')).to.match(/\d/);
-    expect(await page.isDisabled('#continue')).to.equal(true);
+    // Continue hands over to the web app's page for the room, in this tab (sessionStorage goes along).
+    expect(await page.getAttribute('#continue', 'href')).to.equal(`/admitted/${roomId}`);
+    expect(await page.getAttribute('#continue', 'target')).to.equal(null);
+    expect(await page.isVisible('#receipt-link')).to.equal(true);
+    expect(await page.getAttribute('#receipt-link', 'href')).to.equal(`/receipts/${roomId}`);
     const token = await page.evaluate((id) => sessionStorage.getItem(`rushline.admission.${id}`), roomId);
     expect(token, 'admission token in sessionStorage').to.be.a('string');
     const claims = decodeAdmissionToken(cfg.admission, token as string);
@@ -380,5 +387,104 @@ describe('the waiting-room page in a real browser', function () {
     expect(stored.accessToken).to.be.a('string').and.not.equal(expired);
     expect(stored.refreshToken).to.be.a('string').and.not.equal(tokens.refreshToken);
     expect(problems).to.deep.equal([]);
+  });
+
+  it('speaks Korean when the browser does, and says the server errors in Korean', async () => {
+    const { db } = running();
+    const student = await createTestUser(db);
+    const roomId = await createTestRoom(db, { prequeueInMs: -60_000, opensInMs: 60_000 });
+    const tab = await openPage('ko-KR');
+    const { page, problems } = tab;
+    await page.goto(roomUrl(roomId));
+    await waitForState(tab, 'signed-out');
+    expect(await page.getAttribute('html', 'lang')).to.equal('ko');
+    expect(await text(page, 'signin-title')).to.equal('로그인하고 대기 순서를 받으세요');
+    expect(await text(page, 'lang')).to.equal('English');
+
+    await signIn(page, { username: student.username, password: 'not the password' });
+    await page.waitForSelector('#signin-error:not([hidden])');
+    expect(await text(page, 'signin-error')).to.equal('아이디 또는 비밀번호가 맞지 않습니다.');
+
+    await signIn(page, student);
+    await waitForState(tab, 'prequeue');
+    expect(await text(page, 'prequeue-title')).to.equal('대기실에 들어왔습니다');
+    // The sentence is rebuilt around its numbers, which keep their elements.
+    expect(await text(page, 'draw-countdown')).to.match(/^(\d+분 )?\d+초$/);
+    expect(await page.textContent('#state-prequeue p')).to.match(/에 이곳의 모든 사람이 무작위로/);
+    expect(await page.isVisible('#receipt-link')).to.equal(true);
+    expect(await text(page, 'receipt-link')).to.equal('내 대기·신청 기록 보기');
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('switches between Korean and English on the page and keeps the choice shared with the app', async () => {
+    const { db } = running();
+    const student = await createTestUser(db);
+    const roomId = await createTestRoom(db, { opensInMs: -1_000, ratePerMin: 1 });
+    // One admission a minute: at most one of the five ahead is let in during the test.
+    await othersJoin(roomId, 5);
+    const tab = await openPage();
+    const { page, problems } = tab;
+    // The web app saved Korean in this browser earlier.
+    await page.addInitScript(() => {
+      if (!sessionStorage.getItem('seeded')) {
+        localStorage.setItem('rushline.lang', 'ko');
+        sessionStorage.setItem('seeded', '1');
+      }
+    });
+    await page.goto(roomUrl(roomId));
+    await waitForState(tab, 'signed-out');
+    expect(await page.getAttribute('html', 'lang')).to.equal('ko');
+    await signIn(page, student);
+    await waitForState(tab, 'waiting');
+    expect(await text(page, 'waiting-title')).to.equal('대기 중입니다');
+    expect(await text(page, 'people-ahead')).to.match(/^앞에 [45]명이 있습니다$/);
+    expect(await page.getAttribute('#progress', 'aria-label')).to.equal('내 차례까지 진행률');
+
+    await page.click('#lang');
+    expect(await page.getAttribute('html', 'lang')).to.equal('en');
+    expect(await text(page, 'waiting-title')).to.equal("You're in the queue");
+    expect(await text(page, 'people-ahead')).to.match(/^[45] people ahead of you$/);
+    expect(await page.getAttribute('#progress', 'aria-label')).to.equal('Progress towards your turn');
+    expect(await text(page, 'lang')).to.equal('한국어');
+    expect(await page.getAttribute('#lang', 'lang')).to.equal('ko');
+    expect(await page.evaluate(() => localStorage.getItem('rushline.lang'))).to.equal('en');
+    // Still a number inside the sentence, not text that replaced it.
+    expect(await text(page, 'queue-number')).to.equal('6');
+    expect(await page.textContent('#state-waiting p:has(#eta)')).to.match(/^\s*Estimated wait: /);
+
+    await page.reload();
+    await waitForState(tab, 'waiting');
+    expect(await text(page, 'waiting-title')).to.equal("You're in the queue");
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('calls the api on its own origin when API_PUBLIC_URL is empty (behind the gateway)', async () => {
+    const { db } = running();
+    const student = await createTestUser(db);
+    const roomId = await createTestRoom(db, { opensInMs: -1_000, ratePerMin: 1 });
+    const sameOrigin = await startWaitingRoom({ env: { API_PUBLIC_URL: '', ROOM_SYNC_MS: '200' } });
+    try {
+      const html = await (await fetch(`${sameOrigin.url}/rooms/${roomId}/`)).text();
+      expect(html).to.include('<meta name="rushline-api" content=""');
+      const tab = await openPage();
+      const { page, problems } = tab;
+      // What the gateway does: /api/ on the page's origin goes to the api.
+      const forwarded: string[] = [];
+      await page.route(`${sameOrigin.url}/api/**`, async (route) => {
+        const url = new URL(route.request().url());
+        forwarded.push(url.pathname);
+        await route.fulfill({
+          response: await route.fetch({ url: `${api?.url}${url.pathname}${url.search}` }),
+        });
+      });
+      await page.goto(`${sameOrigin.url}/rooms/${roomId}/`);
+      await waitForState(tab, 'signed-out');
+      await signIn(page, student);
+      await waitForState(tab, 'waiting');
+      expect(forwarded).to.deep.equal(['/api/auth/login']);
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await sameOrigin.stop();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { onSessionChange, refreshSession, signIn, signOut } from '../api/http';
+import { closeLiveSocket } from '../live/socket';
 import { loadSession, type StoredSession } from './session-storage';
 
 /** Refresh this long before the access token expires, so a request never has to wait for one. */
@@ -25,6 +26,8 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   onSessionChange((next) => {
+    // Whoever signs in next in this tab must not hear the pushes meant for the one whose session ended.
+    if (next === null || next.user.id !== session.value?.user.id) closeLiveSocket();
     session.value = next;
     schedule();
   });
