@@ -187,6 +187,7 @@ describe('notifications and the receipt, in the browser', function () {
       .join('courses as c', 'c.id', 's.course_id')
       .where('s.id', sections[0])
       .pluck<string[]>('c.code');
+    if (!courseA) throw new Error('the fixture has no first section');
 
     // ---- the waiting room's page, in Korean (the browser's language), then in English
     const { page, problems } = await openTab('ko-KR');
