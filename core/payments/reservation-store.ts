@@ -11,8 +11,9 @@ import type { ReservationUpdate } from '../live-events.js';
  * then users, then seats by id, and never waits on an existing reservation; so no two of these can wait
  * on each other in a cycle.
  */
-export type ReservationStatus = 'held' | 'paid' | 'confirmed' | 'cancelled' | 'expired';
-export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
+import type { PaymentStatus, ReservationStatus } from '../views/reservation-view.js';
+
+export type { PaymentStatus, ReservationStatus } from '../views/reservation-view.js';
 
 export interface ReservationRow {
   id: number;

@@ -1,33 +1,8 @@
 import type { Knex } from 'knex';
-import type {
-  PaymentRow,
-  ReservationRow,
-  ReservationStatus,
-} from '../../../core/payments/reservation-store.js';
+import type { PaymentRow, ReservationRow } from '../../../core/payments/reservation-store.js';
+import type { ReservationView } from '../../../core/views/reservation-view.js';
 
-/** A reservation as its owner sees it: its seats (also released ones, marked), amount, hold and payments. */
-export interface ReservationView {
-  id: number;
-  eventId: number;
-  eventTitle: string;
-  status: ReservationStatus;
-  seats: { label: string; zone: string; priceCents: number; live: boolean }[];
-  amountCents: number;
-  holdExpiresAt: string;
-  paidAt: string | null;
-  cancelledAt: string | null;
-  createdAt: string;
-  requestId: number | null;
-  payments: {
-    id: number;
-    status: PaymentRow['status'];
-    amountCents: number;
-    currency: string;
-    providerRef: string | null;
-    failureReason: string | null;
-    createdAt: string;
-  }[];
-}
+export type { ReservationView } from '../../../core/views/reservation-view.js';
 
 type Row = ReservationRow & { event_title: string };
 

@@ -1,35 +1,7 @@
+import type { PaymentView, ReservationView } from '../../../core/views/reservation-view';
 import { api, newIdempotencyKey } from '../api/http';
 
-export type ReservationStatus = 'held' | 'paid' | 'confirmed' | 'cancelled' | 'expired';
-
-/**
- * A reservation as its owner sees it. Mirrors api/src/reservations/reservation-read-model.ts's
- * ReservationView (it is not in core/views yet, and that module pulls in server code the app can't type).
- */
-export interface ReservationView {
-  id: number;
-  eventId: number;
-  eventTitle: string;
-  status: ReservationStatus;
-  seats: { label: string; zone: string; priceCents: number; live: boolean }[];
-  amountCents: number;
-  holdExpiresAt: string;
-  paidAt: string | null;
-  cancelledAt: string | null;
-  createdAt: string;
-  requestId: number | null;
-  payments: PaymentView[];
-}
-
-export interface PaymentView {
-  id: number;
-  status: 'pending' | 'succeeded' | 'failed' | 'refunded';
-  amountCents: number;
-  currency: string;
-  providerRef: string | null;
-  failureReason: string | null;
-  createdAt: string;
-}
+export type { PaymentView, ReservationStatus, ReservationView } from '../../../core/views/reservation-view';
 
 export const getReservation = (id: number) => api<ReservationView>(`/api/reservations/${id}`);
 
