@@ -11,14 +11,6 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   plugins: [vue()],
-  // vue-i18n's legacy (Vue 2 style) API and devtools hooks are dropped from the bundle: the app uses the
-  // Composition API only.
-  define: {
-    __VUE_I18N_FULL_INSTALL__: 'false',
-    __VUE_I18N_LEGACY_API__: 'false',
-    __INTLIFY_PROD_DEVTOOLS__: 'false',
-    __VUE_PROD_DEVTOOLS__: 'false',
-  },
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,

@@ -559,6 +559,7 @@ describe('the registration journey in a real browser (catalog → cart → waiti
     await page.waitForFunction(() => document.querySelector('h1')?.textContent?.trim() === '시간표');
     expect(await page.locator('[data-test=credits]').innerText()).to.equal('신청 학점 9학점 (최대 18학점)');
     expect(await page.title()).to.equal('시간표 · Rushline');
+    await expectAccessible(page, 'the timetable in Korean');
 
     expect(problems).to.deep.equal([]);
   });

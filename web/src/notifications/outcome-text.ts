@@ -1,4 +1,4 @@
-import type { Composer } from 'vue-i18n';
+import type { Translator } from '../i18n/i18n';
 import type { NotificationView } from '../../../core/views/notification-views';
 import type { RequestOutcome } from '../../../core/views/request-view';
 import { formatDateTime } from '../ui/format';
@@ -9,8 +9,8 @@ import { formatDateTime } from '../ui/format';
  * missing. Shared by the bell, the notifications page and the receipts.
  */
 export interface Words {
-  t: Composer['t'];
-  te: Composer['te'];
+  t: Translator['t'];
+  te: Translator['te'];
   locale: string;
 }
 
