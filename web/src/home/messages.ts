@@ -10,6 +10,7 @@ export default {
       seatMap: 'Seat map',
       waitingRoom: 'Enter the waiting room',
       saleOpens: 'sale opens {time}',
+      saleOpened: 'on sale since {time}',
       status: {
         upcoming: 'Upcoming',
         prequeue: 'Waiting room open',
@@ -35,6 +36,7 @@ export default {
       seatMap: '좌석 배치도',
       waitingRoom: '대기실 입장',
       saleOpens: '예매 시작 {time}',
+      saleOpened: '{time}부터 예매 중',
       status: {
         upcoming: '예정',
         prequeue: '대기실 열림',
