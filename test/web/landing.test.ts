@@ -101,7 +101,8 @@ describe('the landing page and sign-in in a real browser', function () {
     await page.locator('li.card', { hasText: windowName }).waitFor();
     // Tab until the window's catalog link has focus, then follow it with Enter.
     const target = `/terms/${termId}/catalog`;
-    for (let i = 0; i < 60; i++) {
+    // Other tests of the run add windows and sales of their own: the page may hold many links before ours.
+    for (let i = 0; i < 500; i++) {
       await page.keyboard.press('Tab');
       if ((await page.evaluate(() => document.activeElement?.getAttribute('href'))) === target) break;
     }
@@ -126,6 +127,15 @@ describe('the landing page and sign-in in a real browser', function () {
     await page.locator('input[name=password]').press('Enter');
     await page.waitForURL(`**${target}`);
     expect(await page.locator('header').innerText()).to.include('로그아웃');
+
+    // The pages off the main path: an unknown address, and the hand-over without an admission in this tab.
+    await page.goto(`${stack.url}/no/such/page`);
+    expect(await page.locator('h1').innerText()).to.equal('없는 페이지입니다.');
+    expect(await seriousViolations(page), 'axe on the not-found page').to.deep.equal([]);
+    await page.goto(`${stack.url}/admitted/987654`);
+    await page.locator('[role=alert]').waitFor();
+    expect(await page.locator('[role=alert]').innerText()).to.include('입장권이 없습니다');
+    expect(await seriousViolations(page), 'axe on the hand-over without an admission').to.deep.equal([]);
     expect(problems).to.deep.equal([]);
   });
 });
