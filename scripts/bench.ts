@@ -32,6 +32,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '10000' },
     seats: { type: 'string', default: '5000' },
     'hold-ttl': { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '3' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -39,8 +40,8 @@ const { values } = parseArgs({
 function usage(): never {
   console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json]
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
-  catalog: --connections 200 --duration 10  autocannon on GET /api/terms/:id/sections (demo catalogue, a mix of
-        searches), vs a bare express + mysql2 endpoint sending the same SQL
+  catalog: --connections 200 --duration 10 --rounds 3  autocannon on GET /api/terms/:id/sections (demo catalogue,
+        a mix of searches), vs a bare express + mysql2 endpoint sending the same SQL, in alternating rounds
   open: --sizes 1000,100000,1000000         opening a pre-queue of N, and reading one position after
   push: --sizes 1000,5000,20000             N socket.io clients watching a room: each tick to one tick group vs one message each
   hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job
@@ -78,6 +79,7 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
       return runCatalog({
         connections: int(values.connections ?? '200', 'connections'),
         durationS: int(values.duration, 'duration'),
+        rounds: int(values.rounds, 'rounds'),
       });
     }
     case 'open': {
