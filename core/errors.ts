@@ -38,6 +38,9 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {
   readonly status = 409;
 }
+export class PreconditionRequiredError extends AppError {
+  readonly status = 428;
+}
 export class GoneError extends AppError {
   readonly status = 410;
 }
