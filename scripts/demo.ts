@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
 import { loadConfig } from '../core/config.js';
@@ -23,7 +25,19 @@ interface DemoRow {
   registration_window_id: number | null;
 }
 
-async function reschedule(db: Knex, which: DemoRoom, slug: string, openInMin: number | undefined) {
+export interface Rescheduled {
+  room: DemoRow;
+  opensAt: Date;
+  /** False when the room had opened already and was left as it is. */
+  moved: boolean;
+}
+
+async function reschedule(
+  db: Knex,
+  which: DemoRoom,
+  slug: string,
+  openInMin: number | undefined,
+): Promise<Rescheduled | undefined> {
   const room = await db<DemoRow>('waiting_rooms')
     .where({ slug })
     .first('id', 'slug', 'name', 'state', 'opens_at', 'registration_window_id');
@@ -70,31 +84,41 @@ async function main(): Promise<void> {
   const cfg = loadConfig();
   const db = createDb(cfg);
   try {
-    const term = await db<{ code: string }>('terms').orderBy('starts_on', 'desc').first('code');
-    const slugs: [DemoRoom, string][] = [
-      ['registration', term ? DEMO_ROOM_SLUGS.registration(term.code) : ''],
-      ['flight', DEMO_ROOM_SLUGS.flight],
-      ['concert', DEMO_ROOM_SLUGS.concert],
-    ];
+    const results = await scheduleDemoRooms(db, openIn);
+    if (results.length === 0) throw new Error('no demo rooms here: seed the demo first (npm run seed)');
     const base = `http://${cfg.http.publicHost}:${cfg.http.gatewayPort}`;
-    let found = 0;
-    for (const [which, slug] of slugs) {
-      const result = await reschedule(db, which, slug, openIn);
-      if (!result) continue;
-      found++;
+    for (const result of results) {
       const when = result.moved
         ? `opens ${result.opensAt.toISOString()} (pre-queue open now)`
         : `already ${result.room.state} since ${result.opensAt.toISOString()}`;
       console.log(`${result.room.name}\n  ${when}\n  ${base}/rooms/${result.room.id}/`);
     }
-    if (found === 0) throw new Error('no demo rooms here: seed the demo first (npm run seed)');
     console.log(`\nThe app: ${base}/`);
   } finally {
     await db.destroy();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+/** The demo's rooms (registration of the newest term, flight, concert), each scheduled again unless open. */
+export async function scheduleDemoRooms(db: Knex, openIn: number | undefined): Promise<Rescheduled[]> {
+  const term = await db<{ code: string }>('terms').orderBy('starts_on', 'desc').first('code');
+  const slugs: [DemoRoom, string][] = [
+    ['registration', term ? DEMO_ROOM_SLUGS.registration(term.code) : ''],
+    ['flight', DEMO_ROOM_SLUGS.flight],
+    ['concert', DEMO_ROOM_SLUGS.concert],
+  ];
+  const out: Rescheduled[] = [];
+  for (const [which, slug] of slugs) {
+    const result = await reschedule(db, which, slug, openIn);
+    if (result) out.push(result);
+  }
+  return out;
+}
+
+// Run as a command, not when a test imports it.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}
