@@ -19,7 +19,12 @@ import { enrollmentRoutes } from './enrollments/enrollment-routes.js';
 import { meRoutes } from './me/me-routes.js';
 import { RequestSubmitter } from './requests/request-submitter.js';
 import { myRequestRoutes, requestRoutes } from './requests/request-routes.js';
-import { staffUserRoutes } from './staff/staff-user-routes.js';
+import { staffUserRoutes } from './staff/users/staff-user-routes.js';
+import { staffAuditRoutes } from './staff/audit/audit-routes.js';
+import { staffCatalogRoutes } from './staff/catalog/staff-catalog-routes.js';
+import { staffLookupRoutes } from './staff/lookup/lookup-routes.js';
+import { importRoutes } from './staff/imports/import-routes.js';
+import { exportRoutes } from './staff/exports/export-routes.js';
 import { AfterPaymentQueue, type AfterPaymentEnqueuer } from '../../core/payments/after-payment-queue.js';
 import { createPaymentProvider } from '../../core/payments/create-payment-provider.js';
 import type { PaymentProvider } from '../../core/payments/payment-provider.js';
@@ -95,6 +100,16 @@ export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPay
         }),
       );
       app.use('/api/staff/users', authenticated, requireRole('staff'), staffUserRoutes(db));
+      app.use('/api/staff/audit', authenticated, requireRole('staff'), staffAuditRoutes(db));
+      app.use('/api/staff', authenticated, requireRole('staff'), staffCatalogRoutes(db));
+      app.use('/api/staff/imports', authenticated, requireRole('staff'), importRoutes(db));
+      app.use('/api/staff/exports', authenticated, requireRole('staff'), exportRoutes(db));
+      app.use(
+        '/api/staff/lookup',
+        authenticated,
+        requireRole('staff'),
+        staffLookupRoutes({ db, redis, keys, logger }),
+      );
     },
   });
 }

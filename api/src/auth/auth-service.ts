@@ -43,7 +43,8 @@ export class AuthService {
     await limiter.beforeAttempt(ip, username);
     const user = await findUserByUsername(db, username);
     const ok = await verifyPassword(password, user?.password_hash ?? (await getDummyHash()));
-    if (!user || !ok) {
+    // A deactivated account gets the wrong-password answer, so the refusal reveals nothing about it.
+    if (!user || !ok || !user.active) {
       await limiter.recordFailure(username);
       throw new UnauthorizedError('INVALID_CREDENTIALS', 'Wrong username or password');
     }
@@ -66,9 +67,13 @@ export class AuthService {
       }
       if (row.expires_at.getTime() <= now.getTime()) return { kind: 'expired' as const };
       await markRefreshTokenUsed(trx, row.id, now);
-      const user = await trx<AuthUser>('users').where({ id: row.user_id }).first('id', 'username', 'role');
-      if (!user) return { kind: 'invalid' as const };
-      return { kind: 'ok' as const, pair: await this.issue(trx, user, row.family_id) };
+      const user = await trx<AuthUser & { active: number }>('users')
+        .where({ id: row.user_id })
+        .first('id', 'username', 'role', 'active');
+      // Deactivating an account ends its sessions at their next refresh.
+      if (!user || !user.active) return { kind: 'invalid' as const };
+      const { id, username, role } = user;
+      return { kind: 'ok' as const, pair: await this.issue(trx, { id, username, role }, row.family_id) };
     });
     switch (outcome.kind) {
       case 'ok':

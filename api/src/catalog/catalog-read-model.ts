@@ -89,7 +89,8 @@ export async function sectionPage(
  * catalogue. One row more than the limit tells whether another page follows.
  */
 export function sectionPageQuery(db: Knex, termId: number, query: SectionQuery) {
-  const keys = sectionsJoined(db).where('s.term_id', termId);
+  // A deactivated section (staff, instead of deleting one with enrollments) is no longer offered.
+  const keys = sectionsJoined(db).where('s.term_id', termId).andWhere('s.active', true);
   for (const word of searchWords(query.q)) void keys.where((w) => matchWord(w, word));
   if (query.majorId !== undefined) void keys.where('c.major_id', query.majorId);
   if (query.professorId !== undefined) void keys.where('c.professor_id', query.professorId);

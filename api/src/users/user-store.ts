@@ -11,6 +11,8 @@ export interface UserRow {
   major_id: number | null;
   grade: number | null;
   credit_limit: number;
+  /** 0 once staff deactivated the account (a BOOLEAN is TINYINT(1), read as a number). */
+  active: number;
 }
 
 export interface UserProfile {
