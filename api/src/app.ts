@@ -22,6 +22,7 @@ import { myRequestRoutes, requestRoutes } from './requests/request-routes.js';
 import { staffUserRoutes } from './staff/users/staff-user-routes.js';
 import { staffAuditRoutes } from './staff/audit/audit-routes.js';
 import { staffCatalogRoutes } from './staff/catalog/staff-catalog-routes.js';
+import { staffEventRoutes } from './staff/events/staff-event-routes.js';
 import { staffLookupRoutes } from './staff/lookup/lookup-routes.js';
 import { importRoutes } from './staff/imports/import-routes.js';
 import { exportRoutes } from './staff/exports/export-routes.js';
@@ -101,6 +102,7 @@ export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPay
       );
       app.use('/api/staff/users', authenticated, requireRole('staff'), staffUserRoutes(db));
       app.use('/api/staff/audit', authenticated, requireRole('staff'), staffAuditRoutes(db));
+      app.use('/api/staff/events', authenticated, requireRole('staff'), staffEventRoutes(db));
       app.use('/api/staff', authenticated, requireRole('staff'), staffCatalogRoutes(db));
       app.use('/api/staff/imports', authenticated, requireRole('staff'), importRoutes(db));
       app.use('/api/staff/exports', authenticated, requireRole('staff'), exportRoutes(db));

@@ -24,8 +24,11 @@ export function addCartItem(
       if (!user) throw new NotFoundError('USER_NOT_FOUND', 'Your account no longer exists');
       const section = await trx('sections')
         .where({ id: sectionId })
-        .first<{ term_id: number } | undefined>('term_id');
+        .first<{ term_id: number; active: number } | undefined>('term_id', 'active');
       if (!section) throw new NotFoundError('SECTION_NOT_FOUND', `No section ${sectionId}`);
+      // Staff deactivate a section instead of deleting it; nobody can plan on it any more.
+      if (!section.active)
+        throw new ConflictError('SECTION_INACTIVE', `Section ${sectionId} is no longer offered`);
       const termId = section.term_id;
       const existing = await trx('cart_items')
         .where({ user_id: userId, section_id: sectionId })

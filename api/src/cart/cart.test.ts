@@ -85,6 +85,21 @@ describe('cart: /api/me/cart', function () {
     expect((await add(s, w.sections['theory-1'])).status).to.equal(201);
   });
 
+  it('refuses a deactivated section with 409 SECTION_INACTIVE and adds nothing', async () => {
+    const s = await student();
+    const id = w.sections['theory-1'];
+    await api.db('sections').where({ id }).update({ active: false });
+    try {
+      const res = await add(s, id);
+      expect(res.status, JSON.stringify(res.body)).to.equal(409);
+      expect(res.body.error.code).to.equal('SECTION_INACTIVE');
+      expect(await api.db('cart_items').where({ user_id: s.id }).count({ n: '*' })).to.deep.equal([{ n: 0 }]);
+    } finally {
+      // The world is shared by the file's tests.
+      await api.db('sections').where({ id }).update({ active: true });
+    }
+  });
+
   it('refuses an unknown section with 404 SECTION_NOT_FOUND and a malformed body with 400', async () => {
     const s = await student();
     const unknown = await add(s, 9_007_199_254_740_991);

@@ -95,6 +95,7 @@ async function viewsOf(db: Knex, rows: EventRow[], currency: string): Promise<Ev
     // Served by the (event_id, zone, status) index for the grouping; prices come from the rows.
     db('seats')
       .whereIn('event_id', ids)
+      .andWhere('active', true)
       .groupBy('event_id', 'zone', 'status')
       .select<ZoneCountRow[]>(
         'event_id',
@@ -174,8 +175,9 @@ export async function readSeatMap(db: Knex, eventId: number): Promise<SeatMapVie
   const event = await db('events').where({ id: eventId }).first<{ id: number } | undefined>('id');
   if (!event) return undefined;
   const asOf = new Date();
+  // A deactivated seat is not for sale (staff keep it only for its history), so it is not on the map.
   const rows = await db('seats')
-    .where({ event_id: eventId })
+    .where({ event_id: eventId, active: true })
     .orderBy('id')
     .select<SeatRow[]>('id', 'label', 'zone', 'row_label', 'pos_x', 'pos_y', 'price_cents', 'status');
 

@@ -109,6 +109,18 @@ describe('events and seat maps (GET /api/events, /:id, /:id/seats)', function ()
     expect(new Set(map.seats.map((s) => `${s.x},${s.y}`)).size, 'one seat per cell').to.equal(12);
   });
 
+  it('leaves deactivated seats off the map and out of the zone counts', async () => {
+    const own = await createSale(db, { rows: 1, seatsPerRow: 3 });
+    await db('seats').where({ event_id: own.eventId, label: 'A2' }).update({ active: false });
+    const map = (await request(app).get(`/api/events/${own.eventId}/seats`)).body as SeatMapView;
+    expect(map.seats.map((s) => s.label)).to.deep.equal(['A1', 'A3']);
+    expect(map.zones).to.deep.equal([
+      { zone: 'main', minPriceCents: 5_000, maxPriceCents: 5_000, total: 2, free: 2, held: 0, sold: 0 },
+    ]);
+    const view = (await request(app).get(`/api/events/${own.eventId}`)).body as EventView;
+    expect(view.zones.map((z) => z.total)).to.deep.equal([2]);
+  });
+
   it('places seats written before positions existed below the map', async () => {
     const old = await createSale(db, { rows: 2, seatsPerRow: 3 });
     await db('seats')

@@ -163,7 +163,7 @@ function summarise(items: OutcomeItem[]): RequestOutcome {
 }
 
 type LockedSection = SectionState & { initialEnrolled: number };
-type SectionInfo = Omit<SectionState, 'capacity' | 'enrolled'>;
+type SectionInfo = Omit<SectionState, 'capacity' | 'enrolled' | 'active'>;
 
 /** What doesn't change during a sale: course, credits, meetings, label. Read without locking. */
 async function sectionInfo(trx: Knex.Transaction, ids: number[]): Promise<Map<number, SectionInfo>> {
@@ -199,7 +199,10 @@ async function sectionInfo(trx: Knex.Transaction, ids: number[]): Promise<Map<nu
   );
 }
 
-/** The seat counts, locked (in id order, so two batches can't deadlock) until the batch commits. */
+/**
+ * The seat counts and `active`, locked (in id order, so two batches can't deadlock) until the batch
+ * commits; `active` is read under the lock because staff deactivate a section during a sale.
+ */
 async function lockSections(
   trx: Knex.Transaction,
   info: Map<number, SectionInfo>,
@@ -209,11 +212,23 @@ async function lockSections(
     .whereIn('id', [...info.keys()])
     .orderBy('id')
     .forUpdate()
-    .select<{ id: number; capacity: number; enrolled: number }[]>('id', 'capacity', 'enrolled');
+    .select<{ id: number; capacity: number; enrolled: number; active: number }[]>(
+      'id',
+      'capacity',
+      'enrolled',
+      'active',
+    );
   const out = new Map<number, LockedSection>();
   for (const r of rows) {
     const i = info.get(r.id);
-    if (i) out.set(r.id, { ...i, capacity: r.capacity, enrolled: r.enrolled, initialEnrolled: r.enrolled });
+    if (i)
+      out.set(r.id, {
+        ...i,
+        capacity: r.capacity,
+        enrolled: r.enrolled,
+        active: Boolean(r.active),
+        initialEnrolled: r.enrolled,
+      });
   }
   return out;
 }

@@ -38,6 +38,7 @@ function section(opts: Partial<SectionState> = {}): SectionState {
     credits: 3,
     capacity: 30,
     enrolled: 0,
+    active: true,
     // No meetings unless a test gives some, so only the timetable tests can clash.
     meetings: [],
     label: `C${id}-01`,
@@ -102,6 +103,14 @@ describe('enrollment rules (decideSection)', () => {
       expect(sec.enrolled).to.equal(3);
       expect(s.enrolled.size).to.equal(0);
     });
+  });
+
+  it('refuses a deactivated section with SECTION_INACTIVE, before taking any seat', () => {
+    const s = student();
+    const sec = section({ active: false, capacity: 5, enrolled: 1 });
+    expect(decide(s, sec)).to.include({ sectionId: sec.id, status: 'rejected', code: 'SECTION_INACTIVE' });
+    expect(sec.enrolled).to.equal(1);
+    expect(s.enrolled.size).to.equal(0);
   });
 
   it('refuses a section that does not exist with SECTION_NOT_FOUND', () => {

@@ -15,6 +15,8 @@ export interface SectionState {
   credits: number;
   capacity: number;
   enrolled: number;
+  /** False once staff deactivated it (a section with enrollments can't be deleted): nobody new gets in. */
+  active: boolean;
   meetings: Meeting[];
   label: string;
 }
@@ -40,6 +42,7 @@ export interface WindowState {
 export const RULE_CODES = {
   committed: 'ENROLLED',
   sectionNotFound: 'SECTION_NOT_FOUND',
+  sectionInactive: 'SECTION_INACTIVE',
   windowClosed: 'WINDOW_CLOSED',
   sectionFull: 'SECTION_FULL',
   alreadyEnrolled: 'ALREADY_ENROLLED',
@@ -66,6 +69,7 @@ export function decideSection(
     message,
   });
   if (!section) return reject(RULE_CODES.sectionNotFound, `Section ${sectionId} does not exist`);
+  if (!section.active) return reject(RULE_CODES.sectionInactive, `${section.label} is no longer offered`);
   const open = windows.some(
     (w) =>
       w.termId === section.termId &&

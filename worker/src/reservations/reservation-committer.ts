@@ -20,6 +20,7 @@ export const RESERVATION_CODES = {
   limit: 'PER_USER_LIMIT',
   unknownEvent: 'UNKNOWN_EVENT',
   unknownSeat: 'UNKNOWN_SEAT',
+  inactiveSeat: 'SEAT_INACTIVE',
   invalid: 'INVALID_REQUEST',
 } as const;
 
@@ -183,6 +184,12 @@ export async function commitReservations(
       });
       continue;
     }
+    if ('inactive' in picked) {
+      reject(RESERVATION_CODES.inactiveSeat, `No longer for sale: ${picked.inactive.join(', ')}`, {
+        seatLabels: picked.inactive,
+      });
+      continue;
+    }
     if ('taken' in picked) {
       // The losers of a race learn which of their seats went, so they can pick others at once.
       reject(RESERVATION_CODES.taken, `Already taken: ${picked.taken.join(', ')}`, {
@@ -234,6 +241,8 @@ type SeatPick =
   | { seats: SeatState[] }
   | { taken: string[]; requested: string[] }
   | { unknown: string[] }
+  /** Chosen seats staff deactivated. */
+  | { inactive: string[] }
   | { duplicate: true }
   /** Best available: how many free seats there were. */
   | { short: number };
@@ -245,10 +254,15 @@ function pickSeats(p: ReservationPayload, snap: SeatSnapshot): SeatPick {
     if (unknown.length > 0) return { unknown };
     const seats = found.map((f) => f.s as SeatState);
     if (new Set(seats).size !== seats.length) return { duplicate: true };
+    const inactive = seats.filter((s) => !s.active).map((s) => s.label);
+    if (inactive.length > 0) return { inactive };
     const taken = seats.filter((s) => s.status !== 'free').map((s) => s.label);
     return taken.length > 0 ? { taken, requested: seats.map((s) => s.label) } : { seats };
   }
-  const free = (snap.pools.get(zoneKey(p.eventId, p.zone)) ?? []).filter((s) => s.status === 'free');
+  // The pool also holds this batch's chosen seats of the zone, which may be inactive ones.
+  const free = (snap.pools.get(zoneKey(p.eventId, p.zone)) ?? []).filter(
+    (s) => s.status === 'free' && s.active,
+  );
   return free.length < p.count ? { short: free.length } : { seats: free.slice(0, p.count) };
 }
 

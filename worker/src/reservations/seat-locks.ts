@@ -9,6 +9,8 @@ export interface SeatState {
   priceCents: number;
   status: 'free' | 'held' | 'sold';
   holder: number | null;
+  /** False once staff deactivated it: never held again, whatever its status. */
+  active: boolean;
 }
 
 export interface SeatSnapshot {
@@ -29,9 +31,19 @@ interface SeatRow {
   price_cents: number;
   status: SeatState['status'];
   holder_user_id: number | null;
+  active: number;
 }
 
-const COLUMNS = ['id', 'event_id', 'label', 'zone', 'price_cents', 'status', 'holder_user_id'] as const;
+const COLUMNS = [
+  'id',
+  'event_id',
+  'label',
+  'zone',
+  'price_cents',
+  'status',
+  'holder_user_id',
+  'active',
+] as const;
 
 const toState = (r: SeatRow): SeatState => ({
   id: r.id,
@@ -41,6 +53,7 @@ const toState = (r: SeatRow): SeatState => ({
   priceCents: r.price_cents,
   status: r.status,
   holder: r.holder_user_id,
+  active: Boolean(r.active),
 });
 
 /**
@@ -88,7 +101,7 @@ export async function lockBatchSeats(
     const pool = [...locked.values()].filter((s) => zoneKey(s.eventId, s.zone) === key);
     const free = (exclude: number[], limit: number) =>
       trx('seats')
-        .where({ event_id: z.eventId, zone: z.zone, status: 'free' })
+        .where({ event_id: z.eventId, zone: z.zone, status: 'free', active: true })
         .whereNotIn('id', exclude.length > 0 ? exclude : [0])
         .orderBy('id')
         .limit(limit)
