@@ -51,6 +51,7 @@ export default {
         COURSE_ALREADY_TAKEN: 'You already take another section of this course',
         WINDOW_CLOSED: 'Registration is not open for your year right now',
         SECTION_NOT_FOUND: 'This section does not exist any more',
+        SECTION_INACTIVE: 'This section is no longer offered',
         INVALID_REQUEST: 'This request cannot be processed',
       },
       toTimetable: 'See your timetable',
@@ -58,6 +59,7 @@ export default {
     nav: { cart: 'Cart' },
     errors: {
       CART_FULL: 'Your cart is full for this term. Remove something first.',
+      SECTION_INACTIVE: 'This section is no longer offered.',
       CART_ITEM_NOT_FOUND: 'That section is not in your cart any more.',
       REQUEST_NOT_FOUND: 'That request was not found.',
       USER_NOT_FOUND: 'Your account no longer exists.',
@@ -127,6 +129,7 @@ export default {
         COURSE_ALREADY_TAKEN: '같은 과목의 다른 분반을 이미 신청함',
         WINDOW_CLOSED: '지금은 해당 학년의 수강신청 기간이 아닙니다',
         SECTION_NOT_FOUND: '더 이상 없는 분반입니다',
+        SECTION_INACTIVE: '더 이상 개설되지 않는 분반입니다',
         INVALID_REQUEST: '처리할 수 없는 신청입니다',
       },
       toTimetable: '시간표 보기',
@@ -134,6 +137,7 @@ export default {
     nav: { cart: '장바구니' },
     errors: {
       CART_FULL: '이 학기 장바구니가 가득 찼습니다. 먼저 다른 분반을 빼 주세요.',
+      SECTION_INACTIVE: '더 이상 개설되지 않는 분반입니다.',
       CART_ITEM_NOT_FOUND: '해당 분반이 장바구니에 없습니다.',
       REQUEST_NOT_FOUND: '해당 신청을 찾을 수 없습니다.',
       USER_NOT_FOUND: '계정이 더 이상 존재하지 않습니다.',

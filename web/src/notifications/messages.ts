@@ -46,6 +46,8 @@ export default {
       },
       reason: {
         SECTION_NOT_FOUND: 'this section does not exist.',
+        SECTION_INACTIVE: 'this section is no longer offered.',
+        SEAT_INACTIVE: 'a seat you chose is no longer on sale.',
         WINDOW_CLOSED: 'registration is not open for your year right now.',
         SECTION_FULL: 'the section is full.',
         ALREADY_ENROLLED: 'you are already enrolled in this section.',
@@ -110,6 +112,8 @@ export default {
       },
       reason: {
         SECTION_NOT_FOUND: '존재하지 않는 강의입니다.',
+        SECTION_INACTIVE: '더 이상 개설되지 않는 분반입니다.',
+        SEAT_INACTIVE: '고른 좌석 중 판매하지 않는 좌석이 있습니다.',
         WINDOW_CLOSED: '지금은 해당 학년의 수강신청 기간이 아닙니다.',
         SECTION_FULL: '정원이 마감되었습니다.',
         ALREADY_ENROLLED: '이미 수강신청한 강의입니다.',
