@@ -58,7 +58,42 @@ export interface ReservationUpdate {
   at: string;
 }
 
+/**
+ * A room's figures for the staff console (`watch:figures`), pushed about once a second to `figures:<roomId>`
+ * while anyone watches; computed once per room per second across the fleet (waiting-room/src/live/figures-publisher.ts).
+ */
+export interface RoomFiguresView {
+  roomId: number;
+  phase: RoomPhase;
+  paused: boolean;
+  waiting: number;
+  admitted: number;
+  active: number;
+  admittedPerMin: number;
+  noShows: number;
+  servingNumber: number;
+  /** The room's configured admission rate and maximum of people admitted at once. */
+  admissionRatePerMin: number;
+  maxActive: number;
+  /** Requests of this room queued in MySQL, not yet committed or refused. */
+  commitBacklog: number;
+  /** Requests of this room completed in the last minute, by outcome code (or status when it has none). */
+  outcomes: Record<string, number>;
+  /** Submit → outcome over the requests completed in the last minute; null when none. */
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  /** Committed requests per second over the last 10 s. */
+  commitsPerSec: number;
+  at: string;
+}
+
+export type WatchFiguresAck = (
+  reply: { ok: true; figures: RoomFiguresView } | { ok: false; error: { code: string; message: string } },
+) => void;
+
 export interface ServerToClientEvents {
+  /** To a room's staff watchers (`watch:figures`), about once a second. */
+  'room:figures': (figures: RoomFiguresView) => void;
   /** Personal: a request of this person changed status (queued → committed | rejected | failed). */
   'request:update': (request: RequestView) => void;
   /** Personal: one of this person's reservations changed status. */
@@ -97,6 +132,9 @@ export interface ClientToServerEvents {
    */
   'watch:event': (msg: { eventId: number }, ack: WatchEventAck) => void;
   'unwatch:event': (msg: { eventId: number }) => void;
+  /** Staff only: hear the room's `room:figures`; the ack carries the current figures at once. */
+  'watch:figures': (msg: { roomId: number }, ack: WatchFiguresAck) => void;
+  'unwatch:figures': (msg: { roomId: number }) => void;
 }
 
 export interface SocketData {
@@ -107,4 +145,5 @@ export interface SocketData {
 
 export const userRoom = (userId: number) => `user:${userId}`;
 export const roomChannel = (roomId: number) => `room:${roomId}`;
+export const figuresChannel = (roomId: number) => `figures:${roomId}`;
 export const eventChannel = (eventId: number) => `event:${eventId}`;

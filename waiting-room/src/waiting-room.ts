@@ -12,6 +12,7 @@ import { LeaderLease } from './admission/leader-lease.js';
 import { buildWaitingRoomApp, waitingRoomHelmet } from './app.js';
 import { createJoinFastPath } from './rooms/join-fast-path.js';
 import { eventExistsIn } from './live/event-watch.js';
+import { FiguresPublisher } from './live/figures-publisher.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
 import { attachLiveServer, type LiveServer } from './live/socket-server.js';
 import { tickGroupCount } from './live/tick-groups.js';
@@ -63,9 +64,18 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
     statusOf: (r, u) => rooms.status(r, u),
     tickGroups,
     eventExists: eventExistsIn(db),
+    figuresOf: (roomId) => operators.liveFigures(roomId),
   });
   const live = new LiveBroadcaster(io, tickGroups);
   const operators = new OperatorService(db, redis, queue, cfg, live);
+  const figures = new FiguresPublisher(
+    io,
+    redis,
+    redisKeys(cfg.redis.prefix).prefix,
+    (roomId) => operators.liveFigures(roomId),
+    logger.child({ component: 'figures' }),
+  );
+  figures.start();
 
   const lease = new LeaderLease(
     redis,
@@ -116,6 +126,7 @@ export function createWaitingRoom(c: WaitingRoomConnections): WaitingRoom {
     queue,
     close: () =>
       (closing ??= (async () => {
+        figures.stop();
         await controller.stop();
         // io.close() disconnects every socket (clients reconnect to another process) and closes the server.
         await new Promise<void>((resolve) => void io.close(() => resolve()));

@@ -9,12 +9,14 @@ import { AppError } from '../../../core/errors.js';
 import {
   userRoom,
   type ClientToServerEvents,
+  type RoomFiguresView,
   type RoomStatusView,
   type ServerToClientEvents,
   type SocketData,
 } from '../../../core/live-events.js';
 import { redisKeys } from '../../../core/redis-keys.js';
 import { handleEventWatch } from './event-watch.js';
+import { handleFiguresWatch } from './figures-watch.js';
 import { joinRoomAndTickGroup, leaveRoomAndTickGroup } from './tick-groups.js';
 
 export type LiveServer = Server<
@@ -41,6 +43,8 @@ export interface LiveServerDeps {
   tickGroups?: number;
   /** Whether an event exists, for `watch:event` (any id is accepted when left out). */
   eventExists?: (eventId: number) => Promise<boolean>;
+  /** A room's figures for the staff console (`watch:figures`, staff only). */
+  figuresOf?: (roomId: number) => Promise<RoomFiguresView>;
 }
 
 const watchMsg = z.object({ roomId: z.number().int().positive() });
@@ -120,6 +124,7 @@ export function attachLiveServer(httpServer: HttpServer, deps: LiveServerDeps): 
       if (parsed.success) leaveRoomAndTickGroup(socket, parsed.data.roomId);
     });
     handleEventWatch(socket, deps.eventExists);
+    handleFiguresWatch(socket, deps.figuresOf);
   });
   return io;
 }

@@ -6,6 +6,9 @@ import { writeAudit } from '../../../core/audit.js';
 import type { Config } from '../../../core/config.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../core/errors.js';
 import type { OperatorAction, RoomQueue } from '../queue/room-queue.js';
+import type { RoomFiguresView } from '../../../core/live-events.js';
+import { countQueuedRequests } from '../../../core/requests/request-store.js';
+import { recentOutcomes } from './room-outcomes.js';
 import { findRoom, toRoomSummary, type RoomRow, type RoomSummary } from './room-store.js';
 import { roomSettings } from './room-service.js';
 
@@ -206,6 +209,33 @@ export class OperatorService {
       joinedAfterOpening: f.post,
       servingNumber: f.serving,
       shuffleSeed: f.seed,
+    };
+  }
+
+  /** Everything the staff console shows (socket `room:figures`): the queue's figures plus MySQL's. */
+  async liveFigures(roomId: number): Promise<RoomFiguresView> {
+    const row = await this.requireRoom(roomId);
+    await this.queue.configure(roomId, roomSettings(row));
+    const [f, commitBacklog, recent] = await Promise.all([
+      this.queue.figures(roomId),
+      countQueuedRequests(this.db, roomId),
+      recentOutcomes(this.db, roomId),
+    ]);
+    return {
+      roomId,
+      phase: f.phase,
+      paused: f.paused,
+      waiting: Math.max(0, f.pre + f.post - f.serving),
+      admitted: f.admittedTotal,
+      active: f.active,
+      admittedPerMin: Math.round(f.admittedPerMin),
+      noShows: f.noShows,
+      servingNumber: f.serving,
+      admissionRatePerMin: row.admission_rate_per_min,
+      maxActive: row.max_active,
+      commitBacklog,
+      ...recent,
+      at: new Date().toISOString(),
     };
   }
 
