@@ -3,11 +3,14 @@ import { loadSession } from './auth/session-storage';
 
 /**
  * Each feature declares its pages in a `routes.ts` beside them (default export: RouteRecordRaw[]); they are
- * gathered here. A route with `meta.auth` sends a signed-out visitor to sign-in and back.
+ * gathered here. A route with `meta.auth` sends a signed-out visitor to sign-in and back; one with `meta.staff`
+ * also sends a signed-in student to the "staff only" page.
  */
 declare module 'vue-router' {
   interface RouteMeta {
     auth?: boolean;
+    /** Staff only: a signed-in student is shown the "staff only" page instead. Implies auth. */
+    staff?: boolean;
     /** The page's title key, for document.title. */
     title?: string;
   }
@@ -26,6 +29,9 @@ export const router = createRouter({
 });
 
 router.beforeEach((to) => {
-  if (to.meta.auth && !loadSession()) return { name: 'login', query: { next: to.fullPath } };
+  const session = loadSession();
+  if ((to.meta.auth || to.meta.staff) && !session) return { name: 'login', query: { next: to.fullPath } };
+  // The server refuses a student every staff call anyway (403); this only spares them a page of errors.
+  if (to.meta.staff && session?.user.role !== 'staff') return { name: 'staff-only' };
   return true;
 });

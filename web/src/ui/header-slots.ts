@@ -11,6 +11,8 @@ export interface HeaderLink {
   to: string;
   /** Lower comes first. */
   order: number;
+  /** Shown only to signed-in staff (the pages behind it refuse everyone else anyway). */
+  staffOnly?: boolean;
 }
 
 export interface HeaderContribution {
