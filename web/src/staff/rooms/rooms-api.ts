@@ -25,3 +25,17 @@ export const revokeAdmission = (id: number, userId: number) =>
     method: 'POST',
     body: { userId },
   });
+
+/** POST /operator/rooms: a registration window's waiting room (operator-service.ts RoomDefinition). */
+export interface NewRegistrationRoom {
+  slug: string;
+  name: string;
+  registrationWindowId: number;
+  admissionRatePerMin: number;
+  maxActive: number;
+  prequeueOpensAt: string;
+  opensAt: string;
+  closesAt: string | null;
+}
+export const createRegistrationRoom = (room: NewRegistrationRoom) =>
+  api<RoomSummary>('/operator/rooms', { method: 'POST', body: { kind: 'registration', ...room } });
