@@ -29,25 +29,35 @@ export interface UserProfile {
 export const findUserByUsername = (db: Knex, username: string): Promise<UserRow | undefined> =>
   db<UserRow>('users').where({ username }).first();
 
-type ProfileRow = Omit<UserRow, 'password_hash'> & { major_code: string | null; major_name: string | null };
+/** The row shape PROFILE_COLUMNS select: a user with their major's code and name. */
+export interface ProfileRow {
+  id: number;
+  username: string;
+  role: Role;
+  display_name: string;
+  student_number: string | null;
+  grade: number | null;
+  credit_limit: number;
+  major_id: number | null;
+  major_code: string | null;
+  major_name: string | null;
+}
 
-export async function findUserProfile(db: Knex, id: number): Promise<UserProfile | undefined> {
-  const row = await db('users as u')
-    .leftJoin('majors as m', 'm.id', 'u.major_id')
-    .where('u.id', id)
-    .first<ProfileRow | undefined>(
-      'u.id',
-      'u.username',
-      'u.role',
-      'u.display_name',
-      'u.student_number',
-      'u.grade',
-      'u.credit_limit',
-      'm.id as major_id',
-      'm.code as major_code',
-      'm.name as major_name',
-    );
-  if (!row) return undefined;
+/** Columns of `users as u` left-joined with `majors as m` that make a profile. */
+export const PROFILE_COLUMNS = [
+  'u.id',
+  'u.username',
+  'u.role',
+  'u.display_name',
+  'u.student_number',
+  'u.grade',
+  'u.credit_limit',
+  'm.id as major_id',
+  'm.code as major_code',
+  'm.name as major_name',
+] as const;
+
+export function toUserProfile(row: ProfileRow): UserProfile {
   return {
     id: row.id,
     username: row.username,
@@ -61,4 +71,12 @@ export async function findUserProfile(db: Knex, id: number): Promise<UserProfile
     grade: row.grade,
     creditLimit: row.credit_limit,
   };
+}
+
+export async function findUserProfile(db: Knex, id: number): Promise<UserProfile | undefined> {
+  const row = await db('users as u')
+    .leftJoin('majors as m', 'm.id', 'u.major_id')
+    .where('u.id', id)
+    .first<ProfileRow | undefined>(...PROFILE_COLUMNS);
+  return row ? toUserProfile(row) : undefined;
 }

@@ -1,67 +1,26 @@
 import type { Knex } from 'knex';
 import type { Role } from '../../../../core/auth/access-token.js';
+import { PROFILE_COLUMNS, toUserProfile, type ProfileRow, type UserProfile } from '../../users/user-store.js';
 import type { UserListQuery } from './staff-user-input.js';
 
-/** An account as staff see it: never its password hash. */
-export interface StaffUserView {
-  id: number;
-  username: string;
-  role: Role;
-  displayName: string;
-  studentNumber: string | null;
-  major: { id: number; code: string; name: string } | null;
-  grade: number | null;
-  creditLimit: number;
+/** An account as staff see it: its profile, never its password hash. */
+export interface StaffUserView extends UserProfile {
   active: boolean;
   version: number;
   createdAt: string;
 }
 
-interface StaffUserRow {
-  id: number;
-  username: string;
-  role: Role;
-  display_name: string;
-  student_number: string | null;
-  grade: number | null;
-  credit_limit: number;
+interface StaffUserRow extends ProfileRow {
   active: number;
   version: number;
   created_at: Date;
-  major_id: number | null;
-  major_code: string | null;
-  major_name: string | null;
 }
 
-const COLUMNS = [
-  'u.id',
-  'u.username',
-  'u.role',
-  'u.display_name',
-  'u.student_number',
-  'u.grade',
-  'u.credit_limit',
-  'u.active',
-  'u.version',
-  'u.created_at',
-  'm.id as major_id',
-  'm.code as major_code',
-  'm.name as major_name',
-];
+const COLUMNS = [...PROFILE_COLUMNS, 'u.active', 'u.version', 'u.created_at'];
 
 function toView(row: StaffUserRow): StaffUserView {
   return {
-    id: row.id,
-    username: row.username,
-    role: row.role,
-    displayName: row.display_name,
-    studentNumber: row.student_number,
-    major:
-      row.major_id !== null && row.major_code !== null && row.major_name !== null
-        ? { id: row.major_id, code: row.major_code, name: row.major_name }
-        : null,
-    grade: row.grade,
-    creditLimit: row.credit_limit,
+    ...toUserProfile(row),
     active: Boolean(row.active),
     version: row.version,
     createdAt: row.created_at.toISOString(),
