@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium: Playwright's own browser download needs internet access that CI machines lack. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -38,4 +38,18 @@ export async function launchBrowser(): Promise<Browser> {
 export async function screenshotPath(name: string): Promise<string> {
   await mkdir(TEST_RESULTS_DIR, { recursive: true });
   return path.join(TEST_RESULTS_DIR, name);
+}
+
+/**
+ * Collects a page's uncaught errors and console errors into `problems`, which a test expects to stay empty.
+ * Chrome also logs every 4xx/5xx answer as "Failed to load resource" (a wrong password, a declined card, an
+ * aborted request): those are flows under test, not problems.
+ */
+export function collectProblems(page: Page, problems: string[]): void {
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+      problems.push(`console: ${msg.text()}`);
+    }
+  });
 }

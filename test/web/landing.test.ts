@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Browser, Page } from 'playwright-core';
 import { createDb } from '../../core/db.js';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
 import { createCatalogWorld } from '../support/catalog-world.js';
 import { createSale } from '../support/event-fixture.js';
 import { testConfig } from '../support/test-config.js';
@@ -61,11 +61,7 @@ describe('the landing page and sign-in in a real browser', function () {
     const context = await browser.newContext({ viewport, locale });
     const page = await context.newPage();
     const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
-        problems.push(msg.text());
-    });
+    collectProblems(page, problems);
     return { page, problems };
   }
 

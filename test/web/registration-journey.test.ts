@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createDb } from '../../core/db.js';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
 import { createBulkTerm } from '../support/catalog-world.js';
 import { testConfig } from '../support/test-config.js';
 import { tokenFor } from '../support/tokens.js';
@@ -230,13 +230,7 @@ describe('the registration journey in a real browser (catalog → cart → waiti
     context = await browser!.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
     const page = await context.newPage();
     current = page;
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      // Chrome logs every failed response (the aborted enrollment below, say): those are flows under test.
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
-        problems.push(`console: ${msg.text()}`);
-      }
-    });
+    collectProblems(page, problems);
     return page;
   }
 

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
 import { createDb } from '../../core/db.js';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
 import { createSale, type SaleFixture } from '../support/event-fixture.js';
 import { holdSeats } from '../support/hold-seats.js';
 import { testConfig } from '../support/test-config.js';
@@ -54,13 +54,7 @@ describe('the ticket buyer’s journey in a real browser', function () {
     contexts.push(context);
     const page = await context.newPage();
     const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      // Chrome logs every 4xx response (the declined payment's 402); those are part of the journey.
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
-        problems.push(`console: ${msg.text()}`);
-      }
-    });
+    collectProblems(page, problems);
     return { page, problems };
   }
 

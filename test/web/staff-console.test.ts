@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Browser, Page } from 'playwright-core';
 import { createDb } from '../../core/db.js';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
 import { testConfig } from '../support/test-config.js';
 import { tokenFor } from '../support/tokens.js';
 import { createTestUser, type TestUser } from '../support/users.js';
@@ -75,11 +75,7 @@ describe('the staff console in a real browser', function () {
   async function open(viewport: typeof PHONE): Promise<Page> {
     const context = await browser.newContext({ viewport, locale: 'en-GB', acceptDownloads: true });
     const page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
-        problems.push(msg.text());
-    });
+    collectProblems(page, problems);
     return page;
   }
 

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createDb } from '../../core/db.js';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
 import { testConfig } from '../support/test-config.js';
 import { mapConcurrent, tokenFor } from '../support/tokens.js';
 import { createTestUser, type TestUser } from '../support/users.js';
@@ -51,12 +51,7 @@ describe('the staff live room console in a real browser', function () {
     contexts.push(context);
     const page = await context.newPage();
     const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
-        problems.push(`console: ${msg.text()}`);
-      }
-    });
+    collectProblems(page, problems);
     return { page, problems };
   }
 

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createDb } from '../../core/db.js';
 import type { RoomStatusView } from '../../core/live-events.js';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
 import { createStudents } from '../support/catalog-fixture.js';
 import { testConfig } from '../support/test-config.js';
 import { mapConcurrent, tokenFor } from '../support/tokens.js';
@@ -66,12 +66,7 @@ describe('the staff rush story in a real browser (issue 10)', function () {
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
     const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
-        problems.push(`console: ${msg.text()}`);
-      }
-    });
+    collectProblems(page, problems);
     return { page, problems };
   }
 

@@ -6,7 +6,7 @@ import { buildApiApp } from '../../../api/src/app.js';
 import { decodeAdmissionToken } from '../../../core/admission/admission-token.js';
 import { signAccessToken } from '../../../core/auth/access-token.js';
 import { closeServer } from '../../../core/process/run-service.js';
-import { launchBrowser, screenshotPath } from '../../../test/support/browser.js';
+import { collectProblems, launchBrowser, screenshotPath } from '../../../test/support/browser.js';
 import { listenOnFreePort } from '../../../test/support/listen.js';
 import { testLogger } from '../../../test/support/silent-logger.js';
 import { testConfig } from '../../../test/support/test-config.js';
@@ -87,13 +87,7 @@ describe('the waiting-room page in a real browser', function () {
     contexts.push(context);
     const page = await context.newPage();
     const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      // Chrome logs every 4xx response (a wrong password, say); those are part of the flows under test.
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
-        problems.push(`console: ${msg.text()}`);
-      }
-    });
+    collectProblems(page, problems);
     return { page, problems };
   }
 
