@@ -37,6 +37,9 @@ describe('gateway', function () {
     expect(res.headers.get('cache-control')).to.include('immutable');
     const missing = await fetch(`${stack.url}/assets/nope.js`);
     expect(missing.status).to.equal(404);
+    // The build manifest is on disk for the size check, not served.
+    const manifest = await fetch(`${stack.url}/.vite/manifest.json`);
+    expect(manifest.status).to.equal(404);
   });
 
   it('routes /api to the api and /rooms to the waiting room, JSON errors included', async () => {

@@ -48,4 +48,19 @@ describe('the web app’s translator', () => {
     expect(tr.t('nested.deeper.key')).to.equal('deep');
     expect(tr.te('onlyEn')).to.equal(true);
   });
+
+  it('takes in words that arrive later (a lazily loaded part of the app), merged into what is there', () => {
+    const tr = createTranslator(structuredClone(messages), 'ko');
+    expect(tr.t('later.word')).to.equal('later.word');
+    expect(tr.te('later.word')).to.equal(false);
+    tr.add({ en: { later: { word: 'Later' }, nested: { other: 'x' } }, ko: { later: { word: '나중' } } });
+    expect(tr.t('later.word')).to.equal('나중');
+    expect(tr.te('later.word')).to.equal(true);
+    tr.locale.value = 'en';
+    expect([tr.t('later.word'), tr.t('nested.deeper.key'), tr.t('nested.other')]).to.deep.equal([
+      'Later',
+      'deep',
+      'x',
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { loadSession } from './auth/session-storage';
+import { loadStaffMessages } from './i18n/i18n';
 
 /**
  * Each feature declares its pages in a `routes.ts` beside them (default export: RouteRecordRaw[]); they are
@@ -13,6 +14,8 @@ declare module 'vue-router' {
     staff?: boolean;
     /** The page's title key, for document.title. */
     title?: string;
+    /** Shows the staff console's words (loaded with the first such page) without being staff only. */
+    staffWords?: boolean;
   }
 }
 
@@ -28,10 +31,11 @@ export const router = createRouter({
   scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
 });
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
   const session = loadSession();
   if ((to.meta.auth || to.meta.staff) && !session) return { name: 'login', query: { next: to.fullPath } };
   // The server refuses a student every staff call anyway (403); this only spares them a page of errors.
   if (to.meta.staff && session?.user.role !== 'staff') return { name: 'staff-only' };
+  if (to.meta.staff || to.meta.staffWords) await loadStaffMessages();
   return true;
 });

@@ -1,4 +1,4 @@
-import { createTranslator, type Locale, type Translator } from './translate';
+import { createTranslator, mergeMessages, type Locale, type Translator } from './translate';
 
 /**
  * Korean and English. Each feature keeps its words beside its pages in a `messages.ts` exporting
@@ -16,21 +16,16 @@ interface FeatureMessages {
   ko: Tree;
 }
 
-const modules = import.meta.glob<{ default: FeatureMessages }>('../**/messages.ts', { eager: true });
-
-/** Deep merge: two features may both add to `errors` (each the codes its own calls can answer with). */
-function mergeInto(target: Tree, source: Tree): void {
-  for (const [key, value] of Object.entries(source)) {
-    const existing = target[key];
-    if (isObject(existing) && isObject(value)) mergeInto(existing, value);
-    else target[key] = isObject(value) ? structuredClone(value) : value;
-  }
-}
-const isObject = (v: unknown): v is Tree => typeof v === 'object' && v !== null;
+// The staff console's words (about a tenth of the app's JavaScript) are not in every student's first
+// download: they arrive with the first staff page (loadStaffMessages, awaited by the router).
+const modules = import.meta.glob<{ default: FeatureMessages }>(['../**/messages.ts', '!../staff/**'], {
+  eager: true,
+});
+const staffModules = import.meta.glob<{ default: FeatureMessages }>('../staff/**/messages.ts');
 
 function merged(locale: Locale): Tree {
   const out: Tree = {};
-  for (const mod of Object.values(modules)) mergeInto(out, mod.default[locale]);
+  for (const mod of Object.values(modules)) mergeMessages(out, mod.default[locale]);
   return out;
 }
 
@@ -49,4 +44,20 @@ export function setLocale(locale: Locale): void {
   translator.locale.value = locale;
   localStorage.setItem(LANG_KEY, locale);
   document.documentElement.lang = locale;
+}
+
+let staffLoaded: Promise<void> | undefined;
+
+/** Loads the staff console's words once; a failed load (a network blip) is tried again next time. */
+export function loadStaffMessages(): Promise<void> {
+  staffLoaded ??= Promise.all(Object.values(staffModules).map((load) => load())).then(
+    (mods) => {
+      for (const mod of mods) translator.add(mod.default);
+    },
+    (err: unknown) => {
+      staffLoaded = undefined;
+      throw err;
+    },
+  );
+  return staffLoaded;
 }

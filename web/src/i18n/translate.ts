@@ -15,10 +15,14 @@ export interface Translator {
   /** Whether the current language has a message at `key`. */
   te: (key: string) => boolean;
   locale: Ref<Locale>;
+  /** Merges more messages in (words of a part of the app loaded with its pages), re-rendering what uses them. */
+  add: (more: Record<Locale, Tree>) => void;
 }
 
 export function createTranslator(messages: Record<Locale, Tree>, initial: Locale): Translator {
   const locale = ref<Locale>(initial);
+  // Bumped by add(): t() reads it, so a template that showed a key before its words arrived shows the words.
+  const revision = ref(0);
 
   const lookup = (lang: Locale, key: string): string | undefined => {
     let node: unknown = messages[lang];
@@ -31,6 +35,7 @@ export function createTranslator(messages: Record<Locale, Tree>, initial: Locale
 
   function t(key: string, params?: Params | number, count?: number): string {
     // Reading locale.value makes every template that calls t() re-render when the language changes.
+    void revision.value;
     const message = lookup(locale.value, key) ?? lookup('en', key);
     if (message === undefined) return key;
     const named: Params = typeof params === 'object' ? params : {};
@@ -41,8 +46,28 @@ export function createTranslator(messages: Record<Locale, Tree>, initial: Locale
     return interpolate(n === undefined ? message : pluralForm(message, n), values);
   }
 
-  return { t, te: (key) => lookup(locale.value, key) !== undefined, locale };
+  function add(more: Record<Locale, Tree>): void {
+    for (const lang of ['en', 'ko'] as const) mergeMessages(messages[lang], more[lang]);
+    revision.value += 1;
+  }
+
+  function te(key: string): boolean {
+    void revision.value;
+    return lookup(locale.value, key) !== undefined;
+  }
+
+  return { t, te, locale, add };
 }
+
+/** Deep merge: two features may both add to `errors` (each the codes its own calls can answer with). */
+export function mergeMessages(target: Tree, source: Tree): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isObject(existing) && isObject(value)) mergeMessages(existing, value);
+    else target[key] = isObject(value) ? structuredClone(value) : value;
+  }
+}
+const isObject = (v: unknown): v is Tree => typeof v === 'object' && v !== null;
 
 /** vue-i18n's rule: with three forms, 0 | 1 | more; with two, 1 | more. */
 function pluralForm(message: string, n: number): string {

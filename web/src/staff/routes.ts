@@ -17,7 +17,8 @@ export default [
     path: '/staff-only',
     name: 'staff-only',
     component: () => import('./StaffOnlyPage.vue'),
-    meta: { title: 'staff.onlyTitle' },
+    // Its words live with the console's, which load only for pages that ask for them.
+    meta: { title: 'staff.onlyTitle', staffWords: true },
   },
   {
     path: '/staff/terms',
@@ -31,6 +32,24 @@ export default [
     component: () => import('./SectionsPage.vue'),
     props: termId,
     meta: { ...staff, title: 'staff.links.terms' },
+  },
+  {
+    path: '/staff/majors',
+    name: 'staff-majors',
+    component: () => import('./MajorsPage.vue'),
+    meta: { ...staff, title: 'staff.catalog.majors' },
+  },
+  {
+    path: '/staff/professors',
+    name: 'staff-professors',
+    component: () => import('./ProfessorsPage.vue'),
+    meta: { ...staff, title: 'staff.catalog.professors' },
+  },
+  {
+    path: '/staff/courses',
+    name: 'staff-courses',
+    component: () => import('./CoursesPage.vue'),
+    meta: { ...staff, title: 'staff.catalog.courses' },
   },
   {
     path: '/staff/windows',

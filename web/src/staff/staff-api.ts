@@ -36,6 +36,24 @@ export interface Course {
   id: number;
   code: string;
   title: string;
+  credits: number;
+  majorId: number;
+  professorId: number;
+  description: string | null;
+  version: number;
+}
+export interface Major {
+  id: number;
+  code: string;
+  name: string;
+  version: number;
+}
+export interface Professor {
+  id: number;
+  name: string;
+  email: string | null;
+  majorId: number;
+  version: number;
 }
 export interface RegWindow {
   id: number;
