@@ -24,10 +24,6 @@ export class MicroBatcher<I, O> {
     });
   }
 
-  get size(): number {
-    return this.pending.length;
-  }
-
   private kick(): void {
     clearTimeout(this.timer);
     this.timer = undefined;

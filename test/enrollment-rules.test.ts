@@ -8,7 +8,8 @@ import { createDb } from '../core/db.js';
 import { CommitQueues } from '../core/queues.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
 import { type OutcomeItem, type RequestView } from '../core/requests/request-types.js';
-import { RequestCommitter, type CommitResult } from '../worker/src/commit/request-committer.js';
+import type { CommitResult, RequestCommitter } from '../worker/src/commit/request-committer.js';
+import { testRequestCommitter } from './support/committers.js';
 import {
   createEnrollmentFixture,
   createSection,
@@ -46,7 +47,7 @@ describe('enrollment rules through api → MySQL + BullMQ → commit', function 
     await waitForRedis(redis);
     queues = new CommitQueues(redis, cfg.redis.prefix);
     api = await listenOnFreePort(buildApiApp({ cfg, logger: testLogger, db, redis, queues }));
-    committer = new RequestCommitter(db, testLogger);
+    committer = testRequestCommitter(db);
   });
   after(async () => {
     await new Promise((r) => api.server.close(r));

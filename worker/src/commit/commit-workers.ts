@@ -5,6 +5,7 @@ import type { Logger } from '../../../core/logger.js';
 import { COMMIT_JOB_OPTIONS, commitQueueName } from '../../../core/queues.js';
 import { redisKeys } from '../../../core/redis-keys.js';
 import type { RequestRow } from '../../../core/requests/request-store.js';
+import type { RoomKind } from '../../../core/rooms/room-kind.js';
 import {
   requestIdsOf,
   type CommitJobData,
@@ -32,7 +33,6 @@ export interface CommitWorkerStats {
   redelivered: number;
 }
 
-type RoomKind = 'registration' | 'sale';
 /** What a room's requests are: its queue's batches go straight to that committer. */
 const REQUEST_KIND_OF_ROOM: Record<RoomKind, RequestKind> = {
   registration: 'enrollment',

@@ -9,9 +9,9 @@ import {
   createStudents,
 } from '../../../test/support/catalog-fixture.js';
 import { createSale } from '../../../test/support/event-fixture.js';
+import { rowsOnlyReservationCommitter } from '../../../test/support/committers.js';
 import { testConfig } from '../../../test/support/test-config.js';
 import { commitEnrollmentBatch } from '../enrollments/enrollment-committer.js';
-import { commitReservationBatch } from '../reservations/reservation-committer.js';
 
 /**
  * What staff deactivated is never granted: the committers read `active` from the rows they lock, so a
@@ -82,7 +82,8 @@ describe('committers refuse what staff deactivated', function () {
       { eventId: sale.eventId, zone: 'main', count: 2 },
       { eventId: sale.eventId, zone: 'main', count: 1 },
     ]);
-    await db.transaction((trx) => commitReservationBatch(trx, ids, new Date()));
+    const commit = rowsOnlyReservationCommitter();
+    await db.transaction((trx) => commit(trx, ids, new Date()));
     expect(await outcomes(ids)).to.deep.equal(['SEAT_INACTIVE', 'SEATS_HELD', 'NOT_ENOUGH_SEATS']);
     // The outcome column keeps the details, so the buyer is told which seats went off sale.
     const [details] = await db('requests').where({ id: ids[0] }).pluck<unknown[]>('outcome');

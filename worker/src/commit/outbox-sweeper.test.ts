@@ -9,6 +9,7 @@ import type { RequestRow } from '../../../core/requests/request-store.js';
 import { newCommitJobId, type CommitJobData } from '../../../core/requests/request-types.js';
 import { createEnrollmentFixture, createStudents } from '../../../test/support/catalog-fixture.js';
 import { jobsInRoomQueue } from '../../../test/support/enrollment-submissions.js';
+import { forgetRooms } from '../../../test/support/room-cleanup.js';
 import { testLogger } from '../../../test/support/silent-logger.js';
 import { testConfig } from '../../../test/support/test-config.js';
 import { UserUpdates } from '../../../test/support/user-updates.js';
@@ -44,10 +45,7 @@ describe('OutboxSweeper: requests still queued after the grace, checked against 
   // would commit these rows (their payload names section 1, which may be that test's section).
   const rooms: number[] = [];
   afterEach(async () => {
-    for (const roomId of rooms.splice(0)) {
-      await queues.queue(roomId).obliterate({ force: true });
-      await db('requests').where({ room_id: roomId }).delete();
-    }
+    await forgetRooms(db, queues, rooms.splice(0));
   });
   after(async () => {
     await queues.close();

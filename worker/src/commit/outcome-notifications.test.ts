@@ -9,12 +9,11 @@ import {
   createSection,
   createStudents,
 } from '../../../test/support/catalog-fixture.js';
-import { testLogger } from '../../../test/support/silent-logger.js';
+import { testRequestCommitter } from '../../../test/support/committers.js';
 import { testConfig } from '../../../test/support/test-config.js';
 import { commitEnrollmentBatch } from '../enrollments/enrollment-committer.js';
 import { failQueuedRequests } from './outcome-writer.js';
 import { OutcomeReporter } from './outcome-reporter.js';
-import { RequestCommitter } from './request-committer.js';
 
 interface NotificationRow {
   id: number;
@@ -70,7 +69,7 @@ describe('outcome notifications: one per decided request, written with the outco
       if (/^insert into `notifications`/i.test(q.sql)) inserts.push(q.sql);
     });
     try {
-      const results = await new RequestCommitter(counted, testLogger).commit(ids, 'enrollment');
+      const results = await testRequestCommitter(counted).commit(ids, 'enrollment');
       expect(inserts, 'INSERT statements into notifications').to.have.length(1);
       const written = await notificationsOf(users);
       expect(written).to.have.length(1_000);

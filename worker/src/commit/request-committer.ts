@@ -3,9 +3,7 @@ import { retryOnLockConflict } from '../../../core/db-retry.js';
 import type { Logger } from '../../../core/logger.js';
 import type { UserNotification } from '../../../core/notifications/notification-store.js';
 import { type RequestRow } from '../../../core/requests/request-store.js';
-import type { RequestOutcome } from '../../../core/requests/request-types.js';
-import { commitEnrollmentBatch } from '../enrollments/enrollment-committer.js';
-import { commitReservationBatch } from '../reservations/reservation-committer.js';
+import type { RequestKind, RequestOutcome } from '../../../core/requests/request-types.js';
 import type { DecidedRequest } from './outcome-writer.js';
 
 export type CommitResult =
@@ -26,18 +24,15 @@ export type BatchCommit = (
  * so one bad request never takes down the ones that would have succeeded on their own.
  */
 export class RequestCommitter {
-  private readonly committers: Record<RequestRow['kind'], BatchCommit>;
-
   constructor(
     private readonly db: Knex,
     private readonly logger: Logger,
-    committers: Partial<Record<RequestRow['kind'], BatchCommit>> = {},
-  ) {
-    this.committers = {
-      enrollment: committers.enrollment ?? commitEnrollmentBatch,
-      reservation: committers.reservation ?? commitReservationBatch,
-    };
-  }
+    /**
+     * One committer per kind, given by the caller: the reservation one needs the hold-expiry queue and
+     * the live publisher (reservationCommitter), so there is no default that would skip them.
+     */
+    private readonly committers: Record<RequestKind, BatchCommit>,
+  ) {}
 
   /**
    * Decides each request once. `kind`: what the room's requests are (a registration room's are

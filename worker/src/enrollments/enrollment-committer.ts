@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
 import { insertedIds } from '../../../core/db.js';
-import { parseJson, type RequestRow } from '../../../core/requests/request-store.js';
+import { parseJson } from '../../../core/requests/request-store.js';
 import {
   enrollmentPayload,
   type OutcomeItem,
   type RequestOutcome,
 } from '../../../core/requests/request-types.js';
 import { writeOutcomes, type DecidedRequest } from '../commit/outcome-writer.js';
+import { lockQueuedRequests, sortByAdmission } from '../commit/queued-requests.js';
 import {
   decideSection,
   type Meeting,
@@ -34,11 +35,7 @@ export async function commitEnrollmentBatch(
   requestIds: number[],
   now: Date,
 ): Promise<DecidedRequest[]> {
-  const requests = await trx<RequestRow>('requests')
-    .whereIn('id', requestIds)
-    .andWhere({ status: 'queued', kind: 'enrollment' })
-    .orderBy('id')
-    .forUpdate();
+  const requests = await lockQueuedRequests(trx, requestIds, 'enrollment');
   if (requests.length === 0) return [];
 
   const wanted = requests.map((r) => {
@@ -56,11 +53,6 @@ export async function commitEnrollmentBatch(
   const windows = await loadWindows(trx, termIds);
   const sections = await lockSections(trx, info);
 
-  // Admission order: the waiting room's queue number, then arrival.
-  wanted.sort(
-    (a, b) => (a.row.queue_number ?? Infinity) - (b.row.queue_number ?? Infinity) || a.row.id - b.row.id,
-  );
-
   const decided: DecidedRequest[] = [];
   const newEnrollments: {
     user_id: number;
@@ -69,7 +61,7 @@ export async function commitEnrollmentBatch(
     term_id: number;
     request_id: number;
   }[] = [];
-  for (const { row, sectionIds: ids } of wanted) {
+  for (const { row, sectionIds: ids } of sortByAdmission(wanted)) {
     const student = students.get(row.user_id);
     if (!student || ids.length === 0) {
       decided.push({

@@ -8,7 +8,7 @@ import {
   lockReservation,
   reservationSeatLabels,
   type ReservationRow,
-} from '../../../core/payments/reservation-store.js';
+} from '../../../core/reservations/reservation-store.js';
 
 export type ConfirmResult =
   | {

@@ -7,7 +7,7 @@ import {
   lockReservation,
   releaseReservation,
   type ReservationRow,
-} from '../../../core/payments/reservation-store.js';
+} from '../../../core/reservations/reservation-store.js';
 
 export type ExpiryResult =
   | { kind: 'expired'; reservation: ReservationRow; seats: string[]; change: ReservationChange }

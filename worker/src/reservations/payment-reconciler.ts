@@ -5,8 +5,8 @@ import {
   settleCharge,
   type Settlement,
   type SettlementDeps,
-} from '../../../core/payments/payment-settlement.js';
-import type { PaymentRow } from '../../../core/payments/reservation-store.js';
+} from '../../../core/reservations/payment-settlement.js';
+import type { PaymentRow } from '../../../core/reservations/payment-store.js';
 
 export interface ReconcileStats {
   settled: number;

@@ -2,27 +2,19 @@ import type { Knex } from 'knex';
 import type { LivePublisher } from '../../../core/live-publisher.js';
 import type { Logger } from '../../../core/logger.js';
 import { parseJson, type RequestRow } from '../../../core/requests/request-store.js';
-import {
-  reservationPayload,
-  type RequestOutcome,
-  type ReservationPayload,
-} from '../../../core/requests/request-types.js';
-import type { DecidedRequest } from '../commit/outcome-writer.js';
-import { writeOutcomes } from '../commit/outcome-writer.js';
+import { reservationPayload } from '../../../core/requests/request-types.js';
+import { writeOutcomes, type DecidedRequest } from '../commit/outcome-writer.js';
+import { lockQueuedRequests, sortByAdmission } from '../commit/queued-requests.js';
 import type { BatchCommit } from '../commit/request-committer.js';
 import type { HoldExpiryQueue, ScheduledHold } from './hold-expiry-queue.js';
-import { labelKey, lockBatchSeats, zoneKey, type SeatSnapshot, type SeatState } from './seat-locks.js';
-
-export const RESERVATION_CODES = {
-  held: 'SEATS_HELD',
-  taken: 'SEATS_TAKEN',
-  notEnough: 'NOT_ENOUGH_SEATS',
-  limit: 'PER_USER_LIMIT',
-  unknownEvent: 'UNKNOWN_EVENT',
-  unknownSeat: 'UNKNOWN_SEAT',
-  inactiveSeat: 'SEAT_INACTIVE',
-  invalid: 'INVALID_REQUEST',
-} as const;
+import {
+  decideReservation,
+  liveSeatsKey,
+  type EventState,
+  type ReservationDecision,
+  type ReservationSnapshot,
+} from './reservation-rules.js';
+import { lockBatchSeats, zoneKey } from './seat-locks.js';
 
 interface EventRow {
   id: number;
@@ -30,14 +22,8 @@ interface EventRow {
   hold_ttl_s: number;
 }
 
-interface Hold {
-  row: RequestRow;
-  eventId: number;
-  seats: SeatState[];
-  amountCents: number;
-  holdExpiresAt: Date;
-  outcome: RequestOutcome;
-}
+/** A request the rules granted, with its seats: what writeHolds turns into rows. */
+type Hold = Extract<ReservationDecision, { status: 'held' }> & { row: RequestRow };
 
 const CHUNK = 1_000;
 
@@ -48,40 +34,23 @@ interface HeldSeat {
   status: 'held';
 }
 
-/**
- * Commits a batch of reservation requests in ONE transaction, like the enrollment committer: rows are
- * locked once, in a fixed order (requests, then users, then seats, each by id; see seat-locks.ts for the
- * seats), each request is decided in admission order (`queue_number`, then id) against that snapshot,
- * and the writes go out in a few bulk statements with the outcomes.
- *
- * The user locks serialise one person's concurrent requests (two tabs, two worker processes): their live
- * seats, counted for the per-user limit after the lock is granted, include what the other batch
- * committed. That holds under READ COMMITTED (how RequestCommitter runs batches) and also under
- * REPEATABLE READ, since every statement before the user locks is a locking read.
- *
- * A hold inserts the reservation (`held`, amount = the seats' prices, `hold_expires_at` = now + the
- * event's `hold_ttl_s`), one reservation_seats row per seat with `live_seat_id = seat_id` (unique: the
- * schema refuses a seat in two live reservations), marks the seats held, and audits it.
- */
-export async function commitReservationBatch(
-  trx: Knex.Transaction,
-  requestIds: number[],
-  now: Date,
-): Promise<DecidedRequest[]> {
-  return (await commitReservations(trx, requestIds, now)).decided;
+export interface ReservationCommitDeps {
+  /** Where each new hold's expiry job goes. */
+  holds: Pick<HoldExpiryQueue, 'schedule'>;
+  /** Tells the events' watchers which seats the batch held. */
+  live: Pick<LivePublisher, 'publish'>;
+  logger: Logger;
 }
 
 /**
- * A BatchCommit that, once the transaction has committed, schedules each new hold's expiry job and tells
- * the events' watchers which seats the batch held (one `seats:changed` per event for the whole batch).
+ * The reservation committer, the one way reservation requests are committed: a BatchCommit that decides
+ * and writes a batch (see commitInTransaction) and, once the transaction has committed, schedules each
+ * new hold's expiry job and tells the events' watchers which seats the batch held (one `seats:changed`
+ * per event for the whole batch).
  */
-export function reservationBatchCommit(
-  holds: Pick<HoldExpiryQueue, 'schedule'>,
-  logger: Logger,
-  live?: Pick<LivePublisher, 'publish'>,
-): BatchCommit {
+export function reservationCommitter({ holds, live, logger }: ReservationCommitDeps): BatchCommit {
   return async (trx, requestIds, now) => {
-    const { decided, held, seats } = await commitReservations(trx, requestIds, now);
+    const { decided, held, seats } = await commitInTransaction(trx, requestIds, now);
     if (held.length > 0) {
       // After the commit only (no network I/O inside the transaction; nothing scheduled or pushed for a
       // rollback). A job lost here is covered by the sweep, which expires holds left past their expiry.
@@ -94,7 +63,7 @@ export function reservationBatchCommit(
                 'could not schedule hold expiries; the sweep covers them',
               );
             }),
-            live?.publish({ seats }),
+            live.publish({ seats }),
           ]),
         () => undefined,
       );
@@ -103,16 +72,27 @@ export function reservationBatchCommit(
   };
 }
 
-export async function commitReservations(
+/**
+ * Commits a batch of reservation requests in ONE transaction, like the enrollment committer: rows are
+ * locked once, in a fixed order (requests, then users, then seats, each by id; see seat-locks.ts for the
+ * seats), each request is decided in admission order (`queue_number`, then id) against that snapshot by
+ * the rules (reservation-rules.ts), and the writes go out in a few bulk statements with the outcomes.
+ *
+ * The user locks serialise one person's concurrent requests (two tabs, two worker processes): their live
+ * seats, counted for the per-user limit after the lock is granted, include what the other batch
+ * committed. That holds under READ COMMITTED (how RequestCommitter runs batches) and also under
+ * REPEATABLE READ, since every statement before the user locks is a locking read.
+ *
+ * A hold inserts the reservation (`held`, amount = the seats' prices, `hold_expires_at` = now + the
+ * event's `hold_ttl_s`), one reservation_seats row per seat with `live_seat_id = seat_id` (unique: the
+ * schema refuses a seat in two live reservations), marks the seats held, and audits it.
+ */
+async function commitInTransaction(
   trx: Knex.Transaction,
   requestIds: number[],
   now: Date,
 ): Promise<{ decided: DecidedRequest[]; held: ScheduledHold[]; seats: HeldSeat[] }> {
-  const requests = await trx<RequestRow>('requests')
-    .whereIn('id', requestIds)
-    .andWhere({ status: 'queued', kind: 'reservation' })
-    .orderBy('id')
-    .forUpdate();
+  const requests = await lockQueuedRequests(trx, requestIds, 'reservation');
   if (requests.length === 0) return { decided: [], held: [], seats: [] };
 
   const wanted = requests.map((row) => {
@@ -141,92 +121,19 @@ export async function commitReservations(
       zones.set(key, z);
     }
   }
-  const seats = await lockBatchSeats(trx, chosen, zones);
-  const liveSeats = await countLiveSeats(trx, userIds, [...events.keys()]);
+  const snapshot: ReservationSnapshot = {
+    users,
+    events,
+    seats: await lockBatchSeats(trx, chosen, zones),
+    liveSeats: await countLiveSeats(trx, userIds, [...events.keys()]),
+  };
 
-  // Admission order: the waiting room's queue number, then arrival.
-  wanted.sort(
-    (a, b) => (a.row.queue_number ?? Infinity) - (b.row.queue_number ?? Infinity) || a.row.id - b.row.id,
-  );
   const decided: DecidedRequest[] = [];
   const holds: Hold[] = [];
-  for (const { row, payload } of wanted) {
-    const reject = (code: string, message: string, details?: RequestOutcome['details']) =>
-      decided.push({ row, outcome: { status: 'rejected', code, message, details } });
-    const event = payload ? events.get(payload.eventId) : undefined;
-    if (!payload || !users.has(row.user_id)) {
-      reject(RESERVATION_CODES.invalid, 'This request cannot be processed');
-      continue;
-    }
-    if (!event) {
-      reject(RESERVATION_CODES.unknownEvent, `No event ${payload.eventId}`);
-      continue;
-    }
-    const requested = 'seatLabels' in payload ? payload.seatLabels.length : payload.count;
-    const liveKey = `${row.user_id}:${event.id}`;
-    const live = liveSeats.get(liveKey) ?? 0;
-    if (live + requested > event.per_user_limit) {
-      reject(
-        RESERVATION_CODES.limit,
-        `At most ${event.per_user_limit} seats per person for this event; you hold ${live} and asked for ${requested}`,
-        { perUserLimit: event.per_user_limit, alreadyHeld: live, requested },
-      );
-      continue;
-    }
-    const picked = pickSeats(payload, seats);
-    if ('duplicate' in picked) {
-      reject(RESERVATION_CODES.invalid, 'A seat is listed twice');
-      continue;
-    }
-    if ('unknown' in picked) {
-      reject(RESERVATION_CODES.unknownSeat, `No seat ${picked.unknown.join(', ')}`, {
-        seatLabels: picked.unknown,
-      });
-      continue;
-    }
-    if ('inactive' in picked) {
-      reject(RESERVATION_CODES.inactiveSeat, `No longer for sale: ${picked.inactive.join(', ')}`, {
-        seatLabels: picked.inactive,
-      });
-      continue;
-    }
-    if ('taken' in picked) {
-      // The losers of a race learn which of their seats went, so they can pick others at once.
-      reject(RESERVATION_CODES.taken, `Already taken: ${picked.taken.join(', ')}`, {
-        takenSeats: picked.taken,
-        requestedSeats: picked.requested,
-      });
-      continue;
-    }
-    if ('short' in picked) {
-      reject(
-        RESERVATION_CODES.notEnough,
-        `Only ${picked.short} free seats left in ${'zone' in payload ? payload.zone : 'this zone'}`,
-        { zone: 'zone' in payload ? payload.zone : null, requested, available: picked.short },
-      );
-      continue;
-    }
-    for (const s of picked.seats) {
-      s.status = 'held';
-      s.holder = row.user_id;
-    }
-    liveSeats.set(liveKey, live + requested);
-    const holdExpiresAt = new Date(now.getTime() + event.hold_ttl_s * 1000);
-    const amountCents = picked.seats.reduce((sum, s) => sum + s.priceCents, 0);
-    const labels = picked.seats.map((s) => s.label);
-    const outcome: RequestOutcome = {
-      status: 'committed',
-      code: RESERVATION_CODES.held,
-      message: `Held ${labels.join(', ')} until ${holdExpiresAt.toISOString()}; pay before then`,
-      details: {
-        eventId: event.id,
-        seats: labels,
-        amountCents,
-        holdExpiresAt: holdExpiresAt.toISOString(),
-      },
-    };
-    holds.push({ row, eventId: event.id, seats: picked.seats, amountCents, holdExpiresAt, outcome });
-    decided.push({ row, outcome });
+  for (const { row, payload } of sortByAdmission(wanted)) {
+    const d = decideReservation({ userId: row.user_id, payload }, snapshot, now);
+    if (d.status === 'held') holds.push({ row, ...d });
+    decided.push({ row, outcome: d.outcome });
   }
 
   const held = await writeHolds(trx, holds);
@@ -237,44 +144,17 @@ export async function commitReservations(
   return { decided, held, seats: heldSeats };
 }
 
-type SeatPick =
-  | { seats: SeatState[] }
-  | { taken: string[]; requested: string[] }
-  | { unknown: string[] }
-  /** Chosen seats staff deactivated. */
-  | { inactive: string[] }
-  | { duplicate: true }
-  /** Best available: how many free seats there were. */
-  | { short: number };
-
-function pickSeats(p: ReservationPayload, snap: SeatSnapshot): SeatPick {
-  if ('seatLabels' in p) {
-    const found = p.seatLabels.map((l) => ({ l, s: snap.byLabel.get(labelKey(p.eventId, l)) }));
-    const unknown = found.filter((f) => !f.s).map((f) => f.l);
-    if (unknown.length > 0) return { unknown };
-    const seats = found.map((f) => f.s as SeatState);
-    if (new Set(seats).size !== seats.length) return { duplicate: true };
-    const inactive = seats.filter((s) => !s.active).map((s) => s.label);
-    if (inactive.length > 0) return { inactive };
-    const taken = seats.filter((s) => s.status !== 'free').map((s) => s.label);
-    return taken.length > 0 ? { taken, requested: seats.map((s) => s.label) } : { seats };
-  }
-  // The pool also holds this batch's chosen seats of the zone, which may be inactive ones.
-  const free = (snap.pools.get(zoneKey(p.eventId, p.zone)) ?? []).filter(
-    (s) => s.status === 'free' && s.active,
-  );
-  return free.length < p.count ? { short: free.length } : { seats: free.slice(0, p.count) };
-}
-
-async function loadEvents(trx: Knex.Transaction, ids: number[]): Promise<Map<number, EventRow>> {
+async function loadEvents(trx: Knex.Transaction, ids: number[]): Promise<Map<number, EventState>> {
   if (ids.length === 0) return new Map();
   const rows = await trx('events')
     .whereIn('id', ids)
     .select<EventRow[]>('id', 'per_user_limit', 'hold_ttl_s');
-  return new Map(rows.map((e) => [e.id, e]));
+  return new Map(
+    rows.map((e) => [e.id, { id: e.id, perUserLimit: e.per_user_limit, holdTtlS: e.hold_ttl_s }]),
+  );
 }
 
-/** Live seats (held, paid or confirmed) per `<userId>:<eventId>`. */
+/** Live seats (held, paid or confirmed) per `liveSeatsKey(userId, eventId)`. */
 async function countLiveSeats(
   trx: Knex.Transaction,
   userIds: number[],
@@ -292,7 +172,7 @@ async function countLiveSeats(
       'r.event_id',
       trx.raw('COUNT(*) AS n'),
     );
-  return new Map(rows.map((r) => [`${r.user_id}:${r.event_id}`, Number(r.n)]));
+  return new Map(rows.map((r) => [liveSeatsKey(r.user_id, r.event_id), Number(r.n)]));
 }
 
 async function writeHolds(trx: Knex.Transaction, holds: Hold[]): Promise<ScheduledHold[]> {

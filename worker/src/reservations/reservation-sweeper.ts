@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../../core/logger.js';
 import { PeriodicTask } from '../../../core/process/periodic-task.js';
-import type { AfterPaymentQueue } from '../../../core/payments/after-payment-queue.js';
+import type { AfterPaymentQueue } from '../../../core/reservations/after-payment-queue.js';
 import { expireHold } from './hold-expiry.js';
 import type { PaymentReconciler } from './payment-reconciler.js';
 import type { ReservationNotifier } from './reservation-notifier.js';
