@@ -8,7 +8,8 @@
 # NODE_ENV=production: the processes refuse to start without JWT_SECRET, ADMISSION_PRIVATE_KEY (or
 # ADMISSION_PUBLIC_KEY), ADMISSION_KEY_ID and a DATABASE_URL of their own (see .env.example).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 26, the LTS the project runs on everywhere (package.json's engines, scripts/lib/ensure-node.sh).
+ARG NODE_IMAGE=node:26-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 WORKDIR /app

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Sets everything up on a fresh machine and starts Rushline: npm packages, MySQL and Redis
-# (installed and started when missing), migrations, demo data on an empty database, the build,
-# then the api, waiting room and worker in the background. Safe to run again.
+# Sets everything up on a fresh machine and starts Rushline: Node (scripts/lib/ensure-node.sh), npm
+# packages, MySQL and Redis (installed and started when missing), migrations, demo data on an empty
+# database, the build, then the api, waiting room and worker in the background. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/ensure-node.sh
 source scripts/lib/ensure-node-deps.sh
 source scripts/lib/ensure-nginx.sh
 
+ensure_node
 ensure_node_deps
 ensure_nginx
 echo "==> services"

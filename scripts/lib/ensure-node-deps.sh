@@ -1,9 +1,10 @@
-# Installs npm packages when node_modules is missing or older than package-lock.json.
-# Sourced by scripts/up.sh and scripts/test.sh; safe to run again.
+# Installs npm packages when node_modules is missing, older than package-lock.json or installed by another
+# Node ABI (native add-ons are built per ABI). Sourced by scripts/up.sh and scripts/test.sh after
+# ensure_node; safe to run again.
 ensure_node_deps() {
   local stamp=node_modules/.rushline-lock-hash
   local want
-  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  want="$(sha256sum package-lock.json | cut -d' ' -f1) node-abi-$(node -p process.versions.modules)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
