@@ -1,8 +1,6 @@
 import knex, { type Knex } from 'knex';
 import type { Config } from './config.js';
 
-export type Db = Knex;
-
 /**
  * Builds the knex pool. Every connection runs in UTC so DATETIME(3) columns and NOW(3) agree with
  * JavaScript Dates whatever the server's own time zone is.
@@ -10,7 +8,7 @@ export type Db = Knex;
 export function createDb(
   cfg: Pick<Config, 'db'>,
   overrides: { database?: string; poolMax?: number } = {},
-): Db {
+): Knex {
   const url = new URL(cfg.db.url);
   const database = overrides.database ?? decodeURIComponent(url.pathname.slice(1));
   return knex({

@@ -41,9 +41,6 @@ export class ConflictError extends AppError {
 export class PreconditionRequiredError extends AppError {
   readonly status = 428;
 }
-export class GoneError extends AppError {
-  readonly status = 410;
-}
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
 }
@@ -59,7 +56,4 @@ export class TooManyRequestsError extends AppError {
   ) {
     super(code, message, { retryAfterS });
   }
-}
-export class ServiceUnavailableError extends AppError {
-  readonly status = 503;
 }

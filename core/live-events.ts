@@ -2,7 +2,7 @@
  * socket.io event maps shared by the servers, the worker's emitter and the clients, so a renamed
  * event or a changed payload is a type error everywhere at once.
  */
-export type RoomPhase = 'idle' | 'prequeue' | 'open' | 'closed';
+import type { RoomPhase } from './rooms/room-phase.js';
 
 /** One person's view of a waiting room; also the body of GET /rooms/:roomId/status. */
 export interface RoomStatusView {
@@ -58,6 +58,14 @@ export interface ReservationUpdate {
   at: string;
 }
 
+/** Personal: it is this person's turn; the token goes with the enrollment or reservation request. */
+export interface AdmittedMessage {
+  roomId: number;
+  queueNumber: number;
+  admissionToken: string;
+  expiresAt: string;
+}
+
 /**
  * A room's figures for the staff console (`watch:figures`), pushed about once a second to `figures:<roomId>`
  * while anyone watches; computed once per room per second across the fleet (waiting-room/src/live/figures-publisher.ts).
@@ -104,8 +112,7 @@ export interface ServerToClientEvents {
   /** Phase or pause changes; clients in the pre-queue ask for their state again to learn their number. */
   'room:phase': (msg: { roomId: number; phase: RoomPhase; paused: boolean }) => void;
   'room:message': (msg: { roomId: number; message: string; at: string }) => void;
-  /** Personal: it is this person's turn; the token goes with the enrollment or reservation request. */
-  admitted: (msg: { roomId: number; queueNumber: number; admissionToken: string; expiresAt: string }) => void;
+  admitted: (msg: AdmittedMessage) => void;
   /** Personal: an operator revoked this person's admission to the room. */
   'admission:revoked': (msg: { roomId: number }) => void;
   /** Personal: something happened to a request or reservation of this person (also kept, see GET /api/me/notifications). */

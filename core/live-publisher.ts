@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { eventChannel, userRoom, type ServerToClientEvents } from './live-events.js';
 import type { Logger } from './logger.js';
 import type { UserNotification } from './notifications/notification-store.js';
-import { toReservationUpdate, type ReservationRow } from './payments/reservation-store.js';
+import { toReservationUpdate, type ReservationRow } from './reservations/reservation-store.js';
 import { redisKeys } from './redis-keys.js';
 import type { SeatChanges, SeatStatus } from './views/sale-views.js';
 

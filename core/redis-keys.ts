@@ -9,6 +9,10 @@ export interface RedisKeys {
   readonly bullPrefix: string;
   loginLimitPrefix(kind: 'account' | 'ip'): string;
   room(roomId: number | string, part: string): string;
+  /** The one admission lease of the deployment: its holder ticks every room (per-room leases: issue 15). */
+  readonly admissionLeader: string;
+  /** Which process computes a room's live figures in a given second (SET NX, expires on its own). */
+  figuresSlot(roomId: number, slot: number): string;
   /** socket.io adapter channel prefix, so two deployments on one Redis never hear each other. */
   readonly socketChannel: string;
   /** The simulated payment provider's "bank side" (charges, refunds by idempotency key). */
@@ -21,6 +25,8 @@ export function redisKeys(prefix: string): RedisKeys {
     bullPrefix: `${prefix}:bull`,
     loginLimitPrefix: (kind) => `${prefix}:login:${kind}`,
     room: (roomId, part) => `${prefix}:{r:${roomId}}:${part}`,
+    admissionLeader: `${prefix}:admission:leader`,
+    figuresSlot: (roomId, slot) => `${prefix}:figures:slot:${roomId}:${slot}`,
     socketChannel: `${prefix}:sio`,
     paymentSim: `${prefix}:paysim`,
   };

@@ -6,7 +6,7 @@ import { buildApiApp } from '../api/src/app.js';
 import { createDb } from '../core/db.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
 import type { NotificationPage, NotificationView } from '../core/views/notification-views.js';
-import { startAppProcess, type AppProcess } from './support/app-process.js';
+import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { createStudents } from './support/catalog-fixture.js';
 import { createSale, eventually, type SaleFixture } from './support/event-fixture.js';
 import { holdSeats } from './support/hold-seats.js';

@@ -10,7 +10,7 @@ import { SimulatedPaymentProvider } from '../core/payments/simulated-payment-pro
 import { CommitQueues } from '../core/queues.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
 import { expireHold } from '../worker/src/reservations/hold-expiry.js';
-import { startAppProcess, type AppProcess } from './support/app-process.js';
+import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { createStudents } from './support/catalog-fixture.js';
 import {
   createSale,

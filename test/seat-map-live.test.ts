@@ -7,7 +7,7 @@ import { buildApiApp } from '../api/src/app.js';
 import { createDb } from '../core/db.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
 import type { SeatChanges, SeatMapView } from '../core/views/sale-views.js';
-import { startAppProcess, type AppProcess } from './support/app-process.js';
+import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { createStudents } from './support/catalog-fixture.js';
 import { createSale, type SaleFixture } from './support/event-fixture.js';
 import { holdSeats } from './support/hold-seats.js';

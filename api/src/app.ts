@@ -26,7 +26,7 @@ import { staffEventRoutes } from './staff/events/staff-event-routes.js';
 import { staffLookupRoutes } from './staff/lookup/lookup-routes.js';
 import { importRoutes } from './staff/imports/import-routes.js';
 import { exportRoutes } from './staff/exports/export-routes.js';
-import { AfterPaymentQueue, type AfterPaymentEnqueuer } from '../../core/payments/after-payment-queue.js';
+import { AfterPaymentQueue, type AfterPaymentEnqueuer } from '../../core/reservations/after-payment-queue.js';
 import { createPaymentProvider } from '../../core/payments/create-payment-provider.js';
 import type { PaymentProvider } from '../../core/payments/payment-provider.js';
 import { ReservationPayments } from './reservations/pay-reservation.js';

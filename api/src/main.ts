@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { createDb } from '../../core/db.js';
 import { closeServer, runService } from '../../core/process/run-service.js';
-import { AfterPaymentQueue } from '../../core/payments/after-payment-queue.js';
+import { AfterPaymentQueue } from '../../core/reservations/after-payment-queue.js';
 import { CommitQueues } from '../../core/queues.js';
 import { createRedis } from '../../core/redis.js';
 import { buildApiApp } from './app.js';

@@ -9,12 +9,17 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The user an `Authorization: Bearer` header names; also used by the waiting room's raw join path. */
+export function authenticate(cfg: Pick<Config, 'auth'>, authorization: string | undefined): AuthUser {
+  const token = bearerToken(authorization);
+  if (!token)
+    throw new UnauthorizedError('UNAUTHENTICATED', 'Sign in: send Authorization: Bearer <access token>');
+  return verifyAccessToken(cfg.auth, token);
+}
+
 export function requireAuth(cfg: Pick<Config, 'auth'>): RequestHandler {
   return (req, _res, next) => {
-    const token = bearerToken(req.get('authorization'));
-    if (!token)
-      throw new UnauthorizedError('UNAUTHENTICATED', 'Sign in: send Authorization: Bearer <access token>');
-    req.user = verifyAccessToken(cfg.auth, token);
+    req.user = authenticate(cfg, req.get('authorization'));
     next();
   };
 }

@@ -19,6 +19,10 @@ export interface HttpAppOptions {
   helmet?: HelmetOptions;
 }
 
+/** JSON bodies up to the configured size (413 beyond); also used by the waiting room's raw join path. */
+export const jsonBody = (cfg: Pick<Config, 'http'>) =>
+  express.json({ limit: cfg.http.bodyLimit, strict: true });
+
 /** The express app every Rushline HTTP process shares: same headers, parsing, logs, health and errors. */
 export function createHttpApp(opts: HttpAppOptions): Express {
   const app = express();
@@ -28,7 +32,7 @@ export function createHttpApp(opts: HttpAppOptions): Express {
 
   app.use(helmet(opts.helmet));
   app.use(requestLogger(opts.logger, (url) => url === '/healthz' || url === '/readyz'));
-  app.use(express.json({ limit: opts.cfg.http.bodyLimit, strict: true }));
+  app.use(jsonBody(opts.cfg));
   app.use(healthRouter(opts.service, opts.readiness, opts.healthDetails));
 
   opts.routes(app);

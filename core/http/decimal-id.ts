@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * An id in a path or query string: a plain positive decimal integer only. `z.coerce.number()` would take
  * '0x1', '1e0', '+1', '01' or ' 1' for 1, so one resource would answer to many spellings (and caches and
- * logs would disagree about what was asked). Shared by every app (the api's catalog has its own copy).
+ * logs would disagree about what was asked). Shared by every app; core/http/id-params.ts builds the usual
+ * `/:id` schema on it.
  */
 export const decimalId = z
   .string()

@@ -14,7 +14,8 @@ declare module 'express-serve-static-core' {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-function requestId(req: IncomingMessage): string {
+/** This request's id: the caller's X-Request-Id when sane, else a new UUID (also the raw join path's). */
+export function requestId(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }

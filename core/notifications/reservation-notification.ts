@@ -1,4 +1,4 @@
-import type { ReservationRow } from '../payments/reservation-store.js';
+import type { ReservationRow } from '../reservations/reservation-store.js';
 import type { NotificationView } from '../views/notification-views.js';
 import type { NewNotification } from './notification-store.js';
 

@@ -73,3 +73,36 @@ export async function listUserRequests(
   if (opts.beforeId !== undefined) void q.andWhere('id', '<', opts.beforeId);
   return q;
 }
+
+/** A request row as the api writes it, times included, so a new request needs no read-back. */
+export type NewRequestRow = Omit<RequestRow, 'id'> & { updated_at: Date };
+
+const toInsert = ({ payload, ...fields }: NewRequestRow) => ({ ...fields, payload: JSON.stringify(payload) });
+
+/** Inserts one request and returns its id; a key already recorded fails with ER_DUP_ENTRY. */
+export async function insertRequest(db: Knex, row: NewRequestRow): Promise<number> {
+  const [id] = await db('requests').insert(toInsert(row));
+  return Number(id);
+}
+
+/**
+ * Inserts several requests in one statement; a row whose (user, key) is already recorded is skipped by
+ * the INSERT itself (a no-op update), so one retry doesn't fail the others. Read the ids back by job.
+ */
+export async function insertRequestsSkippingKnown(db: Knex, rows: NewRequestRow[]): Promise<void> {
+  const insert = db('requests').insert(rows.map(toInsert)).toSQL().toNative();
+  await db.raw(`${insert.sql} ON DUPLICATE KEY UPDATE id = id`, [...insert.bindings]);
+}
+
+/** The rows a commit job carries, by id with their (user, key). */
+export const requestKeysOfJob = (
+  db: Knex,
+  jobId: string,
+): Promise<{ id: number; user_id: number; idempotency_key: string }[]> =>
+  db('requests')
+    .where({ commit_job_id: jobId })
+    .select<{ id: number; user_id: number; idempotency_key: string }[]>('id', 'user_id', 'idempotency_key');
+
+/** The ids of a commit job's rows still queued, in id order. */
+export const queuedRequestIdsOfJob = (db: Knex, jobId: string): Promise<number[]> =>
+  db('requests').where({ commit_job_id: jobId, status: 'queued' }).orderBy('id').pluck<number[]>('id');

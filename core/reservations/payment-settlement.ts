@@ -5,14 +5,25 @@ import type { LivePublisher, ReservationChange } from '../live-publisher.js';
 import type { Logger } from '../logger.js';
 import { insertNotification, type UserNotification } from '../notifications/notification-store.js';
 import { reservationNotification } from '../notifications/reservation-notification.js';
-import type { AfterPaymentEnqueuer } from './after-payment-queue.js';
-import { PaymentProviderError, type ChargeResult, type PaymentProvider } from './payment-provider.js';
 import {
-  lockLiveSeats,
+  PaymentProviderError,
+  type ChargeResult,
+  type PaymentProvider,
+} from '../payments/payment-provider.js';
+import type { AfterPaymentEnqueuer } from './after-payment-queue.js';
+import {
+  findPayment,
   lockPayment,
-  lockReservation,
-  reservationSeatLabels,
+  reservationIdOfPayment,
+  updatePayment,
   type PaymentRow,
+} from './payment-store.js';
+import {
+  findReservation,
+  lockLiveSeats,
+  lockReservation,
+  markReservationPaid,
+  reservationSeatLabels,
   type ReservationRow,
 } from './reservation-store.js';
 
@@ -71,11 +82,12 @@ export async function settleCharge(
         reservationNotification(reservation, 'paid', seats.labels),
         now,
       );
-      await trx('seats').whereIn('id', seats.seatIds).update({ status: 'sold', held_until: null });
-      await trx('reservations').where({ id: reservation.id }).update({ status: 'paid', paid_at: now });
-      await trx('payments')
-        .where({ id: payment.id })
-        .update({ status: 'succeeded', provider_ref: result.providerRef, failure_reason: null });
+      await markReservationPaid(trx, reservation.id, seats.seatIds, now);
+      await updatePayment(trx, payment.id, {
+        status: 'succeeded',
+        provider_ref: result.providerRef,
+        failure_reason: null,
+      });
       await writeAudit(trx, {
         actorUserId: reservation.user_id,
         entity: 'payment',
@@ -108,7 +120,7 @@ export async function settleCharge(
     }
     // Money was taken but there are no seats to give for it: it goes back (below, outside the transaction).
     if (payment.provider_ref !== result.providerRef) {
-      await trx('payments').where({ id: payment.id }).update({ provider_ref: result.providerRef });
+      await updatePayment(trx, payment.id, { provider_ref: result.providerRef });
     }
     return {
       settled: { kind: 'pending', reservation, payment: { ...payment, provider_ref: result.providerRef } },
@@ -141,13 +153,10 @@ export async function refundPayment(
   paymentId: number,
   reason: string,
 ): Promise<Settlement> {
-  const current = await deps.db<PaymentRow>('payments').where({ id: paymentId }).first();
+  const current = await findPayment(deps.db, paymentId);
   if (!current) throw new Error(`payment ${paymentId} does not exist`);
   if (current.status === 'refunded' || !current.provider_ref) {
-    const reservation = await deps
-      .db<ReservationRow>('reservations')
-      .where({ id: current.reservation_id })
-      .first();
+    const reservation = await findReservation(deps.db, current.reservation_id);
     if (!reservation) throw new Error(`reservation ${current.reservation_id} does not exist`);
     return settlementOf(reservation, current);
   }
@@ -160,10 +169,7 @@ export async function refundPayment(
   } catch (err) {
     if (!(err instanceof PaymentProviderError)) throw err;
     deps.logger.warn({ err, paymentId }, 'refund failed; the reconciliation retries it');
-    const reservation = await deps
-      .db<ReservationRow>('reservations')
-      .where({ id: current.reservation_id })
-      .first();
+    const reservation = await findReservation(deps.db, current.reservation_id);
     return { kind: 'pending', reservation: reservation as ReservationRow, payment: current };
   }
   const refunded = await inLockedPair(deps.db, paymentId, async (trx, reservation, payment) => {
@@ -179,9 +185,7 @@ export async function refundPayment(
         }),
         new Date(),
       );
-      await trx('payments')
-        .where({ id: payment.id })
-        .update({ status: 'refunded', failure_reason: reason.slice(0, 255) });
+      await updatePayment(trx, payment.id, { status: 'refunded', failure_reason: reason.slice(0, 255) });
       await writeAudit(trx, {
         actorUserId: null,
         entity: 'payment',
@@ -206,9 +210,7 @@ export async function refundPayment(
 export async function recordDecline(db: Knex, paymentId: number, reason: string): Promise<Settlement> {
   return inLockedPair(db, paymentId, async (trx, reservation, payment) => {
     if (payment.status !== 'pending') return settlementOf(reservation, payment);
-    await trx('payments')
-      .where({ id: payment.id })
-      .update({ status: 'failed', failure_reason: reason.slice(0, 255) });
+    await updatePayment(trx, payment.id, { status: 'failed', failure_reason: reason.slice(0, 255) });
     await writeAudit(trx, {
       actorUserId: reservation.user_id,
       entity: 'payment',
@@ -235,11 +237,11 @@ async function inLockedPair<T>(
   paymentId: number,
   fn: (trx: Knex.Transaction, reservation: ReservationRow, payment: PaymentRow) => Promise<T>,
 ): Promise<T> {
-  const peek = await db<PaymentRow>('payments').where({ id: paymentId }).first('reservation_id');
-  if (!peek) throw new Error(`payment ${paymentId} does not exist`);
+  const reservationId = await reservationIdOfPayment(db, paymentId);
+  if (reservationId === undefined) throw new Error(`payment ${paymentId} does not exist`);
   return retryOnLockConflict(() =>
     db.transaction(async (trx) => {
-      const reservation = await lockReservation(trx, peek.reservation_id);
+      const reservation = await lockReservation(trx, reservationId);
       const payment = await lockPayment(trx, paymentId);
       if (!reservation || !payment) throw new Error(`payment ${paymentId} or its reservation vanished`);
       return fn(trx, reservation, payment);

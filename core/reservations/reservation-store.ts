@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit.js';
 import type { ReservationUpdate } from '../live-events.js';
+import type { ReservationStatus } from '../views/reservation-view.js';
 
 /**
  * The reservation rows that the api (pay, cancel) and the worker (expiry, confirmation, reconciliation)
@@ -11,9 +12,6 @@ import type { ReservationUpdate } from '../live-events.js';
  * then users, then seats by id, and never waits on an existing reservation; so no two of these can wait
  * on each other in a cycle.
  */
-import type { PaymentStatus, ReservationStatus } from '../views/reservation-view.js';
-
-export type { PaymentStatus, ReservationStatus } from '../views/reservation-view.js';
 
 export interface ReservationRow {
   id: number;
@@ -29,28 +27,14 @@ export interface ReservationRow {
   updated_at: Date;
 }
 
-export interface PaymentRow {
-  id: number;
-  reservation_id: number;
-  amount_cents: number;
-  currency: string;
-  status: PaymentStatus;
-  provider: string;
-  provider_ref: string | null;
-  idempotency_key: string;
-  failure_reason: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
 /** Statuses in which a reservation owns its seats (its reservation_seats rows are live). */
 export const LIVE_RESERVATION_STATUSES: readonly ReservationStatus[] = ['held', 'paid', 'confirmed'];
 
 export const lockReservation = (trx: Knex.Transaction, id: number): Promise<ReservationRow | undefined> =>
   trx<ReservationRow>('reservations').where({ id }).first().forUpdate();
 
-export const lockPayment = (trx: Knex.Transaction, id: number): Promise<PaymentRow | undefined> =>
-  trx<PaymentRow>('payments').where({ id }).first().forUpdate();
+export const findReservation = (db: Knex, id: number): Promise<ReservationRow | undefined> =>
+  db<ReservationRow>('reservations').where({ id }).first();
 
 export interface LockedSeats {
   /** reservation_seats ids of the live rows. */
@@ -79,6 +63,20 @@ export async function lockLiveSeats(trx: Knex.Transaction, reservationId: number
     seatIds: seats.map((s) => s.id),
     labels: seats.map((s) => s.label),
   };
+}
+
+/**
+ * Marks a held reservation `paid` and its seats `sold`. The caller has locked the reservation and its
+ * live seats (`lockLiveSeats`) and checked that the payment succeeded.
+ */
+export async function markReservationPaid(
+  trx: Knex.Transaction,
+  reservationId: number,
+  seatIds: number[],
+  now: Date,
+): Promise<void> {
+  await trx('seats').whereIn('id', seatIds).update({ status: 'sold', held_until: null });
+  await trx('reservations').where({ id: reservationId }).update({ status: 'paid', paid_at: now });
 }
 
 /**

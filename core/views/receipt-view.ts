@@ -1,3 +1,4 @@
+import type { RoomKind } from '../rooms/room-kind.js';
 import type { RequestView } from './request-view.js';
 
 /**
@@ -8,7 +9,7 @@ export interface RoomReceiptView {
   room: {
     id: number;
     name: string;
-    kind: 'registration' | 'sale';
+    kind: RoomKind;
     eventId: number | null;
     termId: number | null;
     opensAt: string;

@@ -8,7 +8,6 @@ export type RequestStatus = 'queued' | 'committed' | 'rejected' | 'failed';
 /** One part of an outcome, e.g. one section of a cart. */
 export interface OutcomeItem {
   sectionId?: number;
-  seatLabel?: string;
   status: 'committed' | 'rejected';
   code: string;
   message: string;

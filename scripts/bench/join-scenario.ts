@@ -4,6 +4,7 @@ import { signAccessToken } from '../../core/auth/access-token.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { startProcess } from '../lib/app-process.js';
 import { createBenchEnv, progress, round } from './bench-env.js';
+import { processTicks } from './cpu-sample.js';
 
 export interface JoinOptions {
   connections: number;
@@ -62,7 +63,8 @@ async function drive(
 
 /**
  * `join`: autocannon on POST /rooms/:id/join with distinct users against one waiting-room process and
- * against two, and the same load against a bare express endpoint doing the same Redis work.
+ * against two, against one whose joins go through express (what the raw join path saves, ADR 011), and
+ * the same load against a bare express endpoint doing the same Redis work.
  */
 export async function runJoin(o: JoinOptions): Promise<Record<string, unknown>> {
   const env = await createBenchEnv('join');
@@ -77,7 +79,7 @@ export async function runJoin(o: JoinOptions): Promise<Record<string, unknown>> 
       opens_at: new Date(Date.now() - 1_000),
     });
     // Enough distinct users that no run repeats one (a repeat is a cheaper read, not a join).
-    const expected = 20_000 * o.durationS * 3;
+    const expected = 20_000 * o.durationS * 4;
     const bar = progress('signing access tokens', expected);
     const tokens: string[] = [];
     for (let i = 0; i < expected; i++) {
@@ -105,7 +107,9 @@ export async function runJoin(o: JoinOptions): Promise<Record<string, unknown>> 
     const baselinePerS = base.requests.total / base.duration;
 
     const one = await env.start('waiting-room', { ADMISSION_TICK_MS: '1000' });
+    let cpu = processTicks(one.proc.pid);
     const single = await drive(`${one.url}/rooms/${roomId}/join`, tokens, used, o, 'join, 1 process');
+    const singleCpuTicks = processTicks(one.proc.pid) - cpu;
     const two = await env.start('waiting-room', { ADMISSION_TICK_MS: '1000' });
     // Two load generators at once, one per process, half the connections each.
     const half = { ...o, connections: Math.max(1, Math.floor(o.connections / 2)) };
@@ -113,6 +117,23 @@ export async function runJoin(o: JoinOptions): Promise<Record<string, unknown>> 
       drive(`${one.url}/rooms/${roomId}/join`, tokens, used, half, 'join, 2 processes (a)'),
       drive(`${two.url}/rooms/${roomId}/join`, tokens, used, half, 'join, 2 processes (b)'),
     ]);
+
+    // What the raw join path saves (ADR 011): the same join through the express app, one process.
+    const viaExpress = await startProcess(
+      'join-express',
+      path.join(import.meta.dirname, 'join-express-server.ts'),
+      { ...env.env, ADMISSION_TICK_MS: '1000' },
+    );
+    cpu = processTicks(viaExpress.proc.pid);
+    const express = await drive(
+      `${viaExpress.url}/rooms/${roomId}/join`,
+      tokens,
+      used,
+      o,
+      'join through express, 1 process',
+    );
+    const expressCpuTicks = processTicks(viaExpress.proc.pid) - cpu;
+    await viaExpress.stop();
 
     // autocannon stops sending at the deadline while the servers finish what is in flight: let them.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -140,8 +161,13 @@ export async function runJoin(o: JoinOptions): Promise<Record<string, unknown>> 
       p99_ms: single.p99,
       p99_ms_two_processes: Math.max(a.p99, b.p99),
       baseline_p99_ms: base.latency.p99,
-      non_2xx: single.non2xx + a.non2xx + b.non2xx,
-      errors: single.errors + a.errors + b.errors,
+      // A jiffy is 10 ms of CPU: ticks × 10 ms per 1,000 joins is ticks × 10,000 / joins.
+      cpu_ms_per_1k_joins: round((singleCpuTicks * 10_000) / single.total, 1),
+      express_route_joins_per_s: round(express.perS),
+      express_route_p99_ms: express.p99,
+      express_route_cpu_ms_per_1k_joins: round((expressCpuTicks * 10_000) / express.total, 1),
+      non_2xx: single.non2xx + a.non2xx + b.non2xx + express.non2xx,
+      errors: single.errors + a.errors + b.errors + express.errors,
       duplicates,
       waiting_users: users,
       redis_bytes_per_waiting_user: users === 0 ? null : round(bytes / users, 1),

@@ -4,7 +4,7 @@ import { createDb } from '../../core/db.js';
 import { createLogger } from '../../core/logger.js';
 import { userRoom, type RoomTick } from '../../core/live-events.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';
-import { createWaitingRoom } from '../../waiting-room/src/waiting-room.js';
+import { createWaitingRoom } from '../../waiting-room/src/app.js';
 
 /**
  * The `push` scenario's server: a real waiting-room process (HTTP, socket.io, Redis adapter) whose

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /** Debian's Chromium: Playwright's own browser download needs internet access that CI machines lack. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -52,4 +52,30 @@ export function collectProblems(page: Page, problems: string[]): void {
       problems.push(`console: ${msg.text()}`);
     }
   });
+}
+
+/** A page in a context of its own (its own session storage), its errors collected into `problems`. */
+export async function openWatchedPage(
+  browser: Browser,
+  problems: string[],
+  options: BrowserContextOptions,
+): Promise<Page> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  collectProblems(page, problems);
+  return page;
+}
+
+/** Signs `user` in through the app's own sign-in page and waits to land on `next`. */
+export async function signInThroughPage(
+  page: Page,
+  origin: string,
+  user: { username: string; password: string },
+  next: string,
+): Promise<void> {
+  await page.goto(`${origin}/login?next=${encodeURIComponent(next)}`);
+  await page.locator('input[name=username]').fill(user.username);
+  await page.locator('input[name=password]').fill(user.password);
+  await page.locator('input[name=password]').press('Enter');
+  await page.waitForURL(`**${next}`);
 }

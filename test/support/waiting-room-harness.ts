@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { createDb } from '../../core/db.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';
-import { createWaitingRoom, type WaitingRoom } from '../../waiting-room/src/waiting-room.js';
+import { createWaitingRoom, type WaitingRoom } from '../../waiting-room/src/app.js';
 import { testLogger } from './silent-logger.js';
 import { testConfig } from './test-config.js';
 

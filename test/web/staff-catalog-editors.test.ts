@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Browser, Page } from 'playwright-core';
 import { createDb } from '../../core/db.js';
 import { seriousViolations } from '../support/axe.js';
-import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
+import { launchBrowser, screenshotPath, openWatchedPage, signInThroughPage } from '../support/browser.js';
 import { testConfig } from '../support/test-config.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
@@ -42,20 +42,9 @@ describe('the staff catalog editors in a real browser', function () {
     await db?.destroy();
   });
 
-  async function open(): Promise<Page> {
-    const context = await browser.newContext({ viewport: PHONE, locale: 'en-GB' });
-    const page = await context.newPage();
-    collectProblems(page, problems);
-    return page;
-  }
+  const open = () => openWatchedPage(browser, problems, { viewport: PHONE, locale: 'en-GB' });
 
-  async function signIn(page: Page, user: TestUser, next: string): Promise<void> {
-    await page.goto(`${stack.url}/login?next=${encodeURIComponent(next)}`);
-    await page.locator('input[name=username]').fill(user.username);
-    await page.locator('input[name=password]').fill(user.password);
-    await page.locator('input[name=password]').press('Enter');
-    await page.waitForURL(`**${next}`);
-  }
+  const signIn = (page: Page, user: TestUser, next: string) => signInThroughPage(page, stack.url, user, next);
 
   /** axe and both screenshots of the page as it is now; on the phone, nothing wider than the screen. */
   async function check(page: Page, name: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Browser, Page } from 'playwright-core';
 import { createDb } from '../../core/db.js';
 import { seriousViolations } from '../support/axe.js';
-import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
+import { launchBrowser, screenshotPath, openWatchedPage, signInThroughPage } from '../support/browser.js';
 import { testConfig } from '../support/test-config.js';
 import { tokenFor } from '../support/tokens.js';
 import { createTestUser, type TestUser } from '../support/users.js';
@@ -72,20 +72,10 @@ describe('the staff console in a real browser', function () {
     await db?.destroy();
   });
 
-  async function open(viewport: typeof PHONE): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', acceptDownloads: true });
-    const page = await context.newPage();
-    collectProblems(page, problems);
-    return page;
-  }
+  const open = (viewport: typeof PHONE) =>
+    openWatchedPage(browser, problems, { viewport, locale: 'en-GB', acceptDownloads: true });
 
-  async function signIn(page: Page, user: TestUser, next: string): Promise<void> {
-    await page.goto(`${stack.url}/login?next=${encodeURIComponent(next)}`);
-    await page.locator('input[name=username]').fill(user.username);
-    await page.locator('input[name=password]').fill(user.password);
-    await page.locator('input[name=password]').press('Enter');
-    await page.waitForURL(`**${next}`);
-  }
+  const signIn = (page: Page, user: TestUser, next: string) => signInThroughPage(page, stack.url, user, next);
 
   /** axe and both screenshots of the page as it is now. */
   async function check(page: Page, name: string): Promise<void> {

@@ -12,7 +12,7 @@ import {
   type StaffSeat,
 } from '../../web/src/staff/events/seat-map-edits.js';
 import { seriousViolations } from '../support/axe.js';
-import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
+import { launchBrowser, screenshotPath, openWatchedPage, signInThroughPage } from '../support/browser.js';
 import { testConfig } from '../support/test-config.js';
 import { tokenFor } from '../support/tokens.js';
 import { createTestUser, type TestUser } from '../support/users.js';
@@ -87,20 +87,9 @@ describe('the staff event editor and the lookup in a real browser', function () 
     await db?.destroy();
   });
 
-  async function open(locale: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: PHONE, locale });
-    const page = await context.newPage();
-    collectProblems(page, problems);
-    return page;
-  }
+  const open = (locale: string) => openWatchedPage(browser, problems, { viewport: PHONE, locale });
 
-  async function signIn(page: Page, user: TestUser, next: string): Promise<void> {
-    await page.goto(`${stack.url}/login?next=${encodeURIComponent(next)}`);
-    await page.locator('input[name=username]').fill(user.username);
-    await page.locator('input[name=password]').fill(user.password);
-    await page.locator('input[name=password]').press('Enter');
-    await page.waitForURL(`**${next}`);
-  }
+  const signIn = (page: Page, user: TestUser, next: string) => signInThroughPage(page, stack.url, user, next);
 
   /** axe and both screenshots of the page as it is now; no message key shown untranslated. */
   async function check(page: Page, name: string): Promise<void> {

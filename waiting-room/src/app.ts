@@ -1,35 +1,172 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { HelmetOptions } from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
+import { signAdmissionToken } from '../../core/admission/admission-token.js';
 import { requireAuth, requireRole } from '../../core/auth/require-auth.js';
 import type { Config } from '../../core/config.js';
 import { createHttpApp } from '../../core/http/create-http-app.js';
 import type { Logger } from '../../core/logger.js';
+import { closeServer } from '../../core/process/run-service.js';
+import { redisKeys } from '../../core/redis-keys.js';
+import { countQueuedRequests } from '../../core/requests/request-store.js';
+import { AdmissionController } from './admission/admission-controller.js';
+import { LeaderLease } from './admission/leader-lease.js';
+import { eventExistsIn } from './live/event-watch.js';
+import { FiguresPublisher } from './live/figures-publisher.js';
+import { LiveBroadcaster } from './live/live-broadcaster.js';
+import { attachLiveServer, type LiveServer } from './live/socket-server.js';
+import { tickGroupCount } from './live/tick-groups.js';
 import { roomPageRoutes } from './page/room-page-routes.js';
-import type { RoomQueue } from './queue/room-queue.js';
+import { RoomQueue } from './queue/room-queue.js';
 import { receiptRoutes } from './receipt/receipt-routes.js';
-import type { OperatorService } from './rooms/operator-service.js';
+import { createJoinFastPath } from './rooms/join-fast-path.js';
+import { OperatorService } from './rooms/operator-service.js';
 import { operatorRoutes } from './rooms/operator-routes.js';
-import type { RoomService } from './rooms/room-service.js';
 import { roomRoutes } from './rooms/room-routes.js';
+import { RoomService, roomSettings } from './rooms/room-service.js';
+import { listLiveRooms, savePhase } from './rooms/room-store.js';
 
 export interface WaitingRoomDeps {
   cfg: Config;
   logger: Logger;
   db: Knex;
+  /** Commands (fail fast when Redis is away). */
   redis: Redis;
-  rooms: RoomService;
+  /** The socket.io adapter's publisher and subscriber. */
+  pub: Redis;
+  sub: Redis;
+  /**
+   * false: POST /rooms/:roomId/join goes through express like every other route, without the raw join
+   * path in front (ADR 011). For the join benchmark's side-by-side figure and the tests of that route.
+   */
+  joinFastPath?: boolean;
+}
+
+export interface WaitingRoom {
+  /** Not listening yet: main.ts (or a test) listens. */
+  server: Server;
+  io: LiveServer;
+  /** Everything pushed to sockets (ticks to the group whose turn it is, room-wide and personal news). */
+  live: LiveBroadcaster;
+  /** Not started: main.ts starts it once Redis answers; tests may step it by hand instead. */
+  controller: AdmissionController;
   queue: RoomQueue;
-  operators: OperatorService;
-  healthDetails?: () => Record<string, unknown>;
+  /** Stops admission and the figures, disconnects sockets, closes the server; the connections stay open. */
+  close(): Promise<void>;
 }
 
 const publicDir = path.resolve(import.meta.dirname, '..', 'public');
 
-/** Lets the page call the api and open its socket; shared with the raw join path so headers match. */
-export function waitingRoomHelmet(cfg: Pick<Config, 'http'>): HelmetOptions {
+/**
+ * Builds one waiting-room process from its connections: the HTTP server (the raw join path, then the
+ * express app), socket.io beside it, and the admission controller (leader or standby). Never listens.
+ */
+export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
+  const { cfg, logger, db, redis } = deps;
+  const keys = redisKeys(cfg.redis.prefix);
+  const queue = new RoomQueue(redis, cfg.redis.prefix);
+  const rooms = new RoomService(db, queue);
+  const helmet = waitingRoomHelmet(cfg);
+
+  const server = createServer();
+  // socket.io takes over only the request listeners present when it attaches, so the app's listener
+  // must exist before; it is filled in below once the app (which needs the socket server) is built.
+  const http: { app?: RequestListener } = {};
+  const fastJoin =
+    deps.joinFastPath === false ? () => false : createJoinFastPath({ cfg, rooms, logger, helmet });
+  server.on('request', (req, res) => {
+    if (!fastJoin(req, res)) http.app?.(req, res);
+  });
+
+  // Each admission tick's room:tick goes to one of this many groups of a room's watchers (ADR 007).
+  const tickGroups = tickGroupCount(cfg.admission);
+  const io = attachLiveServer(server, {
+    cfg,
+    pub: deps.pub,
+    sub: deps.sub,
+    statusOf: (r, u) => rooms.status(r, u),
+    tickGroups,
+    eventExists: eventExistsIn(db),
+    figuresOf: (roomId) => operators.liveFigures(roomId),
+  });
+  const live = new LiveBroadcaster(io, tickGroups);
+  const operators = new OperatorService(db, redis, queue, cfg, live);
+  const figures = new FiguresPublisher(
+    io,
+    redis,
+    (roomId, slot) => keys.figuresSlot(roomId, slot),
+    (roomId) => operators.liveFigures(roomId),
+    logger.child({ component: 'figures' }),
+  );
+  figures.start();
+
+  const controller = new AdmissionController(
+    queue,
+    new LeaderLease(redis, keys.admissionLeader, Math.max(3_000, cfg.admission.tickMs * 6)),
+    {
+      syncRooms: async () => {
+        const rows = await listLiveRooms(db);
+        for (const row of rows) await queue.configure(row.id, roomSettings(row));
+        return rows.map((r) => ({ id: r.id, tokenTtlS: r.token_ttl_s }));
+      },
+      signToken: (grant) => signAdmissionToken(cfg.admission, grant),
+      broadcastTick: (tick, seq) => live.tick(tick, seq),
+      announcePhase: (roomId, phase, paused) => live.phase(roomId, phase, paused),
+      notifyAdmitted: (userId, msg) => live.admitted(userId, msg),
+      persistPhase: (roomId, phase, paused, seed) => savePhase(db, roomId, phase, paused, seed),
+      commitBacklog: (roomId) => countQueuedRequests(db, roomId),
+    },
+    {
+      tickMs: cfg.admission.tickMs,
+      syncMs: cfg.admission.roomSyncMs,
+      backlogLimit: cfg.admission.backlogLimit,
+    },
+    logger.child({ component: 'admission' }),
+  );
+
+  const authenticated = requireAuth(cfg);
+  http.app = createHttpApp({
+    service: 'waiting-room',
+    cfg,
+    logger,
+    readiness: { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() },
+    healthDetails: () => ({ admission: controller.getStats() }),
+    helmet,
+    routes: (app: Express) => {
+      app.use('/rooms/assets', express.static(publicDir, { maxAge: '5m', index: false }));
+      app.use('/rooms', roomPageRoutes(publicDir, cfg.http.apiPublicUrl));
+      app.use('/rooms', roomRoutes(db, rooms, authenticated));
+      app.use('/rooms', receiptRoutes(db, queue, authenticated));
+      app.use('/operator/rooms', authenticated, requireRole('staff'), operatorRoutes(operators));
+    },
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    io,
+    live,
+    controller,
+    queue,
+    close: () =>
+      (closing ??= (async () => {
+        figures.stop();
+        await controller.stop();
+        // io.close() disconnects every socket (clients reconnect to another process) and closes the server.
+        await new Promise<void>((resolve) => void io.close(() => resolve()));
+        await closeServer(server);
+      })()),
+  };
+}
+
+/**
+ * Lets the page call the api and open its socket. One set of options for the express app and the raw
+ * join path, so both send the same security headers.
+ */
+function waitingRoomHelmet(cfg: Pick<Config, 'http'>): HelmetOptions {
   return {
     contentSecurityPolicy: {
       directives: {
@@ -39,33 +176,4 @@ export function waitingRoomHelmet(cfg: Pick<Config, 'http'>): HelmetOptions {
       },
     },
   };
-}
-
-/** Builds the waiting room's HTTP app; never listens. The socket server attaches beside it. */
-export function buildWaitingRoomApp({
-  cfg,
-  logger,
-  db,
-  redis,
-  rooms,
-  queue,
-  operators,
-  healthDetails,
-}: WaitingRoomDeps): Express {
-  const authenticated = requireAuth(cfg);
-  return createHttpApp({
-    service: 'waiting-room',
-    cfg,
-    logger,
-    readiness: { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() },
-    healthDetails,
-    helmet: waitingRoomHelmet(cfg),
-    routes: (app) => {
-      app.use('/rooms/assets', express.static(publicDir, { maxAge: '5m', index: false }));
-      app.use('/rooms', roomPageRoutes(publicDir, cfg.http.apiPublicUrl));
-      app.use('/rooms', roomRoutes(db, rooms, authenticated));
-      app.use('/rooms', receiptRoutes(db, queue, authenticated));
-      app.use('/operator/rooms', authenticated, requireRole('staff'), operatorRoutes(operators));
-    },
-  });
 }

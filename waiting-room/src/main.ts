@@ -1,7 +1,7 @@
 import { createDb } from '../../core/db.js';
 import { runService } from '../../core/process/run-service.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';
-import { createWaitingRoom } from './waiting-room.js';
+import { createWaitingRoom } from './app.js';
 
 await runService({
   name: 'waiting-room',

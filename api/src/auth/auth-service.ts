@@ -5,9 +5,10 @@ import { signAccessToken, type AuthUser } from '../../../core/auth/access-token.
 import { hashPassword, verifyPassword } from '../../../core/auth/password.js';
 import type { Config } from '../../../core/config.js';
 import { UnauthorizedError } from '../../../core/errors.js';
-import { findUserByUsername } from '../users/user-store.js';
+import { findSignInUser, findUserByUsername } from '../users/user-store.js';
 import type { LoginLimiter } from './login-limiter.js';
 import {
+  findRefreshFamily,
   insertRefreshToken,
   lockRefreshToken,
   markRefreshTokenUsed,
@@ -67,9 +68,7 @@ export class AuthService {
       }
       if (row.expires_at.getTime() <= now.getTime()) return { kind: 'expired' as const };
       await markRefreshTokenUsed(trx, row.id, now);
-      const user = await trx<AuthUser & { active: number }>('users')
-        .where({ id: row.user_id })
-        .first('id', 'username', 'role', 'active');
+      const user = await findSignInUser(trx, row.user_id);
       // Deactivating an account ends its sessions at their next refresh.
       if (!user || !user.active) return { kind: 'invalid' as const };
       const { id, username, role } = user;
@@ -92,11 +91,8 @@ export class AuthService {
 
   /** Signs out every session that descends from this refresh token. Unknown tokens are ignored. */
   async logout(refreshToken: string): Promise<void> {
-    const row = await this.deps
-      .db<{ family_id: string; token_hash: string }>('refresh_tokens')
-      .where({ token_hash: hashToken(refreshToken) })
-      .first('family_id');
-    if (row) await revokeRefreshFamily(this.deps.db, row.family_id, new Date());
+    const familyId = await findRefreshFamily(this.deps.db, hashToken(refreshToken));
+    if (familyId !== undefined) await revokeRefreshFamily(this.deps.db, familyId, new Date());
   }
 
   private async issue(db: Knex, user: AuthUser, familyId: string): Promise<TokenPair> {

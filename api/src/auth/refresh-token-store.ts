@@ -15,6 +15,12 @@ export const insertRefreshToken = (
   row: Pick<RefreshTokenRow, 'user_id' | 'family_id' | 'token_hash' | 'expires_at'>,
 ) => db('refresh_tokens').insert(row);
 
+/** The family a refresh token belongs to; undefined for a token never issued. */
+export async function findRefreshFamily(db: Knex, tokenHash: string): Promise<string | undefined> {
+  const row = await db<RefreshTokenRow>('refresh_tokens').where({ token_hash: tokenHash }).first('family_id');
+  return row?.family_id;
+}
+
 /** Locks the token's row so two concurrent refreshes with one token can't both succeed. */
 export const lockRefreshToken = (
   trx: Knex.Transaction,

@@ -16,7 +16,6 @@ const days = z.union([z.string(), z.array(z.string()).max(7)]).transform((v, ctx
 });
 
 export const termParams = z.strictObject({ termId: decimalId });
-export const sectionParams = z.strictObject({ id: decimalId });
 
 /**
  * GET /api/terms/:termId/sections. Unknown parameters are refused (400), not ignored: a misspelt filter

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { NotFoundError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/http/validate.js';
-import { sectionParams, sectionQuery, termParams } from './catalog-params.js';
+import { idParams } from '../../../core/http/id-params.js';
+import { sectionQuery, termParams } from './catalog-params.js';
 import { findSectionView, listMajors, listTerms, sectionPage } from './catalog-read-model.js';
 
 const noSuchTerm = (termId: number) => new NotFoundError('TERM_NOT_FOUND', `No term ${termId}`);
@@ -32,7 +33,7 @@ export function termRoutes(db: Knex): Router {
 export function sectionRoutes(db: Knex): Router {
   const router = Router();
   router.get('/:id', async (req, res) => {
-    const { id } = parseInput(sectionParams, req.params, 'path');
+    const { id } = parseInput(idParams, req.params, 'path');
     const section = await findSectionView(db, id);
     if (!section) throw new NotFoundError('SECTION_NOT_FOUND', `No section ${id}`);
     res.json(section);

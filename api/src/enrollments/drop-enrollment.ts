@@ -2,14 +2,7 @@ import type { Knex } from 'knex';
 import { writeAudit } from '../../../core/audit.js';
 import { retryOnLockConflict } from '../../../core/db-retry.js';
 import { NotFoundError } from '../../../core/errors.js';
-
-interface EnrollmentRow {
-  id: number;
-  user_id: number;
-  section_id: number;
-  course_id: number;
-  term_id: number;
-}
+import { deleteEnrollment, findEnrollment, lockEnrollment, lockSectionCount } from './enrollment-store.js';
 
 /**
  * Drops an enrollment and frees its seat in one transaction, audited. The section row is locked before
@@ -22,20 +15,16 @@ export function dropEnrollment(
 ): Promise<{ sectionId: number }> {
   return retryOnLockConflict(() =>
     db.transaction(async (trx) => {
-      const peek = await trx<EnrollmentRow>('enrollments').where({ id: enrollmentId }).first();
+      const peek = await findEnrollment(trx, enrollmentId);
       if (!peek || peek.user_id !== userId) {
         throw new NotFoundError('ENROLLMENT_NOT_FOUND', `You have no enrollment ${enrollmentId}`);
       }
-      const section = await trx('sections')
-        .where({ id: peek.section_id })
-        .first<{ id: number; enrolled: number } | undefined>('id', 'enrolled')
-        .forUpdate();
-      const row = await trx<EnrollmentRow>('enrollments').where({ id: enrollmentId }).first().forUpdate();
+      const section = await lockSectionCount(trx, peek.section_id);
+      const row = await lockEnrollment(trx, enrollmentId);
       // Someone (another tab) dropped it between the peek and the lock.
       if (!row || !section)
         throw new NotFoundError('ENROLLMENT_NOT_FOUND', `You have no enrollment ${enrollmentId}`);
-      await trx('enrollments').where({ id: enrollmentId }).delete();
-      await trx('sections').where({ id: section.id }).decrement('enrolled', 1);
+      await deleteEnrollment(trx, enrollmentId, section.id);
       await writeAudit(trx, {
         actorUserId: userId,
         entity: 'enrollment',

@@ -1,16 +1,16 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { currentUser } from '../../../core/auth/require-auth.js';
 import type { Knex } from 'knex';
+import { currentUser } from '../../../core/auth/require-auth.js';
 import { parseInput } from '../../../core/http/validate.js';
+import { idParams } from '../../../core/http/id-params.js';
 import { enrollmentPayload } from '../../../core/requests/request-types.js';
 import type { AdmissionGuard } from '../admission/admission-guard.js';
 import { queuedRequestHandler } from '../requests/queued-request-handler.js';
 import type { RequestSubmitter } from '../requests/request-submitter.js';
 import { dropEnrollment } from './drop-enrollment.js';
+import { listEnrollments } from './enrollment-read-model.js';
 import type { EnrollmentScope } from './enrollment-scope.js';
 
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 // Built once: zod compiles a schema on its first parse, so one made per request is compiled per request.
 const enrollmentBody = enrollmentPayload.strict();
 
@@ -36,22 +36,7 @@ export function enrollmentRoutes(deps: {
   );
 
   router.get('/', async (req, res) => {
-    const rows = await deps
-      .db('enrollments as e')
-      .join('sections as s', 's.id', 'e.section_id')
-      .join('courses as c', 'c.id', 'e.course_id')
-      .where('e.user_id', currentUser(req).id)
-      .orderBy('e.id')
-      .select(
-        'e.id',
-        'e.section_id as sectionId',
-        's.section_number as sectionNumber',
-        'c.code',
-        'c.title',
-        'c.credits',
-        'e.created_at as enrolledAt',
-      );
-    res.json({ enrollments: rows });
+    res.json({ enrollments: await listEnrollments(deps.db, currentUser(req).id) });
   });
 
   router.delete('/:id', async (req, res) => {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { UnprocessableError } from '../../../core/errors.js';
 import { TtlCache } from '../../../core/ttl-cache.js';
+import { sectionTerms, termRoomIds } from './enrollment-read-model.js';
 
 /**
  * What an enrollment request touches, checked before anything is recorded: every section exists, all in
@@ -49,9 +50,7 @@ export class EnrollmentScope {
       else out.set(id, termId);
     }
     if (missing.length === 0) return out;
-    const rows = await this.db('sections')
-      .whereIn('id', missing)
-      .select<{ id: number; term_id: number }[]>('id', 'term_id');
+    const rows = await sectionTerms(this.db, missing);
     for (const r of rows) {
       this.termCache.set(r.id, r.term_id);
       out.set(r.id, r.term_id);
@@ -60,11 +59,6 @@ export class EnrollmentScope {
   }
 
   private roomsForTerm(termId: number): Promise<number[]> {
-    return this.roomCache.getOrLoad(termId, () =>
-      this.db('waiting_rooms as r')
-        .join('registration_windows as w', 'w.id', 'r.registration_window_id')
-        .where('w.term_id', termId)
-        .pluck<number[]>('r.id'),
-    );
+    return this.roomCache.getOrLoad(termId, () => termRoomIds(this.db, termId));
   }
 }

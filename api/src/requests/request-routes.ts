@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { currentUser } from '../../../core/auth/require-auth.js';
 import { NotFoundError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/http/validate.js';
+import { idParams } from '../../../core/http/id-params.js';
 import { findRequest, listUserRequests, toRequestView } from '../../../core/requests/request-store.js';
 
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   before: z.coerce.number().int().positive().optional(),

@@ -6,8 +6,13 @@ import { MicroBatcher } from '../../../core/micro-batcher.js';
 import type { CommitQueues } from '../../../core/queues.js';
 import {
   findRequestByKey,
+  insertRequest,
+  insertRequestsSkippingKnown,
   parseJson,
+  queuedRequestIdsOfJob,
+  requestKeysOfJob,
   toRequestView,
+  type NewRequestRow,
   type RequestRow,
 } from '../../../core/requests/request-store.js';
 import { newCommitJobId, type RequestKind, type RequestView } from '../../../core/requests/request-types.js';
@@ -135,10 +140,10 @@ export class RequestSubmitter {
   }
 
   /** One row: its id from the INSERT, or the row already under its key. */
-  private async insertOne(row: Omit<RequestRow, 'id'>, s: Submission): Promise<Recorded> {
+  private async insertOne(row: NewRequestRow, s: Submission): Promise<Recorded> {
     try {
-      const [id] = await this.db('requests').insert({ ...row, payload: JSON.stringify(row.payload) });
-      return { created: true, row: { ...row, id: Number(id) } };
+      const id = await insertRequest(this.db, row);
+      return { created: true, row: { ...row, id } };
     } catch (err) {
       if (!isDbErrorCode(err, 'ER_DUP_ENTRY')) throw err;
       return this.existing(s);
@@ -150,19 +155,9 @@ export class RequestSubmitter {
    * update), so one retry doesn't break its group up. The ids are read back by job and matched by
    * (user, key); a submission whose row isn't this job's is answered with the row under its key.
    */
-  private async insertGroup(
-    jobId: string,
-    rows: Omit<RequestRow, 'id'>[],
-    subs: Submission[],
-  ): Promise<Recorded[]> {
-    const insert = this.db('requests')
-      .insert(rows.map(({ payload, ...fields }) => ({ ...fields, payload: JSON.stringify(payload) })))
-      .toSQL()
-      .toNative();
-    await this.db.raw(`${insert.sql} ON DUPLICATE KEY UPDATE id = id`, [...insert.bindings]);
-    const ids = await this.db('requests')
-      .where({ commit_job_id: jobId })
-      .select<{ id: number; user_id: number; idempotency_key: string }[]>('id', 'user_id', 'idempotency_key');
+  private async insertGroup(jobId: string, rows: NewRequestRow[], subs: Submission[]): Promise<Recorded[]> {
+    await insertRequestsSkippingKnown(this.db, rows);
+    const ids = await requestKeysOfJob(this.db, jobId);
     const idOf = new Map(ids.map((r) => [`${r.user_id}:${r.idempotency_key}`, r.id]));
     // The same key twice in one group (a double click): the first is the row, the others see it.
     const firstOf = new Map<string, RequestRow>();
@@ -193,10 +188,7 @@ export class RequestSubmitter {
    * the outbox sweeper takes the group as enqueued). A no-op when the job exists.
    */
   private async rewriteJob(roomId: number, jobId: string): Promise<void> {
-    const ids = await this.db('requests')
-      .where({ commit_job_id: jobId, status: 'queued' })
-      .orderBy('id')
-      .pluck<number[]>('id');
+    const ids = await queuedRequestIdsOfJob(this.db, jobId);
     if (ids.length > 0) await this.enqueue(roomId, jobId, ids);
   }
 
@@ -217,7 +209,7 @@ export class RequestSubmitter {
 }
 
 /** The row as it will be stored, times included, so a new request needs no read-back. */
-function rowOf(s: Submission, jobId: string, now: Date): Omit<RequestRow, 'id'> & { updated_at: Date } {
+function rowOf(s: Submission, jobId: string, now: Date): NewRequestRow {
   return {
     user_id: s.userId,
     room_id: s.roomId,

@@ -3,13 +3,13 @@ import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import type { ReservationChange } from '../../../core/live-publisher.js';
 import { insertNotification } from '../../../core/notifications/notification-store.js';
 import { reservationNotification } from '../../../core/notifications/reservation-notification.js';
-import { refundPayment, type SettlementDeps } from '../../../core/payments/payment-settlement.js';
+import { refundPayment, type SettlementDeps } from '../../../core/reservations/payment-settlement.js';
+import { paymentIdIn } from '../../../core/reservations/payment-store.js';
 import {
   lockReservation,
   releaseReservation,
-  type PaymentRow,
   type ReservationRow,
-} from '../../../core/payments/reservation-store.js';
+} from '../../../core/reservations/reservation-store.js';
 
 export interface Cancellation {
   reservation: ReservationRow;
@@ -52,12 +52,10 @@ export async function cancelReservation(
           notification: await insertNotification(trx, reservationNotification(r, 'cancelled', seats), now),
         };
       }
-      const paid = await trx<PaymentRow>('payments')
-        .where({ reservation_id: r.id, status: 'succeeded' })
-        .first('id');
+      const paymentId = await paymentIdIn(trx, r.id, 'succeeded');
       const after: ReservationRow =
         r.status === 'cancelled' ? r : { ...r, status: 'cancelled', cancelled_at: now };
-      return { reservation: after, paymentId: paid?.id, change };
+      return { reservation: after, paymentId, change };
     }),
   );
   // After the commit: the owner and the event's watchers hear the seats are free again.

@@ -8,12 +8,19 @@ import {
   settleCharge,
   type Settlement,
   type SettlementDeps,
-} from '../../../core/payments/payment-settlement.js';
+} from '../../../core/reservations/payment-settlement.js';
 import {
-  lockReservation,
+  insertPayment,
+  paymentByKey,
+  paymentIdIn,
+  type NewPayment,
   type PaymentRow,
+} from '../../../core/reservations/payment-store.js';
+import {
+  findReservation,
+  lockReservation,
   type ReservationRow,
-} from '../../../core/payments/reservation-store.js';
+} from '../../../core/reservations/reservation-store.js';
 
 /**
  * The provider's idempotency key for one payment attempt: the reservation and the client's
@@ -70,7 +77,7 @@ export class ReservationPayments {
         if (!r || r.user_id !== userId) {
           throw new NotFoundError('RESERVATION_NOT_FOUND', `You have no reservation ${reservationId}`);
         }
-        const existing = await trx<PaymentRow>('payments').where({ idempotency_key: key }).first();
+        const existing = await paymentByKey(trx, key);
         if (existing) return existing;
         if (r.status === 'paid' || r.status === 'confirmed') {
           throw new ConflictError('ALREADY_PAID', `Reservation ${r.id} is already paid`);
@@ -85,26 +92,23 @@ export class ReservationPayments {
             { reservationId: r.id, holdExpiresAt: r.hold_expires_at.toISOString() },
           );
         }
-        const inFlight = await trx('payments')
-          .where({ reservation_id: r.id, status: 'pending' })
-          .first<{ id: number } | undefined>('id');
-        if (inFlight) {
+        const inFlight = await paymentIdIn(trx, r.id, 'pending');
+        if (inFlight !== undefined) {
           throw new ConflictError(
             'PAYMENT_IN_PROGRESS',
             'A payment for this reservation is already being processed',
-            { paymentId: inFlight.id },
+            { paymentId: inFlight },
           );
         }
-        const row = {
+        const row: NewPayment = {
           reservation_id: r.id,
           amount_cents: r.amount_cents,
           currency: this.deps.currency,
-          status: 'pending' as const,
+          status: 'pending',
           provider: this.deps.provider.name,
           idempotency_key: key,
         };
-        const [id] = await trx('payments').insert(row);
-        if (id === undefined) throw new Error('payment insert returned no id');
+        const id = await insertPayment(trx, row);
         await writeAudit(trx, {
           actorUserId: userId,
           entity: 'payment',
@@ -126,7 +130,7 @@ export class ReservationPayments {
   }
 
   private async reservation(id: number): Promise<ReservationRow> {
-    const r = await this.deps.db<ReservationRow>('reservations').where({ id }).first();
+    const r = await findReservation(this.deps.db, id);
     if (!r) throw new Error(`reservation ${id} vanished`);
     return r;
   }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { PaymentRow, ReservationRow } from '../../../core/payments/reservation-store.js';
+import type { PaymentRow } from '../../../core/reservations/payment-store.js';
+import type { ReservationRow } from '../../../core/reservations/reservation-store.js';
 import type { ReservationView } from '../../../core/views/reservation-view.js';
 
 export type { ReservationView } from '../../../core/views/reservation-view.js';
@@ -81,3 +82,23 @@ async function viewsOf(db: Knex, rows: Row[]): Promise<ReservationView[]> {
       })),
   }));
 }
+
+/** What a reservation request checks about its event: that it exists and its per-person limit. */
+export const eventLimit = (
+  db: Knex,
+  eventId: number,
+): Promise<{ id: number; per_user_limit: number } | undefined> =>
+  db('events')
+    .where({ id: eventId })
+    .first<{ id: number; per_user_limit: number } | undefined>('id', 'per_user_limit');
+
+/** The labels, as the database spells them, of an event's seats among `labels` (collation-compared). */
+export const seatLabelsIn = (db: Knex, eventId: number, labels: string[]): Promise<string[]> =>
+  db('seats').where({ event_id: eventId }).whereIn('label', labels).pluck<string[]>('label');
+
+export const eventZones = async (db: Knex, eventId: number): Promise<string[]> =>
+  (await db('seats').where({ event_id: eventId }).distinct<{ zone: string }[]>('zone')).map((r) => r.zone);
+
+/** The waiting rooms that guard an event's sale. */
+export const eventRoomIds = (db: Knex, eventId: number): Promise<number[]> =>
+  db('waiting_rooms').where({ event_id: eventId }).pluck<number[]>('id');

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { currentUser } from '../../../core/auth/require-auth.js';
 import { NotFoundError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/http/validate.js';
-import type { SettlementDeps } from '../../../core/payments/payment-settlement.js';
+import { idParams } from '../../../core/http/id-params.js';
+import type { SettlementDeps } from '../../../core/reservations/payment-settlement.js';
 import { reservationPayload } from '../../../core/requests/request-types.js';
 import type { AdmissionGuard } from '../admission/admission-guard.js';
 import { idempotencyKeyOf } from '../requests/idempotency-key.js';
@@ -15,7 +16,6 @@ import type { ReservationPayments } from './pay-reservation.js';
 import { findReservationView, listReservationViews } from './reservation-read-model.js';
 import type { ReservationScope } from './reservation-scope.js';
 
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   before: z.coerce.number().int().positive().optional(),

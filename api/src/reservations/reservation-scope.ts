@@ -2,11 +2,7 @@ import type { Knex } from 'knex';
 import { UnprocessableError } from '../../../core/errors.js';
 import { TtlCache } from '../../../core/ttl-cache.js';
 import type { ReservationPayload } from '../../../core/requests/request-types.js';
-
-interface EventRow {
-  id: number;
-  per_user_limit: number;
-}
+import { eventLimit, eventRoomIds, eventZones, seatLabelsIn } from './reservation-read-model.js';
 
 /**
  * What a reservation request touches, checked before anything is recorded: the event exists, every
@@ -28,7 +24,7 @@ export class ReservationScope {
   }
 
   async resolve(p: ReservationPayload): Promise<{ payload: ReservationPayload; roomIds: number[] }> {
-    const event = await this.db<EventRow>('events').where({ id: p.eventId }).first('id', 'per_user_limit');
+    const event = await eventLimit(this.db, p.eventId);
     if (!event) {
       throw new UnprocessableError('UNKNOWN_EVENT', `No event ${p.eventId}`, { eventId: p.eventId });
     }
@@ -51,11 +47,8 @@ export class ReservationScope {
     if (new Set(labels.map(norm)).size !== labels.length) {
       throw new UnprocessableError('DUPLICATE_SEAT', 'A seat is listed twice');
     }
-    const rows = await this.db('seats')
-      .where({ event_id: eventId })
-      .whereIn('label', labels)
-      .select<{ label: string }[]>('label');
-    const byNorm = new Map(rows.map((r) => [norm(r.label), r.label]));
+    const found = await seatLabelsIn(this.db, eventId, labels);
+    const byNorm = new Map(found.map((l) => [norm(l), l]));
     const unknown = labels.filter((l) => !byNorm.has(norm(l)));
     if (unknown.length > 0) {
       throw new UnprocessableError('UNKNOWN_SEAT', `No seat ${unknown.join(', ')} for this event`, {
@@ -78,16 +71,10 @@ export class ReservationScope {
   }
 
   private zonesOf(eventId: number): Promise<string[]> {
-    return this.zoneCache.getOrLoad(eventId, async () =>
-      (await this.db('seats').where({ event_id: eventId }).distinct<{ zone: string }[]>('zone')).map(
-        (r) => r.zone,
-      ),
-    );
+    return this.zoneCache.getOrLoad(eventId, () => eventZones(this.db, eventId));
   }
 
   private roomsForEvent(eventId: number): Promise<number[]> {
-    return this.roomCache.getOrLoad(eventId, () =>
-      this.db('waiting_rooms').where({ event_id: eventId }).pluck<number[]>('id'),
-    );
+    return this.roomCache.getOrLoad(eventId, () => eventRoomIds(this.db, eventId));
   }
 }

@@ -29,6 +29,12 @@ export interface UserProfile {
 export const findUserByUsername = (db: Knex, username: string): Promise<UserRow | undefined> =>
   db<UserRow>('users').where({ username }).first();
 
+/** What a token is signed for (id, name, role) and whether the account may still sign in. */
+export type SignInUser = Pick<UserRow, 'id' | 'username' | 'role' | 'active'>;
+
+export const findSignInUser = (db: Knex, id: number): Promise<SignInUser | undefined> =>
+  db<UserRow>('users').where({ id }).first('id', 'username', 'role', 'active');
+
 /** The row shape PROFILE_COLUMNS select: a user with their major's code and name. */
 export interface ProfileRow {
   id: number;

@@ -1,6 +1,7 @@
 import type { Logger } from '../../../core/logger.js';
-import type { RoomTick } from '../../../core/live-events.js';
-import { ticketOf, type Phase, type RoomQueue, type TickPlan } from '../queue/room-queue.js';
+import type { AdmittedMessage, RoomTick } from '../../../core/live-events.js';
+import type { RoomPhase } from '../../../core/rooms/room-phase.js';
+import { ticketOf, type RoomQueue, type TickPlan } from '../queue/room-queue.js';
 import type { LeaderLease } from './leader-lease.js';
 
 export interface ControlledRoom {
@@ -8,7 +9,7 @@ export interface ControlledRoom {
   tokenTtlS: number;
 }
 
-/** Where the controller's effects go: sockets, MySQL, the token signer, the commit queue's depth. */
+/** Where the controller's effects go: sockets, MySQL, the token signer, the room's commit backlog. */
 export interface AdmissionPorts {
   /** Rooms to drive, re-read every sync (MySQL is their durable definition). Also pushes config to Redis. */
   syncRooms(): Promise<ControlledRoom[]>;
@@ -18,14 +19,14 @@ export interface AdmissionPorts {
   };
   /** The room's periodic state; `seq` (the room's tick number) says which group of watchers hears it. */
   broadcastTick(tick: RoomTick, seq: number): void;
-  announcePhase(roomId: number, phase: Phase, paused: boolean): void;
-  notifyAdmitted(
-    userId: number,
-    msg: { roomId: number; queueNumber: number; admissionToken: string; expiresAt: string },
-  ): void;
+  announcePhase(roomId: number, phase: RoomPhase, paused: boolean): void;
+  notifyAdmitted(userId: number, msg: AdmittedMessage): void;
   /** Records a phase change (and the opening's seed) in MySQL. */
-  persistPhase(roomId: number, phase: Phase, paused: boolean, seed: number | null): Promise<void>;
-  /** Requests waiting in the room's commit queue; above the limit admission slows, then pauses. */
+  persistPhase(roomId: number, phase: RoomPhase, paused: boolean, seed: number | null): Promise<void>;
+  /**
+   * The room's requests not yet committed (its `queued` rows in MySQL, ADR 008: a job carries many, and
+   * a request whose job was never written still counts); above the limit admission slows, then pauses.
+   */
   commitBacklog(roomId: number): Promise<number>;
 }
 
@@ -46,10 +47,11 @@ export interface ControllerStats {
 
 /**
  * Lets people in at each room's rate. Runs in every waiting-room process, but only the holder of the
- * leader lease acts, so admissions never double up; if the leader dies another takes over within one
- * lease. Each tick per room: plan (Redis) → find who holds the next numbers → sign their tokens →
- * commit (Redis, refused if the serving number moved) → push `admitted` to each and one tick to the
- * room's tick group whose turn it is (each watcher hears every G ticks, ADR 007).
+ * deployment's one leader lease acts (for every room), so admissions never double up; if the leader
+ * dies another takes over within one lease. Each tick per room: plan (Redis) → find who holds the
+ * next numbers → sign their tokens → commit (Redis, refused if the serving number moved) → push
+ * `admitted` to each and one tick to the room's tick group whose turn it is (each watcher hears every
+ * G ticks, ADR 007).
  */
 export class AdmissionController {
   private timer: NodeJS.Timeout | undefined;
@@ -165,7 +167,10 @@ export class AdmissionController {
     }
   }
 
-  /** Backpressure: past half the limit admission halves, at the limit it stops until workers catch up. */
+  /**
+   * Backpressure on the room's queued requests: past half the limit admission halves, at the limit it
+   * stops until the workers catch up.
+   */
   private async throttled(roomId: number, slots: number): Promise<number> {
     if (slots === 0) return 0;
     const backlog = await this.ports.commitBacklog(roomId);

@@ -109,7 +109,7 @@ describe('admission', function () {
   });
 
   describe('pacing', () => {
-    it('admits within ±10% of the set rate over 10 seconds', async function () {
+    it('admits at the set rate over 10 seconds: never faster, and not stalled', async function () {
       this.timeout(40_000);
       // Hand the lead to the paced process at once instead of waiting for this one's lease to lapse.
       await wr.room.controller.stop();
@@ -120,15 +120,20 @@ describe('admission', function () {
         await paced.room.queue.configure(roomId, roomSettings(rows!));
         for (let u = 1; u <= 400; u++) await paced.room.queue.join(roomId, 70_000 + u);
         let before = 0;
+        let startedAt = 0;
         for (let i = 0; i < 50 && before === 0; i++) {
           await sleep(100);
+          startedAt = Date.now();
           before = (await paced.room.queue.figures(roomId)).serving;
         }
         expect(before, 'admission had started').to.be.greaterThan(0);
         await sleep(10_000);
         const after = (await paced.room.queue.figures(roomId)).serving;
-        // 600 per minute = 100 in 10 s.
-        expect(after - before).to.be.within(90, 110);
+        // 600 per minute = 1 per 100 ms, over the time that really passed. The budget accrues with time and
+        // is capped at a 2 s burst, so the rate bounds admissions from above on any machine; a busy machine's
+        // pauses can only lower the count (a stall is not made up), hence the generous lower bound.
+        const allowed = (Date.now() - startedAt) / 100;
+        expect(after - before).to.be.within(allowed / 2, allowed + 20 + 2);
         expect(paced.room.controller.getStats().leader).to.equal(true);
       } finally {
         await paced.stop();
@@ -141,7 +146,7 @@ describe('admission', function () {
       const pressured = await startWaitingRoom({ env: { ADMISSION_BACKLOG_LIMIT: '10' }, controller: false });
       await wr.room.controller.stop();
       try {
-        const roomId = await createTestRoom(pressured.db, { ratePerMin: 600_000, maxActive: 100_000 });
+        const roomId = await createTestRoom(pressured.db, { ratePerMin: 6_000, maxActive: 100_000 });
         const row = await findRoom(pressured.db, roomId);
         await pressured.room.queue.configure(roomId, roomSettings(row!));
         for (let u = 1; u <= 2_000; u++) await pressured.room.queue.join(roomId, 110_000 + u);
@@ -164,9 +169,11 @@ describe('admission', function () {
             .db('requests')
             .where({ room_id: roomId, status: 'queued' })
             .update({ status: 'rejected' });
+        // Each step waits past the 2 s burst cap, so every step's budget is the full burst (2 s at 6,000 a
+        // minute: 200) however slow the machine: counts, not a race against the clock.
         const step = async () => {
           const before = (await pressured.room.queue.figures(roomId)).serving;
-          await sleep(100);
+          await sleep(2_100);
           await pressured.room.controller.runOnce();
           return (await pressured.room.queue.figures(roomId)).serving - before;
         };
@@ -174,11 +181,10 @@ describe('admission', function () {
         expect(await step(), 'paused at the limit').to.equal(0);
         await decideAll();
         const free = await step();
-        expect(free, 'full speed when nothing waits').to.be.greaterThan(100);
+        expect(free, 'full speed when nothing waits').to.equal(200);
         await queueRequests(6);
         const halved = await step();
-        expect(halved).to.be.greaterThan(0);
-        expect(halved).to.be.below(free);
+        expect(halved).to.equal(100);
         await decideAll();
       } finally {
         await pressured.stop();

@@ -24,10 +24,6 @@ export class LeaderLease {
     private readonly leaseMs: number,
   ) {}
 
-  get isLeader(): boolean {
-    return this.held;
-  }
-
   /** Takes the lease when free, renews it when ours. Returns whether we lead now. */
   async acquireOrRenew(): Promise<boolean> {
     if (this.held) {
@@ -43,10 +39,5 @@ export class LeaderLease {
     if (!this.held) return;
     this.held = false;
     await runScript(this.redis, RELEASE, 1, this.key, this.id);
-  }
-
-  /** Who leads now (a lease id), or null. */
-  async currentHolder(): Promise<string | null> {
-    return this.redis.get(this.key);
   }
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { eventChannel } from '../../../core/live-events.js';
 import { TtlCache } from '../../../core/ttl-cache.js';
-import type { LiveSocket } from './socket-server.js';
+import type { LiveSocket } from './live-socket.js';
 
 const eventMsg = z.object({ eventId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 

@@ -21,7 +21,8 @@ export class FiguresPublisher {
   constructor(
     private readonly io: LiveServer,
     private readonly redis: Redis,
-    private readonly keyPrefix: string,
+    /** The key a process must take (SET NX) to compute a room's figures in a given second. */
+    private readonly slotKey: (roomId: number, slot: number) => string,
     private readonly figuresOf: (roomId: number) => Promise<RoomFiguresView>,
     private readonly logger: Logger,
     private readonly periodMs = 1_000,
@@ -56,13 +57,7 @@ export class FiguresPublisher {
       const slot = Math.floor(Date.now() / this.periodMs);
       await Promise.all(
         this.watchedHere().map(async (roomId) => {
-          const won = await this.redis.set(
-            `${this.keyPrefix}:figures:slot:${roomId}:${slot}`,
-            '1',
-            'PX',
-            this.periodMs * 3,
-            'NX',
-          );
+          const won = await this.redis.set(this.slotKey(roomId, slot), '1', 'PX', this.periodMs * 3, 'NX');
           if (won !== 'OK') return;
           const figures = await this.figuresOf(roomId);
           this.io.to(figuresChannel(roomId)).emit('room:figures', figures);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../../core/errors.js';
 import { figuresChannel, type RoomFiguresView } from '../../../core/live-events.js';
-import type { LiveSocket } from './socket-server.js';
+import type { LiveSocket } from './live-socket.js';
 
 const roomMsg = z.object({ roomId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 

@@ -1,4 +1,5 @@
-import { roomChannel, userRoom, type RoomPhase, type RoomTick } from '../../../core/live-events.js';
+import { roomChannel, userRoom, type AdmittedMessage, type RoomTick } from '../../../core/live-events.js';
+import type { RoomPhase } from '../../../core/rooms/room-phase.js';
 import type { LiveServer } from './socket-server.js';
 import { tickGroupChannel, tickGroupOf } from './tick-groups.js';
 
@@ -29,10 +30,7 @@ export class LiveBroadcaster {
     this.io.to(roomChannel(roomId)).emit('room:message', { roomId, message, at: new Date().toISOString() });
   }
 
-  admitted(
-    userId: number,
-    msg: { roomId: number; queueNumber: number; admissionToken: string; expiresAt: string },
-  ): void {
+  admitted(userId: number, msg: AdmittedMessage): void {
     this.io.to(userRoom(userId)).emit('admitted', msg);
   }
 

@@ -81,10 +81,13 @@ describe('staff room figures over socket.io (watch:figures)', function () {
 
     // Both watchers hear the same pushes: computed once per second, whichever process won the second.
     const from = heardA.length;
+    const since = Date.now();
     await sleep(3_500);
+    const seconds = Math.ceil((Date.now() - since) / 1_000);
     const stampsA = heardA.slice(from).map((f) => f.at);
     const stampsB = new Set(heardB.map((f) => f.at));
-    expect(stampsA.length, 'pushes in 3.5 s').to.be.within(2, 5);
+    // At most one push a second however many processes run (a busy machine may delay some: at least one).
+    expect(stampsA.length, `pushes in ${seconds} s`).to.be.within(1, seconds + 1);
     for (const at of stampsA) expect(stampsB.has(at), `push ${at} reached B`).to.equal(true);
     expect(new Set(stampsA).size).to.equal(stampsA.length);
     const waiting = heardA.map((f) => f.waiting);

@@ -101,7 +101,7 @@ describe('live room status over socket.io', function () {
     expect(claims).to.include({ userId: me, roomId, queueNumber: 6 });
   });
 
-  it('gives a reconnecting client the current state within a second', async () => {
+  it('gives a reconnecting client the current state with its answer to `watch`, before any tick', async () => {
     const roomId = await createTestRoom(wr.db, { ratePerMin: 6_000, maxActive: 1_000 });
     const me = 91_001;
     await join(roomId, me);
@@ -111,12 +111,11 @@ describe('live room status over socket.io', function () {
     await first.until((x) => x.admitted.length > 0, 10_000, 'admitted');
     first.close();
 
-    const started = Date.now();
     const again = client(me);
     await again.connected();
     const state = await again.watch(roomId);
-    expect(Date.now() - started).to.be.below(1_000);
-    // The state comes with the answer to `watch`, not with the next tick of the socket's group.
+    // The state comes with the answer to `watch`, not with the next tick of the socket's group: an order,
+    // which holds however slow the machine is, where a clock bound would not.
     expect(again.ticks).to.have.length(0);
     expect(state).to.include({ admitted: true, queueNumber: 1 });
     expect(state.admissionToken).to.equal(first.admitted[0]!.admissionToken);
@@ -133,18 +132,17 @@ describe('live room status over socket.io', function () {
     await sleep(2_400);
     const elapsed = Date.now() - since;
 
+    // That each watcher hears every G-th tick (none skipped) is counted in ticks, which a busy machine's
+    // pauses cannot break; the clock only bounds from above: never more often than every LIVE_UPDATE_MS
+    // (one more for a tick sent before `since` and heard after it).
     expectEveryGthTick(watchers, from, roomId);
-    const expected = elapsed / LIVE_UPDATE_MS;
+    const most = Math.ceil(elapsed / LIVE_UPDATE_MS) + 2;
     watchers.forEach((w, i) => {
       const heard = w.ticks.slice(from[i]).filter((t) => t.roomId === roomId);
-      expect(heard.length).to.be.within(expected * 0.6, expected * 1.3);
+      expect(heard.length).to.be.within(1, most);
       expect(new Set(heard.map((t) => t.servingNumber)).size, 'the serving number moved').to.be.greaterThan(
         1,
       );
-      // Each watcher hears the room at least every LIVE_UPDATE_MS (a generous bound for a busy machine).
-      const at = [since, ...w.tickHeardAt.slice(from[i])];
-      const gaps = at.slice(1).map((t, k) => t - at[k]!);
-      expect(Math.max(...gaps)).to.be.below(2 * LIVE_UPDATE_MS + 400);
     });
   });
 

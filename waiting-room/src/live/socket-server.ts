@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import { Server, type Socket } from 'socket.io';
+import { Server } from 'socket.io';
 import { z } from 'zod';
 import { verifyAccessToken } from '../../../core/auth/access-token.js';
 import type { Config } from '../../../core/config.js';
@@ -20,12 +20,6 @@ import { handleFiguresWatch } from './figures-watch.js';
 import { joinRoomAndTickGroup, leaveRoomAndTickGroup } from './tick-groups.js';
 
 export type LiveServer = Server<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  Record<string, never>,
-  SocketData
->;
-export type LiveSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
   Record<string, never>,

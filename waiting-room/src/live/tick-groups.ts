@@ -1,5 +1,5 @@
 import { roomChannel } from '../../../core/live-events.js';
-import type { LiveSocket } from './socket-server.js';
+import type { LiveSocket } from './live-socket.js';
 
 /**
  * Staggered room ticks (docs/adr/007-staggered-room-ticks.md). A room's watchers are split into G

@@ -2,20 +2,20 @@ import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '../../../core/redis-keys.js';
 import { runScript } from '../../../core/redis-script.js';
+import { isRoomPhase, type RoomPhase } from '../../../core/rooms/room-phase.js';
 import { permute, unpermute } from './permutation.js';
+import { decodeReply, type RoomKeyPart, type RoomScript, type ScriptResult } from './room-script.js';
 import {
-  COMMIT_TICK_SCRIPT,
-  CONFIGURE_SCRIPT,
-  FIGURES_SCRIPT,
-  FORFEIT_BUDGET_SCRIPT,
-  JOIN_SCRIPT,
-  OPERATOR_PHASE_SCRIPT,
-  PLAN_TICK_SCRIPT,
-  RECEIPT_SCRIPT,
-  STATUS_SCRIPT,
+  COMMIT_TICK,
+  CONFIGURE,
+  FIGURES,
+  FORFEIT_BUDGET,
+  JOIN,
+  OPERATOR_PHASE,
+  PLAN_TICK,
+  RECEIPT,
+  STATUS,
 } from './room-scripts.js';
-
-export type Phase = 'idle' | 'prequeue' | 'open' | 'closed';
 export type OperatorAction = 'prequeue' | 'open' | 'close' | 'pause' | 'resume';
 
 export interface RoomSettings {
@@ -28,12 +28,19 @@ export interface RoomSettings {
 }
 
 export type JoinResult =
-  | { ok: true; ticket: string; existing: boolean; phase: Phase; queueNumber: number | null; serving: number }
-  | { ok: false; reason: 'NO_ROOM' | 'NOT_OPEN_YET' | 'CLOSED'; phase: Phase | null };
+  | {
+      ok: true;
+      ticket: string;
+      existing: boolean;
+      phase: RoomPhase;
+      queueNumber: number | null;
+      serving: number;
+    }
+  | { ok: false; reason: 'NO_ROOM' | 'NOT_OPEN_YET' | 'CLOSED'; phase: RoomPhase | null };
 
 export interface RawStatus {
   ticket: string | null;
-  phase: Phase;
+  phase: RoomPhase;
   paused: boolean;
   pre: number;
   post: number;
@@ -50,7 +57,7 @@ export interface RawStatus {
 
 /** One person's record in a room, for their receipt. Times are ms since the epoch. */
 export interface RawReceipt {
-  phase: Phase;
+  phase: RoomPhase;
   pre: number;
   seed: number | null;
   openedAtMs: number | null;
@@ -62,7 +69,7 @@ export interface RawReceipt {
 }
 
 export interface RoomCounters {
-  phase: Phase;
+  phase: RoomPhase;
   paused: boolean;
   pre: number;
   post: number;
@@ -79,7 +86,7 @@ export interface TickPlan {
   admittedPerMin: number;
   noShows: number;
   admittedTotal: number;
-  phase: Phase;
+  phase: RoomPhase;
   paused: boolean;
   serving: number;
   slots: number;
@@ -107,8 +114,27 @@ export function ticketOf(queueNumber: number, pre: number, seed: number | null):
   return `p${unpermute(queueNumber - 1, pre, seed) + 1}`;
 }
 
-const num = (v: unknown): number => Number(v ?? 0);
-const seedOf = (v: unknown): number | null => (v === '' || v === undefined || v === null ? null : Number(v));
+const num = (v: string | undefined): number => Number(v ?? 0);
+/** Times and seeds are '' in Redis until they are set. */
+const msOrNull = (v: string | undefined): number | null => (v ? Number(v) : null);
+const seedOf = (v: string): number | null => (v === '' ? null : Number(v));
+/** A phase from a script's reply; anything else means Redis holds a state the scripts never write. */
+function phaseOf(roomId: number, value: string): RoomPhase {
+  if (isRoomPhase(value)) return value;
+  throw new Error(`room ${roomId} has phase '${value}' in Redis`);
+}
+type QueueStateFields = 'phase' | 'paused' | 'pre' | 'post' | 'serving' | 'seed';
+/** The queue's counters, which every live read of a room replies with under the same names. */
+function queueStateOf(roomId: number, r: { readonly [F in QueueStateFields]: string }) {
+  return {
+    phase: phaseOf(roomId, r.phase),
+    paused: r.paused === '1',
+    pre: num(r.pre),
+    post: num(r.post),
+    serving: num(r.serving),
+    seed: seedOf(r.seed),
+  };
+}
 /** A fresh 32-bit seed per call: used only if this very call performs the opening. */
 const seedCandidate = () => String(randomInt(0, 2 ** 32 - 1));
 const MAX_BURST_MS = 2_000;
@@ -137,120 +163,67 @@ export class RoomQueue {
     this.keys = redisKeys(prefix);
   }
 
-  key(
-    roomId: number,
-    part: 'state' | 'users' | 'tickets' | 'active' | 'tokens' | 'admits' | 'joined' | 'admitted',
-  ): string {
+  key(roomId: number, part: RoomKeyPart): string {
     return this.keys.room(roomId, part);
   }
 
-  async configure(roomId: number, s: RoomSettings): Promise<Phase> {
-    return (await runScript(
-      this.redis,
-      CONFIGURE_SCRIPT,
-      1,
-      this.key(roomId, 'state'),
-      s.ratePerMin,
-      s.maxActive,
-      s.tokenTtlS,
-      s.prequeueOpensAt.getTime(),
-      s.opensAt.getTime(),
-      s.closesAt ? s.closesAt.getTime() : '',
-    )) as Phase;
+  async configure(roomId: number, s: RoomSettings): Promise<RoomPhase> {
+    const reply = await this.run(CONFIGURE, roomId, {
+      rate: s.ratePerMin,
+      maxActive: s.maxActive,
+      ttlS: s.tokenTtlS,
+      prequeueAt: s.prequeueOpensAt.getTime(),
+      opensAt: s.opensAt.getTime(),
+      closesAt: s.closesAt ? s.closesAt.getTime() : '',
+    });
+    return phaseOf(roomId, reply.phase);
   }
 
   async join(roomId: number, userId: number): Promise<JoinResult> {
-    const r = (await runScript(
-      this.redis,
-      JOIN_SCRIPT,
-      4,
-      this.key(roomId, 'state'),
-      this.key(roomId, 'users'),
-      this.key(roomId, 'tickets'),
-      this.key(roomId, 'joined'),
-      userId,
-      seedCandidate(),
-    )) as string[];
-    const status = r[0];
-    if (status !== 'OK') {
-      return {
-        ok: false,
-        reason: status as 'NO_ROOM' | 'NOT_OPEN_YET' | 'CLOSED',
-        phase: (r[3] as Phase) ?? null,
-      };
-    }
-    const ticket = r[1] as string;
-    const pre = num(r[4]);
-    const seed = seedOf(r[5]);
+    const r = await this.run(JOIN, roomId, { userId, seedCandidate: seedCandidate() });
+    if (!r) return { ok: false, reason: 'NO_ROOM', phase: null };
+    const phase = phaseOf(roomId, r.phase);
+    if (r.status === 'NOT_OPEN_YET' || r.status === 'CLOSED') return { ok: false, reason: r.status, phase };
+    if (r.status !== 'OK') throw new Error(`${JOIN.name} replied status '${r.status}'`);
     return {
       ok: true,
-      ticket,
-      existing: num(r[2]) === 1,
-      phase: r[3] as Phase,
-      queueNumber: queueNumberOf(ticket, pre, seed),
-      serving: num(r[6]),
+      ticket: r.ticket,
+      existing: r.existing === '1',
+      phase,
+      queueNumber: queueNumberOf(r.ticket, num(r.pre), seedOf(r.seed)),
+      serving: num(r.serving),
     };
   }
 
   async status(roomId: number, userId: number): Promise<RawStatus | undefined> {
-    const r = (await runScript(
-      this.redis,
-      STATUS_SCRIPT,
-      4,
-      this.key(roomId, 'state'),
-      this.key(roomId, 'users'),
-      this.key(roomId, 'tokens'),
-      this.key(roomId, 'admits'),
-      userId,
-      seedCandidate(),
-    )) as string[];
-    if (r[0] !== 'OK') return undefined;
-    const nowMs = num(r[10]);
+    const r = await this.run(STATUS, roomId, { userId, seedCandidate: seedCandidate() });
+    if (!r) return undefined;
+    const nowMs = num(r.now);
     return {
-      ticket: r[1] || null,
-      phase: r[2] as Phase,
-      paused: r[3] === '1',
-      pre: num(r[4]),
-      post: num(r[5]),
-      serving: num(r[6]),
-      seed: seedOf(r[7]),
-      token: r[8] || null,
-      admittedPerMin: measuredPerMin(r[9] ?? '', nowMs, r[14] ? num(r[14]) : null),
+      ticket: r.ticket || null,
+      ...queueStateOf(roomId, r),
+      token: r.token || null,
+      admittedPerMin: measuredPerMin(r.admits, nowMs, msOrNull(r.openedAt)),
       nowMs,
-      ratePerMin: num(r[11]),
-      message: r[12] ?? '',
-      opensAtMs: r[13] ? num(r[13]) : null,
+      ratePerMin: num(r.rate),
+      message: r.message,
+      opensAtMs: msOrNull(r.opensAt),
     };
   }
 
   async planTick(roomId: number): Promise<TickPlan | undefined> {
-    const r = (await runScript(
-      this.redis,
-      PLAN_TICK_SCRIPT,
-      4,
-      this.key(roomId, 'state'),
-      this.key(roomId, 'active'),
-      this.key(roomId, 'tokens'),
-      this.key(roomId, 'admits'),
-      seedCandidate(),
-      MAX_BURST_MS,
-    )) as (string | number)[];
-    if (r[0] === 'NO_ROOM') return undefined;
-    const nowMs = num(r[8]);
+    const r = await this.run(PLAN_TICK, roomId, { seedCandidate: seedCandidate(), maxBurstMs: MAX_BURST_MS });
+    if (!r) return undefined;
+    const nowMs = num(r.now);
     return {
-      admittedPerMin: measuredPerMin(String(r[9] ?? ''), nowMs, r[12] ? num(r[12]) : null),
-      noShows: num(r[10]),
-      admittedTotal: num(r[11]),
-      phase: r[0] as Phase,
-      paused: r[1] === '1',
-      serving: num(r[2]),
-      slots: num(r[3]),
-      pre: num(r[4]),
-      post: num(r[5]),
-      seed: seedOf(r[6]),
-      active: num(r[7]),
+      admittedPerMin: measuredPerMin(r.admits, nowMs, msOrNull(r.openedAt)),
+      noShows: num(r.noshows),
+      admittedTotal: num(r.admitted),
+      ...queueStateOf(roomId, r),
+      slots: num(r.slots),
+      active: num(r.active),
       nowMs,
-      seq: num(r[13]),
+      seq: num(r.seq),
     };
   }
 
@@ -269,44 +242,28 @@ export class RoomQueue {
     expiresAtMs: number,
     nowMs: number,
   ): Promise<boolean> {
-    const args: (string | number)[] = [expectedServing, admitted.length, expiresAtMs, nowMs];
-    for (const a of admitted) args.push(a.userId, a.token);
-    const ok = await runScript(
-      this.redis,
-      COMMIT_TICK_SCRIPT,
-      5,
-      this.key(roomId, 'state'),
-      this.key(roomId, 'active'),
-      this.key(roomId, 'tokens'),
-      this.key(roomId, 'admits'),
-      this.key(roomId, 'admitted'),
-      ...args,
+    const pairs = admitted.flatMap((a) => [a.userId, a.token]);
+    const r = await this.run(
+      COMMIT_TICK,
+      roomId,
+      { expectedServing, count: admitted.length, expiresAtMs, now: nowMs },
+      pairs,
     );
-    return ok === 1;
+    return r.committed === '1';
   }
 
   /** What the room recorded of one person, read-only (no phase change); undefined when Redis has no room. */
   async receipt(roomId: number, userId: number): Promise<RawReceipt | undefined> {
-    const r = (await runScript(
-      this.redis,
-      RECEIPT_SCRIPT,
-      4,
-      this.key(roomId, 'state'),
-      this.key(roomId, 'users'),
-      this.key(roomId, 'joined'),
-      this.key(roomId, 'admitted'),
-      userId,
-    )) as string[];
-    if (r[0] === 'NO_ROOM') return undefined;
-    const msOrNull = (v: string | undefined) => (v ? num(v) : null);
-    const [admittedAt, expiresAt] = (r[6] ?? '').split(':');
+    const r = await this.run(RECEIPT, roomId, { userId });
+    if (!r) return undefined;
+    const [admittedAt, expiresAt] = r.admitted.split(':');
     return {
-      phase: r[0] as Phase,
-      pre: num(r[1]),
-      seed: seedOf(r[2]),
-      openedAtMs: msOrNull(r[3]),
-      ticket: r[4] || null,
-      joinedAtMs: msOrNull(r[5]),
+      phase: phaseOf(roomId, r.phase),
+      pre: num(r.pre),
+      seed: seedOf(r.seed),
+      openedAtMs: msOrNull(r.openedAt),
+      ticket: r.ticket || null,
+      joinedAtMs: msOrNull(r.joinedAt),
       admittedAtMs: msOrNull(admittedAt),
       admissionExpiresAtMs: msOrNull(expiresAt),
     };
@@ -315,21 +272,15 @@ export class RoomQueue {
   async operatorPhase(
     roomId: number,
     action: OperatorAction,
-  ): Promise<{ ok: boolean; phase: Phase; paused: boolean }> {
-    const r = (await runScript(
-      this.redis,
-      OPERATOR_PHASE_SCRIPT,
-      1,
-      this.key(roomId, 'state'),
-      action,
-      seedCandidate(),
-    )) as [number, string, string];
-    return { ok: r[0] === 1, phase: r[1] as Phase, paused: r[2] === '1' };
+  ): Promise<{ ok: boolean; phase: RoomPhase; paused: boolean }> {
+    const r = await this.run(OPERATOR_PHASE, roomId, { action, seedCandidate: seedCandidate() });
+    if (!r) throw new Error(`room ${roomId} is not in Redis`);
+    return { ok: r.ok === '1', phase: phaseOf(roomId, r.phase), paused: r.paused === '1' };
   }
 
   /** Drops the admission budget beyond `used` (what this tick lets in). */
   async forfeitBudget(roomId: number, used: number): Promise<void> {
-    await runScript(this.redis, FORFEIT_BUDGET_SCRIPT, 1, this.key(roomId, 'state'), used);
+    await this.run(FORFEIT_BUDGET, roomId, { used });
   }
 
   /** The person is done (committed, or left): they stop counting against the room's maximum active. */
@@ -342,27 +293,33 @@ export class RoomQueue {
   }
 
   async figures(roomId: number): Promise<RoomCounters> {
-    const r = (await runScript(
-      this.redis,
-      FIGURES_SCRIPT,
-      3,
-      this.key(roomId, 'state'),
-      this.key(roomId, 'active'),
-      this.key(roomId, 'admits'),
-    )) as (string | number)[];
-    if (r[0] === 'NO_ROOM') throw new Error(`room ${roomId} is not in Redis`);
-    const nowMs = num(r[11]);
+    const r = await this.run(FIGURES, roomId, {});
+    if (!r) throw new Error(`room ${roomId} is not in Redis`);
+    const nowMs = num(r.now);
     return {
-      phase: r[0] as Phase,
-      paused: r[1] === '1',
-      pre: num(r[2]),
-      post: num(r[3]),
-      serving: num(r[4]),
-      seed: seedOf(r[5]),
-      noShows: num(r[6]),
-      admittedTotal: num(r[7]),
-      active: num(r[9]),
-      admittedPerMin: measuredPerMin(String(r[10] ?? ''), nowMs, r[8] ? num(r[8]) : null),
+      ...queueStateOf(roomId, r),
+      noShows: num(r.noshows),
+      admittedTotal: num(r.admitted),
+      active: num(r.active),
+      admittedPerMin: measuredPerMin(r.admits, nowMs, msOrNull(r.openedAt)),
     };
+  }
+
+  /** Runs one of the room's scripts with its keys and arguments by name, and decodes its reply by name. */
+  private async run<S extends RoomScript>(
+    script: S,
+    roomId: number,
+    args: { readonly [P in S['argv'][number]]: string | number },
+    more: (string | number)[] = [],
+  ): Promise<ScriptResult<S>> {
+    const reply = await runScript(
+      this.redis,
+      script.lua,
+      script.keys.length,
+      ...script.keys.map((part) => this.key(roomId, part)),
+      ...script.argv.map((name: S['argv'][number]) => args[name]),
+      ...more,
+    );
+    return decodeReply(script, reply);
   }
 }

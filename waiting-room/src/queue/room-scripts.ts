@@ -16,7 +16,11 @@
  * For each person's receipt (GET /rooms/:roomId/receipt), two hashes keyed by user id, one field per
  * person written by the script that already touches them: `joined` (ms when they took their place, by
  * the join) and `admitted` ('<ms>:<expiresAtMs>' of their admission, by the tick's commit).
+ *
+ * Each script declares its KEYS, ARGV and reply fields by name beside its body (room-script.ts);
+ * RoomQueue passes and reads them by those names.
  */
+import { roomScript } from './room-script.js';
 
 /** Shared by every script: moves the phase on when its scheduled time has passed. */
 const ADVANCE = `
@@ -45,18 +49,24 @@ end
 `;
 
 /**
- * KEYS: state, users, tickets, joined. ARGV: userId, seedCandidate.
- * Returns [status, ticket, existing(0|1), phase, pre, seed, serving].
+ * Takes a place in the room, or says why not (status NOT_OPEN_YET or CLOSED, with only the phase set);
+ * joining twice gives back the same ticket (existing 1).
  */
-export const JOIN_SCRIPT = `${ADVANCE}
+export const JOIN = roomScript({
+  name: 'JOIN',
+  keys: ['state', 'users', 'tickets', 'joined'],
+  argv: ['userId', 'seedCandidate'],
+  fields: ['status', 'ticket', 'existing', 'phase', 'pre', 'seed', 'serving'],
+  mayFindNoRoom: true,
+  lua: `${ADVANCE}
 local now = now_ms()
 local phase = advance(KEYS[1], now, ARGV[2])
 if not phase then return {'NO_ROOM'} end
 local ticket = redis.call('HGET', KEYS[2], ARGV[1])
 local existing = 1
 if not ticket then
-  if phase == 'idle' then return {'NOT_OPEN_YET', '', 0, phase} end
-  if phase == 'closed' then return {'CLOSED', '', 0, phase} end
+  if phase == 'idle' then return {'NOT_OPEN_YET', '', 0, phase, '0', '', '0'} end
+  if phase == 'closed' then return {'CLOSED', '', 0, phase, '0', '', '0'} end
   existing = 0
   if phase == 'prequeue' then
     ticket = 'p' .. redis.call('HINCRBY', KEYS[1], 'pre', 1)
@@ -69,16 +79,37 @@ if not ticket then
 end
 local s = redis.call('HMGET', KEYS[1], 'pre', 'seed', 'serving')
 return {'OK', ticket, existing, phase, s[1] or '0', s[2] or '', s[3] or '0'}
-`;
+`,
+});
 
 /**
- * The first half of an admission tick. KEYS: state, active, tokens, admits. ARGV: seedCandidate, maxBurstMs.
- * Drops admitted people whose token expired unused (no-shows), adds the budget earned since the last
- * tick, and says how many may be let in now. Changes no queue number: commit does.
- * Returns [phase, paused, serving, slots, pre, post, seed, activeCount, now, admitsInLastMinute, noshows,
- * admittedTotal, openedAt, tickSeq].
+ * The first half of an admission tick. Drops admitted people whose token expired unused (no-shows), adds
+ * the budget earned since the last tick, and says how many may be let in now (slots). Changes no queue
+ * number: commit does. admits is the tick log of the last minute ('<ms>:<count>,…'); seq is this tick's
+ * number in the room's sequence.
  */
-export const PLAN_TICK_SCRIPT = `${ADVANCE}
+export const PLAN_TICK = roomScript({
+  name: 'PLAN_TICK',
+  keys: ['state', 'active', 'tokens', 'admits'],
+  argv: ['seedCandidate', 'maxBurstMs'],
+  fields: [
+    'phase',
+    'paused',
+    'serving',
+    'slots',
+    'pre',
+    'post',
+    'seed',
+    'active',
+    'now',
+    'admits',
+    'noshows',
+    'admitted',
+    'openedAt',
+    'seq',
+  ],
+  mayFindNoRoom: true,
+  lua: `${ADVANCE}
 local now = now_ms()
 local phase = advance(KEYS[1], now, ARGV[1])
 if not phase then return {'NO_ROOM'} end
@@ -114,16 +145,23 @@ local admits = redis.call('ZRANGEBYSCORE', KEYS[4], now - 60000, '+inf')
 local g = redis.call('HMGET', KEYS[1], 'noshows', 'admitted', 'opened_at')
 return {phase, paused, tostring(serving), slots, tostring(pre), tostring(post), f[7] or '', active, tostring(now),
   table.concat(admits, ','), g[1] or '0', g[2] or '0', g[3] or '', seq}
-`;
+`,
+});
 
 /**
- * The second half: let in the people holding the given tickets. KEYS: state, active, tokens, admits,
- * admitted. ARGV: expectedServing, count, expiresAtMs, now, then count pairs of (userId, token).
- * Refuses (returns 0) when serving moved since the plan, so a stale leader can't admit twice.
+ * The second half: let in the people holding the given tickets; ARGV goes on with count pairs of
+ * (userId, token). Refuses (committed 0) when serving moved since the plan, so a stale leader can't
+ * admit twice.
  */
-export const COMMIT_TICK_SCRIPT = `
+export const COMMIT_TICK = roomScript({
+  name: 'COMMIT_TICK',
+  keys: ['state', 'active', 'tokens', 'admits', 'admitted'],
+  argv: ['expectedServing', 'count', 'expiresAtMs', 'now'],
+  fields: ['committed'],
+  mayFindNoRoom: false,
+  lua: `
 local serving = tonumber(redis.call('HGET', KEYS[1], 'serving') or '0')
-if serving ~= tonumber(ARGV[1]) then return 0 end
+if serving ~= tonumber(ARGV[1]) then return {0} end
 local count = tonumber(ARGV[2])
 local expires = ARGV[3]
 local now = tonumber(ARGV[4])
@@ -141,14 +179,34 @@ redis.call('HSET', KEYS[1], 'serving', serving + count, 'carry', tostring(math.m
 redis.call('HINCRBY', KEYS[1], 'admitted', count)
 redis.call('ZADD', KEYS[4], now, now .. ':' .. count)
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 60000)
-return 1
-`;
+return {1}
+`,
+});
 
-/**
- * One user's view of the room. KEYS: state, users, tokens, admits. ARGV: userId, seedCandidate.
- * Returns [status, ticket, phase, paused, pre, post, serving, seed, token, admitsInLastMinute(flat list), now].
- */
-export const STATUS_SCRIPT = `${ADVANCE}
+/** One user's view of the room; admits is the tick log of the last minute ('<ms>:<count>,…'). */
+export const STATUS = roomScript({
+  name: 'STATUS',
+  keys: ['state', 'users', 'tokens', 'admits'],
+  argv: ['userId', 'seedCandidate'],
+  fields: [
+    'status',
+    'ticket',
+    'phase',
+    'paused',
+    'pre',
+    'post',
+    'serving',
+    'seed',
+    'token',
+    'admits',
+    'now',
+    'rate',
+    'message',
+    'opensAt',
+    'openedAt',
+  ],
+  mayFindNoRoom: true,
+  lua: `${ADVANCE}
 local now = now_ms()
 local phase = advance(KEYS[1], now, ARGV[2])
 if not phase then return {'NO_ROOM'} end
@@ -158,14 +216,21 @@ local token = redis.call('HGET', KEYS[3], ARGV[1]) or ''
 local admits = redis.call('ZRANGEBYSCORE', KEYS[4], now - 60000, '+inf')
 return {'OK', ticket, phase, f[1] or '0', f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '', token,
   table.concat(admits, ','), tostring(now), f[6] or '0', f[7] or '', f[8] or '', f[9] or ''}
-`;
+`,
+});
 
 /**
- * Writes a room's configuration from MySQL without touching its live counters. KEYS: state.
- * ARGV: rate, max_active, ttl_s, prequeue_at, opens_at, closes_at.
- * A room seen for the first time starts idle; times moved later do not reopen a closed room.
+ * Writes a room's configuration from MySQL without touching its live counters (times in ms since the
+ * epoch, closesAt '' for never). A room seen for the first time starts idle; times moved later do not
+ * reopen a closed room.
  */
-export const CONFIGURE_SCRIPT = `
+export const CONFIGURE = roomScript({
+  name: 'CONFIGURE',
+  keys: ['state'],
+  argv: ['rate', 'maxActive', 'ttlS', 'prequeueAt', 'opensAt', 'closesAt'],
+  fields: ['phase'],
+  mayFindNoRoom: false,
+  lua: `
 redis.call('HSET', KEYS[1], 'rate', ARGV[1], 'max_active', ARGV[2], 'ttl_s', ARGV[3],
   'prequeue_at', ARGV[4], 'opens_at', ARGV[5], 'closes_at', ARGV[6])
 redis.call('HSETNX', KEYS[1], 'phase', 'idle')
@@ -173,18 +238,22 @@ redis.call('HSETNX', KEYS[1], 'paused', '0')
 redis.call('HSETNX', KEYS[1], 'serving', '0')
 redis.call('HSETNX', KEYS[1], 'pre', '0')
 redis.call('HSETNX', KEYS[1], 'post', '0')
-return redis.call('HGET', KEYS[1], 'phase')
-`;
+return {redis.call('HGET', KEYS[1], 'phase')}
+`,
+});
 
-/**
- * An operator's phase change. KEYS: state. ARGV: action (open|close|pause|resume|prequeue), seedCandidate.
- * Returns [ok(0|1), phase, paused].
- */
-export const OPERATOR_PHASE_SCRIPT = `
+/** An operator's phase change (action: open|close|pause|resume|prequeue); ok 0 when the phase forbids it. */
+export const OPERATOR_PHASE = roomScript({
+  name: 'OPERATOR_PHASE',
+  keys: ['state'],
+  argv: ['action', 'seedCandidate'],
+  fields: ['ok', 'phase', 'paused'],
+  mayFindNoRoom: true,
+  lua: `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local phase = redis.call('HGET', KEYS[1], 'phase')
-if not phase then return {0, 'missing', '0'} end
+if not phase then return {'NO_ROOM'} end
 local action = ARGV[1]
 local ok = 1
 if action == 'prequeue' then
@@ -202,13 +271,30 @@ elseif action == 'resume' then
 end
 local f = redis.call('HMGET', KEYS[1], 'phase', 'paused')
 return {ok, f[1], f[2]}
-`;
+`,
+});
 
-/**
- * Live figures for operators, read-only. KEYS: state, active, admits.
- * Returns [phase, paused, pre, post, serving, seed, noshows, admitted, openedAt, activeCount, admits, now].
- */
-export const FIGURES_SCRIPT = `
+/** Live figures for operators, read-only; admits is the tick log of the last minute ('<ms>:<count>,…'). */
+export const FIGURES = roomScript({
+  name: 'FIGURES',
+  keys: ['state', 'active', 'admits'],
+  argv: [],
+  fields: [
+    'phase',
+    'paused',
+    'pre',
+    'post',
+    'serving',
+    'seed',
+    'noshows',
+    'admitted',
+    'openedAt',
+    'active',
+    'admits',
+    'now',
+  ],
+  mayFindNoRoom: true,
+  lua: `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local f = redis.call('HMGET', KEYS[1], 'phase', 'paused', 'pre', 'post', 'serving', 'seed', 'noshows', 'admitted', 'opened_at')
@@ -217,26 +303,37 @@ local active = redis.call('ZCOUNT', KEYS[2], now, '+inf')
 local admits = redis.call('ZRANGEBYSCORE', KEYS[3], now - 60000, '+inf')
 return {f[1], f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '0', f[6] or '', f[7] or '0', f[8] or '0', f[9] or '',
   active, table.concat(admits, ','), tostring(now)}
-`;
+`,
+});
 
-/**
- * What one person's receipt needs, read-only and at one instant. KEYS: state, users, joined, admitted.
- * ARGV: userId. Returns [phase, pre, seed, openedAt, ticket, joinedAt, admitted ('<ms>:<expiresMs>')].
- */
-export const RECEIPT_SCRIPT = `
+/** What one person's receipt needs, read-only and at one instant; admitted is '<ms>:<expiresMs>' or ''. */
+export const RECEIPT = roomScript({
+  name: 'RECEIPT',
+  keys: ['state', 'users', 'joined', 'admitted'],
+  argv: ['userId'],
+  fields: ['phase', 'pre', 'seed', 'openedAt', 'ticket', 'joinedAt', 'admitted'],
+  mayFindNoRoom: true,
+  lua: `
 local f = redis.call('HMGET', KEYS[1], 'phase', 'pre', 'seed', 'opened_at')
 if not f[1] then return {'NO_ROOM'} end
 return {f[1], f[2] or '0', f[3] or '', f[4] or '', redis.call('HGET', KEYS[2], ARGV[1]) or '',
   redis.call('HGET', KEYS[3], ARGV[1]) or '', redis.call('HGET', KEYS[4], ARGV[1]) or ''}
-`;
+`,
+});
 
 /**
  * Gives up the admission budget the controller chose not to use (backpressure), so it is not spent
- * in a burst once the workers catch up: the budget left is at most what this tick lets in.
- * KEYS: state. ARGV: slots used this tick.
+ * in a burst once the workers catch up: the budget left is at most what this tick lets in (used).
  */
-export const FORFEIT_BUDGET_SCRIPT = `
+export const FORFEIT_BUDGET = roomScript({
+  name: 'FORFEIT_BUDGET',
+  keys: ['state'],
+  argv: ['used'],
+  fields: [],
+  mayFindNoRoom: false,
+  lua: `
 local carry = tonumber(redis.call('HGET', KEYS[1], 'carry') or '0')
 redis.call('HSET', KEYS[1], 'carry', tostring(math.min(carry, tonumber(ARGV[1]))))
-return 1
-`;
+return {}
+`,
+});

@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import type { RequestRow } from '../../../core/requests/request-store.js';
+import type { RoomKind } from '../../../core/rooms/room-kind.js';
 
 export interface ReceiptRoomRow {
   id: number;
   name: string;
-  kind: 'registration' | 'sale';
+  kind: RoomKind;
   event_id: number | null;
   /** The term of the registration window a registration room fronts. */
   term_id: number | null;

@@ -1,122 +1,89 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet, { type HelmetOptions } from 'helmet';
-import { bearerToken, verifyAccessToken } from '../../../core/auth/access-token.js';
+import { authenticate } from '../../../core/auth/require-auth.js';
 import type { Config } from '../../../core/config.js';
-import { PayloadTooLargeError, UnauthorizedError } from '../../../core/errors.js';
+import { jsonBody } from '../../../core/http/create-http-app.js';
 import { toErrorResponse } from '../../../core/http/error-handler.js';
-import { parseInput } from '../../../core/http/validate.js';
+import { requestId } from '../../../core/http/request-logger.js';
 import type { Logger } from '../../../core/logger.js';
-import { joinBody, roomParams } from './room-routes.js';
+import { joinRoom } from './room-routes.js';
 import type { RoomService } from './room-service.js';
 
+/** `/rooms/:roomId/join` as express matches it (a trailing slash and a query allowed). */
 const JOIN_PATH = /^\/rooms\/([^/?#]+)\/join\/?(?:\?.*)?$/;
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** The headers helmet sets on every response, computed once (they don't depend on the request). */
-function helmetHeaders(options: HelmetOptions | undefined): [string, string][] {
-  const headers: [string, string][] = [];
-  const fake = {
-    setHeader: (name: string, value: string | number | string[]) => void headers.push([name, String(value)]),
-    removeHeader: () => undefined,
-  };
-  helmet(options)({} as IncomingMessage, fake as unknown as ServerResponse, () => undefined);
-  return headers;
+/** A connect-style middleware: what helmet and express.json are, so they run here without express. */
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+// A middleware passes its failure (an Error, body-parser's with a `type`) to `next`; none is falsy.
+const through = (mw: Middleware, req: IncomingMessage, res: ServerResponse) =>
+  new Promise<void>((resolve, reject) =>
+    mw(req, res, (err) =>
+      err ? reject(err instanceof Error ? err : new Error('middleware failed')) : resolve(),
+    ),
+  );
+
+/** Like express's router: a path parameter is percent-decoded (one that can't be is left to fail validation). */
+function pathParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
-function parseLimit(limit: string): number {
-  const m = /^(\d+)(b|kb|mb)$/i.exec(limit);
-  const n = Number(m?.[1] ?? 100);
-  const unit = (m?.[2] ?? 'kb').toLowerCase();
-  return n * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
-}
-
-class MalformedJsonError extends Error {
-  readonly type = 'entity.parse.failed';
-}
-
-function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  const isJson = /^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '');
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit)
-    return Promise.reject(new PayloadTooLargeError('PAYLOAD_TOO_LARGE', 'The request body is too large'));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new PayloadTooLargeError('PAYLOAD_TOO_LARGE', 'The request body is too large'));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      // Like express.json: a body that isn't declared JSON is no body at all, and fails validation.
-      if (!isJson || size === 0) return resolve(undefined);
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
-      } catch {
-        reject(new MalformedJsonError('malformed JSON'));
-      }
-    });
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const json = JSON.stringify(body);
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
   });
+  res.end(json);
 }
 
 /**
- * `POST /rooms/:roomId/join` served straight from node's HTTP server, before express: the hottest
- * endpoint of a rush, where express's router and middleware chain cost more than the join itself
- * (one Redis round trip). It keeps everything the express route does: the same security headers
- * (helmet's, computed once), request ids, access-token auth, zod validation, the same JSON errors and
- * 413 limit, and error logging. Returns false for any other request, which then goes to express.
+ * `POST /rooms/:roomId/join` answered straight from node's HTTP server, before express: the hottest
+ * endpoint of a rush, where express's router and middleware chain cost about twice the join itself
+ * (ADR 011 has the measurements). It is the express route without express: the same helmet options, the
+ * same request-id rule, JSON body parser, authentication, `joinRoom` and error mapping, each imported
+ * from where express gets it. It skips only express's access log line (debug level, off in a rush) and
+ * the ETag express puts on JSON bodies (meaningless on a POST). Returns
+ * false for any other request, which then goes to express (whose own join route answers anything this
+ * one doesn't match, e.g. `/ROOMS/1/JOIN`).
  */
 export function createJoinFastPath(deps: {
   cfg: Pick<Config, 'auth' | 'http'>;
   rooms: RoomService;
   logger: Logger;
-  helmet?: HelmetOptions;
+  helmet: HelmetOptions;
 }): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const headers = helmetHeaders(deps.helmet);
-  const limit = parseLimit(deps.cfg.http.bodyLimit);
-
-  const send = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) => {
-    const json = JSON.stringify(body);
-    for (const [name, value] of headers) res.setHeader(name, value);
-    for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
-    res.writeHead(status, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(json),
-    });
-    res.end(json);
-  };
+  const securityHeaders: Middleware = helmet(deps.helmet);
+  const parseBody: Middleware = jsonBody(deps.cfg);
 
   return (req, res) => {
     if (req.method !== 'POST') return false;
     const match = JOIN_PATH.exec(req.url ?? '');
     if (!match) return false;
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', id);
+    const id = requestId(req);
     void (async () => {
       try {
-        // The order express gives: body parsing (413, malformed JSON), then auth, then path and body checks.
-        const body = await readJson(req, limit);
-        const token = bearerToken(req.headers.authorization);
-        if (!token)
-          throw new UnauthorizedError(
-            'UNAUTHENTICATED',
-            'Sign in: send Authorization: Bearer <access token>',
-          );
-        const user = verifyAccessToken(deps.cfg.auth, token);
-        const { roomId } = parseInput(roomParams, { roomId: match[1] }, 'path');
-        parseInput(joinBody, body);
-        const view = await deps.rooms.join(roomId, user.id);
-        send(res, view.created ? 201 : 200, view);
+        // express's order: security headers, request id, body (413, malformed JSON), auth, the route.
+        await through(securityHeaders, req, res);
+        res.setHeader('X-Request-Id', id);
+        await through(parseBody, req, res);
+        const user = authenticate(deps.cfg, req.headers.authorization);
+        const body = (req as IncomingMessage & { body?: unknown }).body;
+        const { status, view } = await joinRoom(
+          deps.rooms,
+          user.id,
+          { roomId: pathParam(match[1] ?? '') },
+          body,
+        );
+        sendJson(res, status, view);
       } catch (err) {
-        const { status, body, headers: extra } = toErrorResponse(err, deps.logger.child({ reqId: id }));
-        if (!res.headersSent) send(res, status, body, extra);
+        const { status, body, headers } = toErrorResponse(err, deps.logger.child({ reqId: id }));
+        if (!res.headersSent) sendJson(res, status, body, headers);
         else res.end();
       }
     })();

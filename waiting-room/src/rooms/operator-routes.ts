@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { currentUser } from '../../../core/auth/require-auth.js';
 import { parseInput } from '../../../core/http/validate.js';
+import { ROOM_KINDS } from '../../../core/rooms/room-kind.js';
 import type { OperatorService } from './operator-service.js';
 import { roomParams } from './room-routes.js';
 
@@ -10,7 +11,7 @@ const date = z.coerce.date();
 const fields = {
   slug: z.string().regex(/^[a-z0-9-]{3,64}$/, 'lowercase letters, digits and -, 3–64'),
   name: z.string().trim().min(1).max(128),
-  kind: z.enum(['registration', 'sale']),
+  kind: z.enum(ROOM_KINDS),
   eventId: z.number().int().positive().nullable(),
   registrationWindowId: z.number().int().positive().nullable(),
   admissionRatePerMin: z.number().int().min(1).max(1_000_000),

@@ -9,22 +9,18 @@ import type { OperatorAction, RoomQueue } from '../queue/room-queue.js';
 import type { RoomFiguresView } from '../../../core/live-events.js';
 import { countQueuedRequests } from '../../../core/requests/request-store.js';
 import { recentOutcomes } from './room-outcomes.js';
-import { findRoom, toRoomSummary, type RoomRow, type RoomSummary } from './room-store.js';
+import {
+  findRoom,
+  insertRoom,
+  roomSlugTaken,
+  savePhase,
+  toRoomSummary,
+  updateRoom,
+  type RoomDefinition,
+  type RoomRow,
+  type RoomSummary,
+} from './room-store.js';
 import { roomSettings } from './room-service.js';
-
-export interface RoomDefinition {
-  slug: string;
-  name: string;
-  kind: 'registration' | 'sale';
-  eventId: number | null;
-  registrationWindowId: number | null;
-  admissionRatePerMin: number;
-  maxActive: number;
-  tokenTtlS: number;
-  prequeueOpensAt: Date;
-  opensAt: Date;
-  closesAt: Date | null;
-}
 
 export interface RoomFigures {
   roomId: number;
@@ -46,22 +42,6 @@ export interface OperatorBroadcast {
   revoked(userId: number, roomId: number): void;
 }
 
-const toColumns = (d: Partial<RoomDefinition>) => {
-  const c: Record<string, unknown> = {};
-  if (d.slug !== undefined) c.slug = d.slug;
-  if (d.name !== undefined) c.name = d.name;
-  if (d.kind !== undefined) c.kind = d.kind;
-  if (d.eventId !== undefined) c.event_id = d.eventId;
-  if (d.registrationWindowId !== undefined) c.registration_window_id = d.registrationWindowId;
-  if (d.admissionRatePerMin !== undefined) c.admission_rate_per_min = d.admissionRatePerMin;
-  if (d.maxActive !== undefined) c.max_active = d.maxActive;
-  if (d.tokenTtlS !== undefined) c.token_ttl_s = d.tokenTtlS;
-  if (d.prequeueOpensAt !== undefined) c.prequeue_opens_at = d.prequeueOpensAt;
-  if (d.opensAt !== undefined) c.opens_at = d.opensAt;
-  if (d.closesAt !== undefined) c.closes_at = d.closesAt;
-  return c;
-};
-
 /** Staff controls over a room. Every change is written to MySQL with an audit row, then to Redis. */
 export class OperatorService {
   constructor(
@@ -74,12 +54,9 @@ export class OperatorService {
 
   async create(actorId: number, d: RoomDefinition): Promise<RoomSummary> {
     const row = await this.db.transaction(async (trx) => {
-      const existing = await trx<{ id: number; slug: string }>('waiting_rooms')
-        .where({ slug: d.slug })
-        .first('id');
-      if (existing) throw new ConflictError('ROOM_SLUG_TAKEN', `A room called ${d.slug} exists already`);
-      const [id] = await trx('waiting_rooms').insert({ ...toColumns(d), state: 'idle' });
-      const created = await findRoom(trx, Number(id));
+      if (await roomSlugTaken(trx, d.slug))
+        throw new ConflictError('ROOM_SLUG_TAKEN', `A room called ${d.slug} exists already`);
+      const created = await findRoom(trx, await insertRoom(trx, d));
       if (!created) throw new Error('room vanished after insert');
       await writeAudit(trx, {
         actorUserId: actorId,
@@ -107,7 +84,7 @@ export class OperatorService {
           closesAt: closes,
         });
       }
-      await trx('waiting_rooms').where({ id: roomId }).update(toColumns(patch));
+      await updateRoom(trx, roomId, patch);
       const after = (await findRoom(trx, roomId)) as RoomRow;
       await writeAudit(trx, {
         actorUserId: actorId,
@@ -136,12 +113,7 @@ export class OperatorService {
     }
     const { seed } = await this.queue.figures(roomId);
     await this.db.transaction(async (trx) => {
-      await trx('waiting_rooms')
-        .where({ id: roomId })
-        .update({
-          state: result.paused && result.phase !== 'closed' ? 'paused' : result.phase,
-          shuffle_seed: trx.raw('COALESCE(shuffle_seed, ?)', [seed === null ? null : String(seed)]),
-        });
+      await savePhase(trx, roomId, result.phase, result.paused, seed);
       await writeAudit(trx, {
         actorUserId: actorId,
         entity: 'waiting_room',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { currentUser } from '../../../core/auth/require-auth.js';
 import { NotFoundError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/http/validate.js';
-import type { RoomService } from './room-service.js';
+import type { JoinView, RoomService } from './room-service.js';
 import { findRoom, listRooms, toRoomSummary } from './room-store.js';
 
 export const roomParams = z.object({
@@ -19,6 +19,19 @@ export const joinBody = z.object({
   clientRequestId: z.string().regex(/^[A-Za-z0-9._:-]{8,64}$/, 'must be 8–64 letters, digits or ._:-'),
 });
 
+/** POST /rooms/:roomId/join once the caller is known: 201 with a new place, 200 with the one they hold. */
+export async function joinRoom(
+  rooms: RoomService,
+  userId: number,
+  params: unknown,
+  body: unknown,
+): Promise<{ status: 200 | 201; view: JoinView }> {
+  const { roomId } = parseInput(roomParams, params, 'path');
+  parseInput(joinBody, body);
+  const view = await rooms.join(roomId, userId);
+  return { status: view.created ? 201 : 200, view };
+}
+
 export function roomRoutes(db: Knex, rooms: RoomService, authenticated: RequestHandler): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
@@ -30,7 +43,12 @@ export function roomRoutes(db: Knex, rooms: RoomService, authenticated: RequestH
     if (!room) throw new NotFoundError('ROOM_NOT_FOUND', `No waiting room ${roomId}`);
     res.json(toRoomSummary(room));
   });
-  // POST /:roomId/join is served before express by join-fast-path.ts (the hottest endpoint of a rush).
+  // In a running process join-fast-path.ts answers this route before express, with the same joinRoom,
+  // headers, request id, body parser and errors (ADR 011); this route serves an app built without it.
+  router.post('/:roomId/join', authenticated, async (req, res) => {
+    const { status, view } = await joinRoom(rooms, currentUser(req).id, req.params, req.body);
+    res.status(status).json(view);
+  });
   router.get('/:roomId/status', authenticated, async (req, res) => {
     const { roomId } = parseInput(roomParams, req.params, 'path');
     res.json(await rooms.status(roomId, currentUser(req).id));

@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
-
-export type RoomState = 'idle' | 'prequeue' | 'open' | 'paused' | 'closed';
+import type { RoomKind } from '../../../core/rooms/room-kind.js';
+import type { RoomPhase, RoomState } from '../../../core/rooms/room-phase.js';
 
 export interface RoomRow {
   id: number;
   slug: string;
   name: string;
-  kind: 'registration' | 'sale';
+  kind: RoomKind;
   registration_window_id: number | null;
   event_id: number | null;
   admission_rate_per_min: number;
@@ -18,11 +18,26 @@ export interface RoomRow {
   state: RoomState;
 }
 
+/** A room as staff define it (POST and PATCH /operator/rooms). */
+export interface RoomDefinition {
+  slug: string;
+  name: string;
+  kind: RoomKind;
+  eventId: number | null;
+  registrationWindowId: number | null;
+  admissionRatePerMin: number;
+  maxActive: number;
+  tokenTtlS: number;
+  prequeueOpensAt: Date;
+  opensAt: Date;
+  closesAt: Date | null;
+}
+
 export interface RoomSummary {
   id: number;
   slug: string;
   name: string;
-  kind: RoomRow['kind'];
+  kind: RoomKind;
   eventId: number | null;
   registrationWindowId: number | null;
   state: RoomState;
@@ -81,3 +96,55 @@ export const listLiveRooms = (db: Knex): Promise<RoomRow[]> =>
     .where((q) =>
       q.whereNot('state', 'closed').orWhere('updated_at', '>', new Date(Date.now() - 86_400_000)),
     );
+
+/** How MySQL records a phase: a paused room shows `paused` in place of its phase, except once closed. */
+export const roomStateOf = (phase: RoomPhase, paused: boolean): RoomState =>
+  paused && phase !== 'closed' ? 'paused' : phase;
+
+/**
+ * Records the phase Redis moved the room to, and the opening's shuffle seed the first time one is known
+ * (the seed never changes once set: it is the draw's record).
+ */
+export async function savePhase(
+  db: Knex,
+  roomId: number,
+  phase: RoomPhase,
+  paused: boolean,
+  seed: number | null,
+): Promise<void> {
+  await db('waiting_rooms')
+    .where({ id: roomId })
+    .update({
+      state: roomStateOf(phase, paused),
+      shuffle_seed: db.raw('COALESCE(shuffle_seed, ?)', [seed === null ? null : String(seed)]),
+    });
+}
+
+const toColumns = (d: Partial<RoomDefinition>) => {
+  const c: Record<string, unknown> = {};
+  if (d.slug !== undefined) c.slug = d.slug;
+  if (d.name !== undefined) c.name = d.name;
+  if (d.kind !== undefined) c.kind = d.kind;
+  if (d.eventId !== undefined) c.event_id = d.eventId;
+  if (d.registrationWindowId !== undefined) c.registration_window_id = d.registrationWindowId;
+  if (d.admissionRatePerMin !== undefined) c.admission_rate_per_min = d.admissionRatePerMin;
+  if (d.maxActive !== undefined) c.max_active = d.maxActive;
+  if (d.tokenTtlS !== undefined) c.token_ttl_s = d.tokenTtlS;
+  if (d.prequeueOpensAt !== undefined) c.prequeue_opens_at = d.prequeueOpensAt;
+  if (d.opensAt !== undefined) c.opens_at = d.opensAt;
+  if (d.closesAt !== undefined) c.closes_at = d.closesAt;
+  return c;
+};
+
+export const roomSlugTaken = async (db: Knex, slug: string): Promise<boolean> =>
+  (await db('waiting_rooms').where({ slug }).first('id')) !== undefined;
+
+/** A new room starts idle; the admission controller moves it on at its times. Returns its id. */
+export async function insertRoom(db: Knex, d: RoomDefinition): Promise<number> {
+  const [id] = await db('waiting_rooms').insert({ ...toColumns(d), state: 'idle' });
+  return Number(id);
+}
+
+export async function updateRoom(db: Knex, id: number, patch: Partial<RoomDefinition>): Promise<void> {
+  await db('waiting_rooms').where({ id }).update(toColumns(patch));
+}

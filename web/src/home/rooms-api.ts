@@ -1,3 +1,5 @@
+import type { RoomKind } from '../../../core/rooms/room-kind';
+import type { RoomState } from '../../../core/rooms/room-phase';
 import { api } from '../api/http';
 
 /** A waiting room as GET /rooms lists it (waiting-room/src/rooms/room-store.ts's RoomSummary). */
@@ -5,10 +7,10 @@ export interface RoomSummary {
   id: number;
   slug: string;
   name: string;
-  kind: 'registration' | 'sale';
+  kind: RoomKind;
   eventId: number | null;
   registrationWindowId: number | null;
-  state: 'idle' | 'prequeue' | 'open' | 'paused' | 'closed';
+  state: RoomState;
   prequeueOpensAt: string;
   opensAt: string;
   closesAt: string | null;

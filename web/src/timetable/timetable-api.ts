@@ -1,4 +1,5 @@
 import type { TimetableView } from '../../../core/views/catalog-views';
+import type { EnrollmentView } from '../../../core/views/enrollment-view';
 import { api } from '../api/http';
 
 /** The student's week: enrolled sections, and with `cart` what the cart holds too. */
@@ -10,15 +11,7 @@ export const dropEnrollment = (enrollmentId: number) =>
   api<{ dropped: number; sectionId: number }>(`/api/enrollments/${enrollmentId}`, { method: 'DELETE' });
 
 /** GET /api/enrollments: every enrollment of the student, all terms. */
-export interface EnrollmentRow {
-  id: number;
-  sectionId: number;
-  sectionNumber: number;
-  code: string;
-  title: string;
-  credits: number;
-  enrolledAt: string;
-}
+export type EnrollmentRow = EnrollmentView;
 
 export const listEnrollments = () =>
   api<{ enrollments: EnrollmentRow[] }>('/api/enrollments').then((r) => r.enrollments);

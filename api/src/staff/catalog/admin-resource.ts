@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { writeAudit } from '../../../../core/audit.js';
 import { currentUser } from '../../../../core/auth/require-auth.js';
 import { isDbErrorCode } from '../../../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../../../core/errors.js';
-import { decimalId } from '../../../../core/http/decimal-id.js';
+import { idParams } from '../../../../core/http/id-params.js';
 import { expectedVersion, sendWithVersion, updateIfVersion } from '../../../../core/http/row-version.js';
 import { parseInput } from '../../../../core/http/validate.js';
 import type { Page } from './admin-page.js';
@@ -43,8 +43,6 @@ export interface AdminResource<
   /** Refuses (throws) when the row can't go; the row is locked. */
   checkDelete(trx: Knex, before: Dto): Promise<void>;
 }
-
-const idParams = z.object({ id: decimalId }).strict();
 
 /** What the schema refuses, said as the API's own errors instead of a 500. */
 async function mapDbErrors<T>(work: () => Promise<T>): Promise<T> {

@@ -6,6 +6,7 @@ import { currentUser } from '../../../../core/auth/require-auth.js';
 import { isDbErrorCode } from '../../../../core/db.js';
 import { ConflictError, NotFoundError } from '../../../../core/errors.js';
 import { decimalId, decimalLimit } from '../../../../core/http/decimal-id.js';
+import { idParams } from '../../../../core/http/id-params.js';
 import { expectedVersion, sendWithVersion, updateIfVersion } from '../../../../core/http/row-version.js';
 import { parseInput } from '../../../../core/http/validate.js';
 import { nonEmpty } from '../catalog/admin-resource.js';
@@ -22,7 +23,6 @@ import {
   type SeatDto,
 } from './seat-admin-store.js';
 
-const eventParams = z.object({ id: decimalId }).strict();
 const seatParams = z.object({ id: decimalId, seatId: decimalId }).strict();
 // A whole arena fits in one page; the keyset is there for the rare bigger map.
 const listQuery = z.object({ after: decimalId.optional(), limit: decimalLimit(5000, 5000) }).strict();
@@ -84,7 +84,7 @@ export function seatAdminRoutes(db: Knex): Router {
   const router = Router({ mergeParams: true });
 
   router.get('/', async (req, res) => {
-    const { id } = parseInput(eventParams, req.params, 'path');
+    const { id } = parseInput(idParams, req.params, 'path');
     const page = parseInput(listQuery, req.query, 'query');
     if (!(await eventExists(db, id))) throw new NotFoundError('EVENT_NOT_FOUND', `No event ${id}`);
     res.json(await listSeats(db, id, page));
@@ -99,7 +99,7 @@ export function seatAdminRoutes(db: Knex): Router {
 
   router.post('/', async (req, res) => {
     const actorUserId = currentUser(req).id;
-    const { id } = parseInput(eventParams, req.params, 'path');
+    const { id } = parseInput(idParams, req.params, 'path');
     const input = parseInput(create, req.body);
     const created = await labelUnique(() =>
       db.transaction(async (trx) => {

@@ -1,21 +1,10 @@
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError } from '../../../../core/errors.js';
+import type { StaffSeatView } from '../../../../core/views/staff-seat-view.js';
 import type { Page } from '../catalog/admin-page.js';
 import { keysetPage } from '../catalog/admin-page.js';
 
-export interface SeatDto {
-  id: number;
-  eventId: number;
-  label: string;
-  zone: string;
-  row: string | null;
-  x: number | null;
-  y: number | null;
-  priceCents: number;
-  status: 'free' | 'held' | 'sold';
-  active: boolean;
-  version: number;
-}
+export type SeatDto = StaffSeatView;
 
 interface SeatRow {
   id: number;

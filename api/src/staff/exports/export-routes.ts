@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import { NotFoundError } from '../../../../core/errors.js';
-import { decimalId } from '../../../../core/http/decimal-id.js';
+import { idParams } from '../../../../core/http/id-params.js';
 import { parseInput } from '../../../../core/http/validate.js';
 import { sendCsv } from './csv-write.js';
 import {
@@ -12,8 +11,6 @@ import {
   termEnrollmentRows,
 } from './enrollment-export-read-model.js';
 import { eventSalesRows, SALES_HEADER } from './sales-export-read-model.js';
-
-const idParams = z.object({ id: decimalId }).strict();
 
 /** 404 before the first byte: once a CSV starts streaming, its status can't change any more. */
 async function mustExist(db: Knex, table: string, id: number, code: string): Promise<void> {

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { Role } from '../../../../core/auth/access-token.js';
 import { parseJson } from '../../../../core/requests/request-store.js';
+import type { RoomKind } from '../../../../core/rooms/room-kind.js';
+import type { RoomState } from '../../../../core/rooms/room-phase.js';
 import { likePrefix } from '../users/staff-user-store.js';
 
 /**
@@ -323,8 +325,8 @@ export async function personNotifications(db: Knex, userId: number): Promise<Loo
 export interface RoomRow {
   id: number;
   name: string;
-  kind: 'registration' | 'sale';
-  state: string;
+  kind: RoomKind;
+  state: RoomState;
 }
 
 /** The rooms to look for the person in, newest first. */

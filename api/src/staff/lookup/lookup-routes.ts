@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { NotFoundError } from '../../../../core/errors.js';
 import { parseInput } from '../../../../core/http/validate.js';
-import { lookupParams, lookupQuery } from './lookup-input.js';
+import { idParams } from '../../../../core/http/id-params.js';
+import { lookupQuery } from './lookup-input.js';
 import { findPeople } from './lookup-read-model.js';
 import { personStory, type PersonStoryDeps } from './person-story.js';
 
@@ -13,7 +14,7 @@ export function staffLookupRoutes(deps: PersonStoryDeps): Router {
     res.json({ people: await findPeople(deps.db, q) });
   });
   router.get('/users/:id', async (req, res) => {
-    const { id } = parseInput(lookupParams, req.params, 'path');
+    const { id } = parseInput(idParams, req.params, 'path');
     const story = await personStory(deps, id);
     if (!story) throw new NotFoundError('USER_NOT_FOUND', `No user ${id}`);
     res.json(story);

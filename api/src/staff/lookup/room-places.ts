@@ -4,7 +4,7 @@ import type { RoomRow } from './lookup-read-model.js';
 
 /** A person's place in one waiting room, from the room's Redis hashes (waiting-room/src/queue/room-scripts.ts). */
 export interface RoomPlace {
-  room: { id: number; name: string; kind: RoomRow['kind']; state: string };
+  room: { id: number; name: string; kind: RoomRow['kind']; state: RoomRow['state'] };
   /** `p<k>`: k-th to join before the opening (drawn number on the room's receipt); `q<j>`: j-th after. */
   ticket: string | null;
   joinedAt: string | null;

@@ -3,8 +3,6 @@ import { decimalId, decimalLimit } from '../../../../core/http/decimal-id.js';
 
 /** Request shapes of /api/staff/users; every body is strict so a misspelt field is refused, not ignored. */
 
-export const userParams = z.object({ id: decimalId }).strict();
-
 export const userListQuery = z
   .object({
     q: z.string().trim().min(1).max(64).optional(),

@@ -4,13 +4,8 @@ import { currentUser } from '../../../../core/auth/require-auth.js';
 import { NotFoundError } from '../../../../core/errors.js';
 import { expectedVersion, sendWithVersion } from '../../../../core/http/row-version.js';
 import { parseInput } from '../../../../core/http/validate.js';
-import {
-  createUserBody,
-  passwordBody,
-  updateUserBody,
-  userListQuery,
-  userParams,
-} from './staff-user-input.js';
+import { idParams } from '../../../../core/http/id-params.js';
+import { createUserBody, passwordBody, updateUserBody, userListQuery } from './staff-user-input.js';
 import { createUser, resetPassword, updateUser } from './staff-user-service.js';
 import { findStaffUser, listStaffUsers } from './staff-user-store.js';
 
@@ -34,17 +29,17 @@ export function staffUserRoutes(db: Knex): Router {
     await sendUser(res, id, 201);
   });
   router.get('/:id', async (req, res) => {
-    const { id } = parseInput(userParams, req.params, 'path');
+    const { id } = parseInput(idParams, req.params, 'path');
     await sendUser(res, id);
   });
   router.patch('/:id', async (req, res) => {
-    const { id } = parseInput(userParams, req.params, 'path');
+    const { id } = parseInput(idParams, req.params, 'path');
     const expected = expectedVersion(req);
     await updateUser(db, currentUser(req).id, id, expected, parseInput(updateUserBody, req.body));
     await sendUser(res, id);
   });
   router.post('/:id/password', async (req, res) => {
-    const { id } = parseInput(userParams, req.params, 'path');
+    const { id } = parseInput(idParams, req.params, 'path');
     const expected = expectedVersion(req);
     const { password } = parseInput(passwordBody, req.body);
     await resetPassword(db, currentUser(req).id, id, expected, password);

@@ -1,20 +1,10 @@
+import type { StaffSeatView } from '../../../../core/views/staff-seat-view.js';
+
 /**
- * The seat map editor's arithmetic, free of Vue, the DOM and imports (so tests load it alone), with the
- * staff API's seat shape (api/src/staff/events/seat-admin-store.ts).
+ * The seat map editor's arithmetic, free of Vue, the DOM and runtime imports (so tests load it alone), on
+ * the staff API's seat shape.
  */
-export interface StaffSeat {
-  id: number;
-  eventId: number;
-  label: string;
-  zone: string;
-  row: string | null;
-  x: number | null;
-  y: number | null;
-  priceCents: number;
-  status: 'free' | 'held' | 'sold';
-  active: boolean;
-  version: number;
-}
+export type StaffSeat = StaffSeatView;
 
 export type SeatInput = Pick<StaffSeat, 'label' | 'zone' | 'row' | 'x' | 'y' | 'priceCents' | 'active'>;
 
