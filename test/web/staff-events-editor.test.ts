@@ -16,6 +16,7 @@ import { launchBrowser, screenshotPath, openWatchedPage, signInThroughPage } fro
 import { testConfig } from '../support/test-config.js';
 import { tokenFor } from '../support/tokens.js';
 import { createTestUser, type TestUser } from '../support/users.js';
+import { fillStaffListsPastOnePage } from '../support/long-lists.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 const PHONE = { width: 390, height: 844 };
@@ -44,6 +45,7 @@ describe('the staff event editor and the lookup in a real browser', function () 
 
   before(async () => {
     db = createDb(cfg);
+    await fillStaffListsPastOnePage(db);
     staff = await createTestUser(db, 'staff');
     student = await createTestUser(db, 'student');
     await db('users')

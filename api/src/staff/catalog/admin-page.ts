@@ -1,8 +1,18 @@
 import type { Knex } from 'knex';
+import { z } from 'zod';
 import { decimalId, decimalLimit } from '../../../../core/http/decimal-id.js';
 
-/** Paging fields every staff listing takes: keyset on id (`after` = the last id seen), so pages never drift. */
-export const pageFields = { after: decimalId.optional(), limit: decimalLimit(100, 50) };
+/**
+ * Paging fields every staff listing takes: keyset on id (`after` = the last id seen), so pages never drift;
+ * `order=newest` lists the most recently created first (the console's default: staff mostly work on what
+ * they just made), `after` then meaning "older than".
+ */
+export const pageFields = {
+  after: decimalId.optional(),
+  limit: decimalLimit(100, 50),
+  order: z.enum(['oldest', 'newest']).default('oldest'),
+};
+type Order = z.output<typeof pageFields.order>;
 
 export interface Page<T> {
   items: T[];
@@ -11,17 +21,18 @@ export interface Page<T> {
 }
 
 /**
- * Runs a listing query one page at a time, ordered by `idColumn`; fetches one extra row to know whether
+ * Runs a listing query one page at a time, ordered by `idColumn` (either way); fetches one extra row to know whether
  * another page follows without a COUNT.
  */
 export async function keysetPage<R extends { id: number }, T>(
   query: Knex.QueryBuilder,
   idColumn: string,
-  page: { after?: number | undefined; limit: number },
+  page: { after?: number | undefined; limit: number; order?: Order },
   map: (rows: R[]) => T[] | Promise<T[]>,
 ): Promise<Page<T>> {
-  if (page.after !== undefined) void query.where(idColumn, '>', page.after);
-  const rows = (await query.orderBy(idColumn).limit(page.limit + 1)) as R[];
+  const newest = page.order === 'newest';
+  if (page.after !== undefined) void query.where(idColumn, newest ? '<' : '>', page.after);
+  const rows = (await query.orderBy(idColumn, newest ? 'desc' : 'asc').limit(page.limit + 1)) as R[];
   const more = rows.length > page.limit;
   const kept = more ? rows.slice(0, page.limit) : rows;
   return { items: await map(kept), next: more ? (kept[kept.length - 1]?.id ?? null) : null };

@@ -97,7 +97,16 @@ describe('staff catalog: terms', function () {
       .get(`/api/staff/terms?code=${page1.body.items[1].code}`)
       .set('Authorization', k.staff);
     expect(one.body).to.deep.equal({ items: [page1.body.items[1]], next: null });
-    for (const q of ['limit=0', 'limit=101', 'after=01', 'after=-1', 'nope=1'])
+    // Newest first (the console's order): the last one made leads, and `after` pages towards older ones.
+    const newest = await request(k.api.app)
+      .get('/api/staff/terms?order=newest&limit=2')
+      .set('Authorization', k.staff);
+    expect(newest.body.items.map((t: { id: number }) => t.id)).to.deep.equal([ids[2], ids[1]]);
+    const older = await request(k.api.app)
+      .get(`/api/staff/terms?order=newest&limit=2&after=${newest.body.next}`)
+      .set('Authorization', k.staff);
+    expect(older.body.items[0].id).to.equal(ids[0]);
+    for (const q of ['limit=0', 'limit=101', 'after=01', 'after=-1', 'nope=1', 'order=latest'])
       expectError(
         await request(k.api.app).get(`/api/staff/terms?${q}`).set('Authorization', k.staff),
         400,

@@ -14,11 +14,14 @@ export interface PagedList<T> {
 
 type Params = Record<string, string | number | boolean | null | undefined>;
 
-/** One page of a keyset-paged staff listing (`after` = the last id seen), with the page's filters. */
+/**
+ * One page of a keyset-paged staff listing, newest first (`after` = the last id seen), with the page's
+ * filters: what staff just made or imported is on the first page however long the list.
+ */
 export const pageOf =
   <T>(path: string, params: () => Params, limit = 50) =>
   (after: number | undefined) =>
-    api<Page<T>>(`${path}${query({ ...params(), limit, after })}`);
+    api<Page<T>>(`${path}${query({ ...params(), limit, after, order: 'newest' })}`);
 
 /**
  * A staff listing shown a page at a time: the first page on `load()`, the next one appended on
@@ -52,11 +55,19 @@ export function usePagedList<T extends { id: number }>(
     if (items.value) items.value = items.value.map((r) => (r.id === row.id ? row : r));
   }
 
+  /**
+   * Shows a row the person just created first, whichever page the listing would put it on (in a long
+   * list it may sort far past the first page, and they need to see what they made).
+   */
+  function added(row: T): void {
+    items.value = [row, ...(items.value ?? []).filter((r) => r.id !== row.id)];
+  }
+
   function drop(id: number): void {
     if (items.value) items.value = items.value.filter((r) => r.id !== id);
   }
 
-  return { items, next, busy: call.busy, error: call.error, load, replace, drop };
+  return { items, next, busy: call.busy, error: call.error, load, replace, added, drop };
 }
 
 /** One column of a staff table: its header, and the class its cells carry (tests and styles find them). */
