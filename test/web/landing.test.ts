@@ -36,7 +36,7 @@ describe('the landing page and sign-in in a real browser', function () {
       opens_at: opensAt,
       closes_at: new Date(Date.now() + 7 * 86_400_000),
     });
-    await db('waiting_rooms').insert({
+    const [roomId] = await db('waiting_rooms').insert({
       slug: `landing-${world.tag.toLowerCase()}`,
       name: `${windowName} room`,
       kind: 'registration',
@@ -50,6 +50,13 @@ describe('the landing page and sign-in in a real browser', function () {
     eventTitle = `Test concert ${sale.tag}`;
     stack = await startWebStack();
     browser = await launchBrowser();
+    // The pre-queue opened a minute ago; the room shows it once the admission leader has moved it there
+    // (its first tick after the stack starts), which the page then reads.
+    for (let i = 0; i < 300; i++) {
+      const room = await db('waiting_rooms').where({ id: roomId }).first('state');
+      if (room?.state === 'prequeue') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
   after(async () => {
     await browser?.close();
