@@ -139,7 +139,7 @@ describe('the staff catalog editors in a real browser', function () {
     await page.locator('tr', { hasText: `C${tag}` }).waitFor();
     await page.locator('input[name=q]').fill(`C${tag}`);
     await page.locator('button', { hasText: 'Filter' }).click();
-    await page.locator('[aria-live=polite]', { hasText: '1 shown' }).waitFor();
+    await page.locator('[aria-live=polite]', { hasText: /\b1 shown/ }).waitFor();
     const courseRows = await page.locator('.staff-table tbody tr').allInnerTexts();
     expect(courseRows).to.have.length(1);
     expect(courseRows[0]).to.include(`Topology ${tag}`);

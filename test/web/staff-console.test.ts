@@ -238,7 +238,7 @@ describe('the staff console in a real browser', function () {
     await page.locator('input[name=actor]').fill(String(staff.id));
     await page.locator('button', { hasText: 'Show' }).click();
     await page.locator('.audit tbody tr').first().waitFor();
-    await page.locator('[aria-live=polite]', { hasText: '4 entries' }).waitFor();
+    await page.locator('[aria-live=polite]', { hasText: /\b4 entries/ }).waitFor();
     const actions = await page
       .locator('.audit tbody tr')
       .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));

@@ -139,7 +139,7 @@ describe('the staff event editor and the lookup in a real browser', function () 
     // The filter finds it alone.
     await page.locator('input[name=q]').fill(tag);
     await page.locator('button', { hasText: 'Filter' }).click();
-    await page.locator('[aria-live=polite]', { hasText: '1 event' }).waitFor();
+    await page.locator('[aria-live=polite]', { hasText: /\b1 event\b/ }).waitFor();
     expect(await page.locator('.staff-table tbody tr').count()).to.equal(1);
 
     // Edit while someone else changes it: the stale version is a sentence with the row as it is now.

@@ -331,7 +331,7 @@ describe('the staff rush story in a real browser (issue 10)', function () {
     await page.goto(`${url}/staff/audit`);
     await page.locator('input[name=actor]').fill(String(staff.id));
     await page.locator('button', { hasText: 'Show' }).click();
-    await page.locator('[aria-live=polite]', { hasText: '8 entries' }).waitFor();
+    await page.locator('[aria-live=polite]', { hasText: /\b8 entries/ }).waitFor();
     const actions = await page
       .locator('.audit tbody tr')
       .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
