@@ -1,10 +1,22 @@
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  captureRunContext,
+  describeFailure,
+  failureDetails,
+  formatRunContext,
+  withTopology,
+  type RunContext,
+} from './bench/run-context.js';
 
 /**
  * `npm run bench -- --scenario <name> [--json] [options]`. Each scenario prepares its own database and
  * Redis prefix, starts the processes it measures, drives them on loopback, runs its baseline in the
- * same invocation, prints a summary, and removes everything it made. With --json the last line of
- * output is one JSON object.
+ * same invocation, prints a summary with the run's context (scripts/bench/run-context.ts), and removes
+ * everything it made. With --json the last line of output is one JSON object, also when the run fails
+ * (then with `error`). A failure is one line on stderr, the whole error in a file it names; exit 1.
  */
 const SCENARIOS = ['join', 'open', 'push', 'hot', 'rush', 'seats', 'catalog'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -44,6 +56,7 @@ function usage(): never {
         a mix of searches), vs a bare express + mysql2 endpoint sending the same SQL, in alternating rounds
   open: --sizes 1000,100000,1000000         opening a pre-queue of N, and reading one position after
   push: --sizes 1000,5000,20000             N socket.io clients watching a room: each tick to one tick group vs one message each
+        (by default a size that does not fit \`ulimit -n\` becomes the largest that does)
   hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job
         [--commit-concurrency N --commit-batch-max N]  worker settings to try
   rush: --students 20000 --client-processes 2 --rate 6000 (admitted/min) [--max-active N] --time-limit 600 (s)
@@ -90,7 +103,7 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
     }
     case 'push': {
       const { runPush } = await import('./bench/push-scenario.js');
-      return runPush({ sizes: (values.sizes ?? '1000,5000,20000').split(',').map((s) => int(s, 'sizes')) });
+      return runPush({ sizes: values.sizes?.split(',').map((s) => int(s, 'sizes')) });
     }
     case 'hot': {
       const { runHot } = await import('./bench/hot-scenario.js');
@@ -135,25 +148,47 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
   }
 }
 
+const printLines = (lines: string[]) => {
+  if (!values.json) console.log(['', ...lines].join('\n'));
+};
+
 async function main(): Promise<void> {
   if (values.help || !values.scenario) usage();
   if (!(SCENARIOS as readonly string[]).includes(values.scenario)) usage();
+  const scenario = values.scenario as Scenario;
+  let context: RunContext = await captureRunContext();
   const started = Date.now();
-  const result = await run(values.scenario as Scenario);
-  const summary = {
-    ...result,
-    machine: `${(await import('node:os')).cpus().length} cores`,
-    wall_s: Math.round((Date.now() - started) / 1000),
-  };
-  if (!values.json) {
-    console.log('');
-    for (const [k, v] of Object.entries(summary))
-      console.log(`${k.padEnd(34)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  try {
+    const measured = withTopology(context, await run(scenario));
+    context = measured.context;
+    const figures = { ...measured.result, wall_s: Math.round((Date.now() - started) / 1000) };
+    printLines([
+      ...Object.entries(figures).map(
+        ([k, v]) => `${k.padEnd(34)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+      ),
+      '',
+      'context (what these figures depend on)',
+      ...formatRunContext(context),
+    ]);
+    console.log(JSON.stringify({ ...figures, context }));
+  } catch (err: unknown) {
+    // One line: what failed and why. The whole error (child processes' logs, stacks) goes to a file.
+    const line = describeFailure(err);
+    const error = line.startsWith(`${scenario}`) ? line : `${scenario}: ${line}`;
+    const file = path.join(os.tmpdir(), `rushline-bench-${scenario}-${Date.now()}.log`);
+    const saved = await writeFile(file, `${failureDetails(err)}\n`).then(
+      () => true,
+      () => false,
+    );
+    console.error(`bench: ${error}${saved ? ` (details: ${file})` : ''}`);
+    printLines(['context', ...formatRunContext(context)]);
+    if (values.json) console.log(JSON.stringify({ scenario, error, details: saved ? file : null, context }));
+    process.exit(1);
   }
-  console.log(JSON.stringify(summary));
 }
 
 main().catch((err: unknown) => {
-  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  // Only the context itself can land here (e.g. a malformed .env): still one line.
+  console.error(`bench: ${describeFailure(err)}`);
   process.exit(1);
 });

@@ -99,7 +99,6 @@ async function capture(
  * running the same two statements with the same parameters.
  */
 export async function runCatalog(o: CatalogOptions): Promise<Record<string, unknown>> {
-  const loadBefore = os.loadavg().map((l) => round(l, 2));
   const env = await createBenchEnv('catalog');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rushline-bench-catalog-'));
   try {
@@ -177,7 +176,10 @@ export async function runCatalog(o: CatalogOptions): Promise<Record<string, unkn
       scenario: 'catalog',
       connections: o.connections,
       duration_s: o.durationS,
-      load_average_before: loadBefore,
+      topology: {
+        processes: { api: 1, 'baseline-catalog': 1 },
+        clients_per_process: { 'autocannon connections (in the bench process)': [o.connections] },
+      },
       catalog: catalog.counts,
       searches: searches.length,
       later_pages: searches.filter((s) => s.cursor).length,

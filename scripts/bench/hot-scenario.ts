@@ -222,6 +222,7 @@ export async function runHot(o: {
     const basePerS = baselineN / base.seconds;
     return {
       scenario: 'hot',
+      topology: { processes: { worker: 1, 'baseline-hot': 1 } },
       requests: o.requests,
       baseline_requests: baselineN,
       commits_per_s: round(perS),

@@ -151,6 +151,10 @@ export async function runJoin(o: JoinOptions): Promise<Record<string, unknown>> 
     }
     return {
       scenario: 'join',
+      topology: {
+        processes: { 'waiting-room': '1, then 2', 'baseline-join': 1, 'join-express': 1 },
+        clients_per_process: { 'autocannon connections (in the bench process)': [o.connections] },
+      },
       connections: o.connections,
       duration_s: o.durationS,
       joins_per_s: round(single.perS),

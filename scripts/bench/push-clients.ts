@@ -60,11 +60,29 @@ async function open(i: number): Promise<void> {
 }
 
 let next = 0;
-await Promise.all(
-  Array.from({ length: 100 }, async () => {
-    while (next < count) await open(next++);
-  }),
-);
+let opened = 0;
+try {
+  await Promise.all(
+    Array.from({ length: 100 }, async () => {
+      while (next < count) {
+        await open(next++);
+        opened++;
+      }
+    }),
+  );
+} catch (err: unknown) {
+  // One line the scenario can report (socket.io's TransportError would otherwise dump whole objects).
+  const kind = (e: Error) => ('type' in e && typeof e.type === 'string' ? e.type : e.name);
+  const why = err instanceof Error ? `${kind(err)}: ${err.message}` : String(err);
+  // socket.io-client keeps the underlying socket's error (e.g. ECONNRESET, EMFILE) in `description`.
+  const d = err instanceof Error && 'description' in err ? err.description : undefined;
+  const detail =
+    typeof d === 'object' && d !== null && 'message' in d && typeof d.message === 'string'
+      ? ` (${d.message})`
+      : '';
+  console.error(`fatal: ${opened} of ${count} clients connected, then ${why}${detail}`);
+  process.exit(1);
+}
 await listener.subscribe(`${channel}:count`);
 listener.on('message', () => void redis.publish(`${channel}:counted`, JSON.stringify({ received })));
 console.log(JSON.stringify({ port: 0, msg: `push clients listening: ${count} watching` }));

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tickGroupCount } from '../../waiting-room/src/live/tick-groups.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
 import { createBenchEnv, progress, round } from './bench-env.js';
+import { fitPushSizes, localPortCount, maxPushClients } from './push-sizes.js';
+import { describeFailure, readOpenFileLimit } from './run-context.js';
 import type { TickCommand, TickResult } from './push-server.js';
 
 /** Ticks measured per design and size (rounded up to whole turns of the tick groups). */
@@ -26,9 +28,22 @@ interface Measured {
  * broadcaster, each tick to one tick group of the room in turn (each watcher hears the room every
  * LIVE_UPDATE_MS, ADR 007). Baseline: one personal message per waiting person per tick.
  */
-export async function runPush(o: { sizes: number[] }): Promise<Record<string, unknown>> {
+export async function runPush(o: { sizes: number[] | undefined }): Promise<Record<string, unknown>> {
+  // Sizes that fit this machine's limits, checked before anything starts (see push-sizes.ts).
+  const [limit, ports] = await Promise.all([readOpenFileLimit(), localPortCount()]);
+  const fitted = fitPushSizes({
+    requested: o.sizes,
+    max: maxPushClients(limit, ports),
+    bound:
+      `\`ulimit -n\` ${limit.soft ?? 'unlimited'} (hard ${limit.hard ?? 'unlimited'})` +
+      (ports === null ? '' : ` and ${ports.toLocaleString('en')} local ports`),
+  });
+  if (!fitted.ok) throw new Error(fitted.error);
+  if (fitted.note) process.stderr.write(`push: ${fitted.note}\n`);
   const env = await createBenchEnv('push');
   const clients: AppProcess[] = [];
+  /** Per size, the clients each client process holds then. */
+  const perProcess: Record<string, number[]> = {};
   try {
     const { tickMs } = env.cfg.admission;
     const groups = tickGroupCount(env.cfg.admission);
@@ -79,16 +94,21 @@ export async function runPush(o: { sizes: number[] }): Promise<Record<string, un
     let serving = 0;
     let seq = 0;
     const out: Record<string, unknown> = {};
-    for (const n of o.sizes) {
+    for (const n of fitted.sizes) {
+      // Which size failed, and why, in one line; the whole error goes to the details file (bench.ts).
+      const failed = (err: unknown) =>
+        new Error(`push at ${n.toLocaleString('en')} clients: ${describeFailure(err)}`, { cause: err });
       // Add clients up to n, split over the client processes.
       const toAdd = n - connected;
       const per = Math.ceil(toAdd / CLIENT_PROCESSES);
       const bar = progress(`connecting ${n.toLocaleString('en')} clients`, CLIENT_PROCESSES);
       let started = 0;
+      const added: number[] = [];
       await Promise.all(
         Array.from({ length: CLIENT_PROCESSES }, async (_, p) => {
           const count = Math.min(per, toAdd - p * per);
           if (count <= 0) return;
+          added.push(count);
           clients.push(
             await startProcess(
               'push-clients',
@@ -106,8 +126,12 @@ export async function runPush(o: { sizes: number[] }): Promise<Record<string, un
           );
           bar.tick(++started);
         }),
-      );
+      ).catch((err: unknown) => {
+        bar.end();
+        throw failed(err);
+      });
       bar.end();
+      perProcess[String(n)] = [...(perProcess[String(connected)] ?? []), ...added];
       connected = n;
       const processesNow = clients.length;
 
@@ -155,8 +179,8 @@ export async function runPush(o: { sizes: number[] }): Promise<Record<string, un
         await sleep(500);
         return { ticks: tickResults, deliveredMs, received, spanMs };
       };
-      const rush = await measure('room');
-      const base = await measure('personal');
+      const rush = await measure('room').catch((err: unknown) => Promise.reject(failed(err)));
+      const base = await measure('personal').catch((err: unknown) => Promise.reject(failed(err)));
 
       const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
       const mean = (xs: number[]) => sum(xs) / xs.length;
@@ -189,7 +213,12 @@ export async function runPush(o: { sizes: number[] }): Promise<Record<string, un
       live_update_ms: env.cfg.admission.liveUpdateMs,
       tick_groups: groups,
       ticks_per_size: ticks,
+      ...(fitted.note ? { sizes_note: fitted.note } : {}),
       sizes: out,
+      topology: {
+        processes: { 'push-server (waiting room)': 1, 'push-clients': clients.length },
+        clients_per_process: perProcess,
+      },
     };
   } finally {
     await Promise.all(clients.map((c) => c.kill()));

@@ -31,6 +31,8 @@ interface Student {
   heardAt?: number;
   /** Submit → the api's 202, ms. */
   acceptedMs?: number;
+  /** When the room told this student, still waiting, that every section is full. */
+  toldSoldOutAt?: number;
 }
 
 const client = await openClientProcess<number[]>('rush');
@@ -59,6 +61,7 @@ const counters: ClientProgress = {
   accepted: 0,
   submitFailed: 0,
   outcomes: 0,
+  toldSoldOut: 0,
   disconnects: 0,
 };
 const failures: Record<string, number> = {};
@@ -125,8 +128,27 @@ async function submit(s: Student): Promise<void> {
   }
 }
 
+/**
+ * The room says what it guards is gone (ADR 013): for a student still waiting that is their answer, heard
+ * without being admitted; if seats come back the room says so and they wait again.
+ */
+function onSoldOut(s: Student, soldOut: boolean): void {
+  if (s.admission) return;
+  if (soldOut && s.toldSoldOutAt === undefined) {
+    s.toldSoldOutAt = Date.now();
+    counters.toldSoldOut++;
+  } else if (!soldOut) forgetSoldOut(s);
+}
+
+function forgetSoldOut(s: Student): void {
+  if (s.toldSoldOutAt === undefined) return;
+  s.toldSoldOutAt = undefined;
+  counters.toldSoldOut--;
+}
+
 function onAdmitted(s: Student, token: string, viaStatus: boolean): void {
   if (s.admission) return;
+  forgetSoldOut(s);
   s.admission = token;
   counters.admitted++;
   if (viaStatus) counters.admittedViaStatus++;
@@ -147,6 +169,9 @@ async function setUp(s: Student): Promise<void> {
     if (m.roomId === roomId) onAdmitted(s, m.admissionToken, false);
   });
   socket.on('request:update', (u) => onUpdate(s, u));
+  socket.on('room:soldOut', (m) => {
+    if (m.roomId === roomId) onSoldOut(s, m.soldOut);
+  });
   socket.on('disconnect', () => counters.disconnects++);
   await connected(socket, 60_000);
   counters.connected++;
@@ -190,6 +215,7 @@ function report(): ClientReport {
     timeline: students.flatMap((s): [number, number, number][] =>
       s.requestId === undefined || s.heardAt === undefined ? [] : [[s.requestId, s.submitAt!, s.heardAt]],
     ),
+    toldSoldOut: students.flatMap((s) => (s.toldSoldOutAt === undefined ? [] : [s.toldSoldOutAt])),
     missing: students.flatMap((s): [number, number][] =>
       s.requestId !== undefined && s.latencyMs === undefined ? [[s.userId, s.requestId]] : [],
     ),

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { signAccessToken } from '../../core/auth/access-token.js';
@@ -11,6 +10,7 @@ import { cpuBetween, cpuSample, serverPids } from './cpu-sample.js';
 import { followCount } from './follow-count.js';
 import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
 import { assertAlive, RunGuard } from './run-guard.js';
+import { readOpenFileLimit } from './run-context.js';
 import { replayBaseline } from './rush-baseline.js';
 import { buildWorld, CAPACITY, HOT, SECTIONS, type Student } from './rush-world.js';
 import { mergeCounts, percentile } from './stats.js';
@@ -66,6 +66,8 @@ export interface ClientProgress {
   accepted: number;
   submitFailed: number;
   outcomes: number;
+  /** Students still waiting when the room said every section is full (ADR 013): their answer. */
+  toldSoldOut: number;
   disconnects: number;
 }
 
@@ -81,6 +83,8 @@ export interface ClientReport {
   timeline: [number, number, number][];
   /** [userId, requestId] accepted (202) whose terminal `request:update` never arrived. */
   missing: [number, number][];
+  /** When each student still waiting was told the room is sold out (epoch ms). */
+  toldSoldOut: number[];
   /** Submit → the api's 202, per accepted submit, ms. */
   accepted: number[];
   /** Why setups and submits failed, by reason. */
@@ -123,17 +127,10 @@ function warningsIn(processes: AppProcess[]): Record<string, Record<string, numb
   return out;
 }
 
-/** The soft limit on open files, which child processes inherit (Linux; undefined elsewhere). */
-async function openFileLimit(): Promise<number | undefined> {
-  const limits = await readFile('/proc/self/limits', 'utf8').catch(() => '');
-  const soft = /^Max open files\s+(\S+)/m.exec(limits)?.[1];
-  return soft === undefined || soft === 'unlimited' ? undefined : Number(soft);
-}
-
 export async function runRush(o: RushOptions): Promise<Record<string, unknown>> {
   // A waiting-room process holds a descriptor per socket it serves (and a client process one per
   // socket it opens), plus its own connections: more than the limit and it stops accepting.
-  const fdLimit = await openFileLimit();
+  const fdLimit = (await readOpenFileLimit()).soft ?? undefined;
   const socketsPerProcess = (fdLimit ?? Infinity) - 2_000;
   const waitingRooms = o.waitingRooms ?? Math.max(1, Math.ceil(o.students / socketsPerProcess));
   const needed = Math.max(o.students / waitingRooms, o.students / o.clientProcesses);
@@ -242,7 +239,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const stalled = await followCount({
       label: 'admitted → submitted → outcome',
       goal: watching,
-      value: () => total('outcomes') + total('submitFailed'),
+      value: () => total('outcomes') + total('submitFailed') + total('toldSoldOut'),
       stallMs: STALL_MS,
       onStall: () => undefined, // report what there is
       check: () => {
@@ -329,11 +326,19 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
 
     const p99 = percentile(latencies, 0.99);
     // The whole wait of Rushline's students, waiting room included: opening → outcome heard.
+    // A student told "all sections are full" while waiting has their answer then (ADR 013).
     const fromOpening = rep
-      .flatMap((r) => r.timeline.map(([, , heardAt]) => heardAt - openedAt))
+      .flatMap((r) => [...r.timeline.map(([, , heardAt]) => heardAt), ...r.toldSoldOut])
+      .map((at) => at - openedAt)
       .sort((a, b) => a - b);
     return {
       scenario: 'rush',
+      topology: {
+        processes: { api: 1, 'waiting-room': wrs.length, worker: WORKERS, 'rush-clients': clients.length },
+        clients_per_process: {
+          students: sliceEvenly(world.students, o.clientProcesses).map((s) => s.length),
+        },
+      },
       students: o.students,
       client_processes: clients.length,
       waiting_room_processes: wrs.length,
@@ -369,6 +374,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       watching,
       setup_failed: total('setupFailed'),
       not_admitted: watching - total('admitted'),
+      told_sold_out: total('toldSoldOut'),
       admitted_via_status: total('admittedViaStatus'),
       submit_failed: total('submitFailed'),
       failures,

@@ -310,6 +310,10 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
 
     return {
       scenario: 'seats',
+      topology: {
+        processes: { api: 1, 'waiting-room': 1, worker: WORKERS, 'seats-clients': clients.length },
+        clients_per_process: { users: sliceEvenly(world.plans, o.clientProcesses).map((s) => s.length) },
+      },
       users: o.users,
       seats: o.seats,
       client_processes: clients.length,
