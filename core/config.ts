@@ -95,6 +95,11 @@ const envSchema = z.object({
   ADMISSION_TICK_MS: positiveInt.max(1_000).default(500),
   LIVE_UPDATE_MS: positiveInt.max(10_000).default(1_000),
   ADMISSION_BACKLOG_LIMIT: positiveInt.default(5_000),
+  // Adaptive admission (ADR 012): the pace backs off above these targets, and grows while under them.
+  ADMISSION_PACE_BACKLOG: positiveInt.default(2_000),
+  ADMISSION_PACE_P99_MS: positiveInt.default(1_000),
+  ADMISSION_PACE_FLOOR: positiveInt.default(60),
+  ADMISSION_PACE_STEP: positiveInt.default(600),
   ROOM_SYNC_MS: positiveInt.default(5_000),
 
   COMMIT_CONCURRENCY: positiveInt.max(10_000).default(1_024),
@@ -193,6 +198,13 @@ export interface Config {
     readonly liveUpdateMs: number;
     /** Requests accepted and not yet decided at which admission pauses (it halves from half of it). */
     readonly backlogLimit: number;
+    /** Adaptive rooms' pace (ADR 012): cut above either target, grown while under both, never below the floor. */
+    readonly pace: {
+      readonly backlogTarget: number;
+      readonly p99TargetMs: number;
+      readonly floorPerMin: number;
+      readonly increasePerMinPerS: number;
+    };
     /** How often the leader re-reads room definitions from MySQL. */
     readonly roomSyncMs: number;
   };
@@ -234,6 +246,12 @@ function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config[
     tickMs: env.ADMISSION_TICK_MS,
     liveUpdateMs: env.LIVE_UPDATE_MS,
     backlogLimit: env.ADMISSION_BACKLOG_LIMIT,
+    pace: {
+      backlogTarget: env.ADMISSION_PACE_BACKLOG,
+      p99TargetMs: env.ADMISSION_PACE_P99_MS,
+      floorPerMin: env.ADMISSION_PACE_FLOOR,
+      increasePerMinPerS: env.ADMISSION_PACE_STEP,
+    },
     roomSyncMs: env.ROOM_SYNC_MS,
   };
 }

@@ -26,6 +26,8 @@ export interface RoomStatusView {
   waiting: number;
   opensAt: string | null;
   message: string;
+  /** What the room guards is gone (its sale's free seats, every section of its window): nobody is admitted. */
+  soldOut: boolean;
   serverTime: string;
 }
 
@@ -58,6 +60,19 @@ export interface ReservationUpdate {
   at: string;
 }
 
+/**
+ * Room-wide, at once to every watcher (not staggered): what the room guards is gone (`soldOut`, admission
+ * stops) or came back (a hold expired, a seat or a place was freed: admission resumes). Like a tick it is
+ * the same for everyone; each client works out its own position from `servingNumber`.
+ */
+export interface RoomSoldOut {
+  roomId: number;
+  soldOut: boolean;
+  servingNumber: number;
+  waiting: number;
+  at: string;
+}
+
 /** Personal: it is this person's turn; the token goes with the enrollment or reservation request. */
 export interface AdmittedMessage {
   roomId: number;
@@ -82,6 +97,10 @@ export interface RoomFiguresView {
   servingNumber: number;
   /** The room's configured admission rate and maximum of people admitted at once. */
   admissionRatePerMin: number;
+  /** 'fixed': admission runs at the rate; 'adaptive': at a pace that follows the pipeline, up to it (ADR 012). */
+  admissionMode: 'adaptive' | 'fixed';
+  /** The rate admission runs at now (people/min). */
+  effectiveRatePerMin: number;
   maxActive: number;
   /** Requests of this room queued in MySQL, not yet committed or refused. */
   commitBacklog: number;
@@ -92,6 +111,8 @@ export interface RoomFiguresView {
   latencyP99Ms: number | null;
   /** Committed requests per second over the last 10 s. */
   commitsPerSec: number;
+  /** Admission stopped because the room's seats or sections are gone (RoomSoldOut). */
+  soldOut: boolean;
   at: string;
 }
 
@@ -112,6 +133,7 @@ export interface ServerToClientEvents {
   /** Phase or pause changes; clients in the pre-queue ask for their state again to learn their number. */
   'room:phase': (msg: { roomId: number; phase: RoomPhase; paused: boolean }) => void;
   'room:message': (msg: { roomId: number; message: string; at: string }) => void;
+  'room:soldOut': (msg: RoomSoldOut) => void;
   admitted: (msg: AdmittedMessage) => void;
   /** Personal: an operator revoked this person's admission to the room. */
   'admission:revoked': (msg: { roomId: number }) => void;

@@ -73,6 +73,10 @@ const EN = {
   closedLetIn: 'You were let in (number {n}).',
   closedMissed: 'Your turn did not come before it closed. Sorry.',
   closedSay: 'This waiting room is closed. {detail}',
+  soldOut: 'Sold out',
+  allFull: 'All sections are full',
+  soldOutPlace: 'Your number: {n}. Your place in the queue: {p}.',
+  soldOutUnnumbered: 'You have no number yet.',
   numberAt: 'You get your number at {time}.',
   called: 'Your number has been called. Getting your admission…',
   next: "You're next.",
@@ -148,6 +152,12 @@ const KO = {
   closedLetIn: '입장하셨습니다(번호 {n}).',
   closedMissed: '마감 전에 차례가 오지 않았습니다. 죄송합니다.',
   closedSay: '대기실이 마감되었습니다. {detail}',
+  soldOut: '매진되었습니다',
+  allFull: '모든 분반이 마감되었습니다',
+  soldOutPlace: '내 번호는 {n}번, 대기 순서는 {p}번째입니다.',
+  soldOutUnnumbered: '아직 번호를 받지 않았습니다.',
+  soldOutNote:
+    '더 이상 입장하지 않습니다. 내 자리는 그대로 유지됩니다. 자리가 다시 생기면 이 순서대로 자동으로 이어집니다.',
   numberAt: '{time}에 번호를 받습니다.',
   called: '번호가 호출되었습니다. 입장 정보를 받는 중…',
   next: '다음 차례입니다.',
@@ -438,6 +448,7 @@ async function startLive() {
   socket.on('room:tick', onTick);
   socket.on('room:phase', onPhase);
   socket.on('room:message', (msg) => msg.roomId === ROOM_ID && showMessage(msg.message));
+  socket.on('room:soldOut', onSoldOut);
   socket.on('admitted', (msg) => msg.roomId === ROOM_ID && onAdmitted(msg));
   // An operator revoked this person's admission: the room's answer to `watch` says what now holds.
   socket.on('admission:revoked', (msg) => msg.roomId === ROOM_ID && watch());
@@ -613,6 +624,15 @@ function onPhase(msg) {
   render();
 }
 
+/** Sold out (or back on sale): the same message for everyone, the position worked out here as for a tick. */
+function onSoldOut(msg) {
+  const status = page.status;
+  if (msg.roomId !== ROOM_ID || !status) return;
+  Object.assign(status, { soldOut: msg.soldOut, servingNumber: msg.servingNumber, waiting: msg.waiting });
+  followUp(status);
+  render();
+}
+
 /** What a moved room means for this person: a number to learn, a place to take, a turn to collect. */
 function followUp(status) {
   if (!status.joined) {
@@ -679,6 +699,7 @@ function deriveState(status) {
   if (status.phase === 'closed') return 'closed';
   if (status.admitted) return 'expired';
   if (!status.joined) return status.phase === 'idle' ? 'before-opening' : 'loading';
+  if (status.soldOut) return 'sold-out';
   if (status.paused) return 'paused';
   return status.queueNumber === null ? 'prequeue' : 'waiting';
 }
@@ -734,6 +755,7 @@ function render() {
     admitted: renderAdmitted,
     expired: renderExpired,
     closed: renderClosed,
+    'sold-out': renderSoldOut,
   };
   renderers[state]?.(page.status);
 }
@@ -788,6 +810,18 @@ function renderClosed(status) {
   else if (status.joined) detail = tr('closedMissed');
   $('closed-detail').textContent = detail;
   announceOnce(tr('closedSay', { detail }));
+}
+
+function renderSoldOut(status) {
+  const title = tr(page.room?.kind === 'registration' ? 'allFull' : 'soldOut');
+  const position = positionOf(status);
+  const place =
+    position === null
+      ? tr('soldOutUnnumbered')
+      : tr('soldOutPlace', { n: formatNumber(status.queueNumber), p: formatNumber(position) });
+  $('sold-out-title').textContent = title;
+  $('sold-out-place').textContent = place;
+  announceOnce(`${title}. ${place}`);
 }
 
 // ---------------------------------------------------------------- queue arithmetic

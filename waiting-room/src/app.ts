@@ -13,7 +13,11 @@ import { closeServer } from '../../core/process/run-service.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { countQueuedRequests } from '../../core/requests/request-store.js';
 import { AdmissionController } from './admission/admission-controller.js';
+import { InventoryGate } from './admission/inventory.js';
+import { inventoryLeft } from './admission/inventory-read-model.js';
 import { LeaderLease } from './admission/leader-lease.js';
+import { PACE_CUT_INTERVAL_MS, PACE_DECREASE_FACTOR } from './admission/adaptive-pace.js';
+import { PaceStore } from './admission/pace-store.js';
 import { eventExistsIn } from './live/event-watch.js';
 import { FiguresPublisher } from './live/figures-publisher.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
@@ -27,6 +31,7 @@ import { OperatorService } from './rooms/operator-service.js';
 import { operatorRoutes } from './rooms/operator-routes.js';
 import { roomRoutes } from './rooms/room-routes.js';
 import { RoomService, roomSettings } from './rooms/room-service.js';
+import { recentLatencyP99 } from './rooms/room-outcomes.js';
 import { listLiveRooms, savePhase } from './rooms/room-store.js';
 
 export interface WaitingRoomDeps {
@@ -68,6 +73,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
   const { cfg, logger, db, redis } = deps;
   const keys = redisKeys(cfg.redis.prefix);
   const queue = new RoomQueue(redis, cfg.redis.prefix);
+  const paces = new PaceStore(redis, keys);
   const rooms = new RoomService(db, queue);
   const helmet = waitingRoomHelmet(cfg);
 
@@ -103,6 +109,11 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
   );
   figures.start();
 
+  const inventory = new InventoryGate({
+    inventoryLeft: (roomId) => inventoryLeft(db, roomId),
+    flag: queue,
+    announce: (msg) => live.soldOut(msg),
+  });
   const controller = new AdmissionController(
     queue,
     new LeaderLease(redis, keys.admissionLeader, Math.max(3_000, cfg.admission.tickMs * 6)),
@@ -110,7 +121,12 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       syncRooms: async () => {
         const rows = await listLiveRooms(db);
         for (const row of rows) await queue.configure(row.id, roomSettings(row));
-        return rows.map((r) => ({ id: r.id, tokenTtlS: r.token_ttl_s }));
+        return rows.map((r) => ({
+          id: r.id,
+          tokenTtlS: r.token_ttl_s,
+          ratePerMin: r.admission_rate_per_min,
+          admissionMode: r.admission_mode,
+        }));
       },
       signToken: (grant) => signAdmissionToken(cfg.admission, grant),
       broadcastTick: (tick, seq) => live.tick(tick, seq),
@@ -118,11 +134,20 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       notifyAdmitted: (userId, msg) => live.admitted(userId, msg),
       persistPhase: (roomId, phase, paused, seed) => savePhase(db, roomId, phase, paused, seed),
       commitBacklog: (roomId) => countQueuedRequests(db, roomId),
+      recentP99: (roomId, windowMs) => recentLatencyP99(db, roomId, windowMs),
+      loadPace: (roomId) => paces.load(roomId),
+      savePace: (roomId, state) => paces.save(roomId, state),
+      soldOut: (roomId, plan) => inventory.soldOut(roomId, plan),
     },
     {
       tickMs: cfg.admission.tickMs,
       syncMs: cfg.admission.roomSyncMs,
       backlogLimit: cfg.admission.backlogLimit,
+      pace: {
+        ...cfg.admission.pace,
+        decreaseFactor: PACE_DECREASE_FACTOR,
+        cutIntervalMs: PACE_CUT_INTERVAL_MS,
+      },
     },
     logger.child({ component: 'admission' }),
   );

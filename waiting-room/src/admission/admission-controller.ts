@@ -2,11 +2,15 @@ import type { Logger } from '../../../core/logger.js';
 import type { AdmittedMessage, RoomTick } from '../../../core/live-events.js';
 import type { RoomPhase } from '../../../core/rooms/room-phase.js';
 import { ticketOf, type RoomQueue, type TickPlan } from '../queue/room-queue.js';
+import { nextPace, type AdmissionMode, type PaceState, type PaceTargets } from './adaptive-pace.js';
 import type { LeaderLease } from './leader-lease.js';
 
 export interface ControlledRoom {
   id: number;
   tokenTtlS: number;
+  /** The operator's rate: the pace itself when fixed, its ceiling when adaptive (ADR 012). */
+  ratePerMin: number;
+  admissionMode: AdmissionMode;
 }
 
 /** Where the controller's effects go: sockets, MySQL, the token signer, the room's commit backlog. */
@@ -28,13 +32,28 @@ export interface AdmissionPorts {
    * a request whose job was never written still counts); above the limit admission slows, then pauses.
    */
   commitBacklog(roomId: number): Promise<number>;
+  /** Submit → outcome p99 of the room's requests completed in the last windowMs; null when none. */
+  recentP99(roomId: number, windowMs: number): Promise<number | null>;
+  /** The room's pace, kept in Redis so a new leader carries on from it (pace-store.ts). */
+  loadPace(roomId: number): Promise<PaceState | null>;
+  savePace(roomId: number, state: PaceState): Promise<void>;
+  /**
+   * Whether what the room guards is gone (its sale's seats, every section of its window): then nobody is
+   * admitted this tick (inventory.ts, which also tells the room's watchers). Left out: never sold out.
+   */
+  soldOut?(roomId: number, plan: TickPlan): Promise<boolean>;
 }
 
 export interface AdmissionControllerOptions {
   tickMs: number;
   syncMs: number;
   backlogLimit: number;
+  pace: PaceTargets;
 }
+
+/** The p99 the pace follows covers this much of the recent past, and is read at most once per second. */
+const P99_WINDOW_MS = 5_000;
+const P99_REFRESH_MS = 1_000;
 
 export interface ControllerStats {
   leader: boolean;
@@ -60,6 +79,8 @@ export class AdmissionController {
   private rooms: ControlledRoom[] = [];
   private lastSync = 0;
   private readonly lastPhase = new Map<number, string>();
+  /** Only a cache (bounds the p99 query to once a second per room): a new leader just reads it afresh. */
+  private readonly p99s = new Map<number, { atMs: number; p99Ms: number | null }>();
   private readonly stats: ControllerStats = {
     leader: false,
     rooms: 0,
@@ -145,7 +166,12 @@ export class AdmissionController {
     if (!plan) return;
     await this.followPhase(room.id, plan);
     let serving = plan.serving;
-    const slots = await this.throttled(room.id, plan.slots);
+    const soldOut = (await this.ports.soldOut?.(room.id, plan)) ?? false;
+    const flowing = plan.phase === 'open' && !plan.paused;
+    const backlog = flowing ? await this.ports.commitBacklog(room.id) : 0;
+    // The pace set now shapes the budget the next plan accrues (one tick later).
+    if (flowing) await this.followPipeline(room, backlog, plan.nowMs);
+    const slots = soldOut ? 0 : this.throttled(backlog, plan.slots);
     if (slots < plan.slots) await this.queue.forfeitBudget(room.id, slots);
     if (slots > 0) {
       const admitted = await this.admit(room, plan, slots);
@@ -169,14 +195,42 @@ export class AdmissionController {
 
   /**
    * Backpressure on the room's queued requests: past half the limit admission halves, at the limit it
-   * stops until the workers catch up.
+   * stops until the workers catch up. The last guard, in both modes: an adaptive pace backs off long before.
    */
-  private async throttled(roomId: number, slots: number): Promise<number> {
+  private throttled(backlog: number, slots: number): number {
     if (slots === 0) return 0;
-    const backlog = await this.ports.commitBacklog(roomId);
     if (backlog >= this.opts.backlogLimit) return 0;
     if (backlog >= this.opts.backlogLimit / 2) return Math.ceil(slots / 2);
     return slots;
+  }
+
+  /** One AIMD step of the room's pace (adaptive-pace.ts), from and back to Redis. */
+  private async followPipeline(room: ControlledRoom, backlog: number, nowMs: number): Promise<void> {
+    const before = await this.ports.loadPace(room.id);
+    const p99Ms = room.admissionMode === 'adaptive' ? await this.recentP99(room.id, nowMs) : null;
+    const { state, step } = nextPace(
+      before,
+      room.admissionMode,
+      room.ratePerMin,
+      { backlog, p99Ms, nowMs },
+      this.opts.pace,
+    );
+    if (step === 'pinned' && before?.ratePerMin === state.ratePerMin) return;
+    await this.ports.savePace(room.id, state);
+    if (step === 'decrease') {
+      this.logger.info(
+        { roomId: room.id, backlog, p99Ms, ratePerMin: state.ratePerMin },
+        'admission pace cut',
+      );
+    }
+  }
+
+  private async recentP99(roomId: number, nowMs: number): Promise<number | null> {
+    const cached = this.p99s.get(roomId);
+    if (cached && nowMs - cached.atMs < P99_REFRESH_MS) return cached.p99Ms;
+    const p99Ms = await this.ports.recentP99(roomId, P99_WINDOW_MS);
+    this.p99s.set(roomId, { atMs: nowMs, p99Ms });
+    return p99Ms;
   }
 
   private async admit(room: ControlledRoom, plan: TickPlan, slots: number): Promise<number> {

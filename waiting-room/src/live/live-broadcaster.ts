@@ -1,4 +1,10 @@
-import { roomChannel, userRoom, type AdmittedMessage, type RoomTick } from '../../../core/live-events.js';
+import {
+  roomChannel,
+  userRoom,
+  type AdmittedMessage,
+  type RoomSoldOut,
+  type RoomTick,
+} from '../../../core/live-events.js';
 import type { RoomPhase } from '../../../core/rooms/room-phase.js';
 import type { LiveServer } from './socket-server.js';
 import { tickGroupChannel, tickGroupOf } from './tick-groups.js';
@@ -28,6 +34,11 @@ export class LiveBroadcaster {
 
   message(roomId: number, message: string): void {
     this.io.to(roomChannel(roomId)).emit('room:message', { roomId, message, at: new Date().toISOString() });
+  }
+
+  /** To the whole room at once, not a tick group: everyone still waiting learns it together. */
+  soldOut(msg: RoomSoldOut): void {
+    this.io.to(roomChannel(msg.roomId)).emit('room:soldOut', msg);
   }
 
   admitted(userId: number, msg: AdmittedMessage): void {

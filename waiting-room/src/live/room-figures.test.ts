@@ -70,6 +70,8 @@ describe('staff room figures over socket.io (watch:figures)', function () {
     if (!ack.ok) return;
     expect(ack.figures).to.include({ roomId, waiting: 0, commitBacklog: 0 });
     expect(ack.figures).to.include({ admissionRatePerMin: 60, maxActive: 1_000 });
+    // Never paced yet (not open): the effective rate is the rate (ADR 012).
+    expect(ack.figures).to.include({ admissionMode: 'adaptive', effectiveRatePerMin: 60 });
     expect(ack.figures.outcomes).to.deep.equal({});
     expect(ack.figures.latencyP50Ms).to.equal(null);
     expect((await onB.socket.emitWithAck('watch:figures', { roomId })).ok).to.equal(true);

@@ -31,6 +31,7 @@ const status = (roomId: number, servingNumber: number): RoomStatusView => ({
   waiting: 1_000,
   opensAt: null,
   message: '',
+  soldOut: false,
   serverTime: new Date().toISOString(),
 });
 

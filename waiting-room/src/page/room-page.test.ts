@@ -7,6 +7,7 @@ import { decodeAdmissionToken } from '../../../core/admission/admission-token.js
 import { signAccessToken } from '../../../core/auth/access-token.js';
 import { closeServer } from '../../../core/process/run-service.js';
 import { collectProblems, launchBrowser, screenshotPath } from '../../../test/support/browser.js';
+import { createSale } from '../../../test/support/event-fixture.js';
 import { listenOnFreePort } from '../../../test/support/listen.js';
 import { testLogger } from '../../../test/support/silent-logger.js';
 import { testConfig } from '../../../test/support/test-config.js';
@@ -36,7 +37,8 @@ type PageState =
   | 'paused'
   | 'admitted'
   | 'expired'
-  | 'closed';
+  | 'closed'
+  | 'sold-out';
 
 describe('the waiting-room page in a real browser', function () {
   this.timeout(30_000);
@@ -378,6 +380,35 @@ describe('the waiting-room page in a real browser', function () {
     ) as { accessToken?: string; refreshToken?: string };
     expect(stored.accessToken).to.be.a('string').and.not.equal(expired);
     expect(stored.refreshToken).to.be.a('string').and.not.equal(tokens.refreshToken);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('says at once that a sale is sold out, with the place, and carries on when seats come back', async () => {
+    const { db } = running();
+    const student = await createTestUser(db);
+    const sale = await createSale(db, { rows: 1, seatsPerRow: 2 });
+    // One admission a minute: nobody is let in during the test, whatever the seats.
+    await db('waiting_rooms').where({ id: sale.roomId }).update({ admission_rate_per_min: 1 });
+    await othersJoin(sale.roomId, 3);
+    const tab = await openPage();
+    const { page, problems } = tab;
+    await page.goto(roomUrl(sale.roomId));
+    await signIn(page, student);
+    await waitForState(tab, 'waiting');
+    expect(await text(page, 'queue-number')).to.equal('4');
+
+    await db('seats').where({ event_id: sale.eventId }).update({ status: 'sold' });
+    await waitForState(tab, 'sold-out', 5_000);
+    expect(await text(page, 'sold-out-title')).to.equal('Sold out');
+    expect(await text(page, 'sold-out-place')).to.equal('Your number: 4. Your place in the queue: 4.');
+    await page.click('#lang');
+    expect(await text(page, 'sold-out-title')).to.equal('매진되었습니다');
+    expect(await text(page, 'sold-out-place')).to.equal('내 번호는 4번, 대기 순서는 4번째입니다.');
+    await page.screenshot({ path: await screenshotPath('waiting-room-sold-out.png'), fullPage: true });
+
+    await db('seats').where({ event_id: sale.eventId }).update({ status: 'free' });
+    await waitForState(tab, 'waiting', 5_000);
+    expect(await text(page, 'queue-number')).to.equal('4');
     expect(problems).to.deep.equal([]);
   });
 

@@ -53,6 +53,7 @@ export interface RawStatus {
   ratePerMin: number;
   message: string;
   opensAtMs: number | null;
+  soldOut: boolean;
 }
 
 /** One person's record in a room, for their receipt. Times are ms since the epoch. */
@@ -79,6 +80,7 @@ export interface RoomCounters {
   admittedTotal: number;
   active: number;
   admittedPerMin: number;
+  soldOut: boolean;
 }
 
 export interface TickPlan {
@@ -208,6 +210,7 @@ export class RoomQueue {
       ratePerMin: num(r.rate),
       message: r.message,
       opensAtMs: msOrNull(r.opensAt),
+      soldOut: r.soldOut === '1',
     };
   }
 
@@ -302,7 +305,17 @@ export class RoomQueue {
       admittedTotal: num(r.admitted),
       active: num(r.active),
       admittedPerMin: measuredPerMin(r.admits, nowMs, msOrNull(r.openedAt)),
+      soldOut: r.soldOut === '1',
     };
+  }
+
+  /** The room's sold-out flag as Redis holds it (written by the admission leader only, inventory.ts). */
+  async soldOut(roomId: number): Promise<boolean> {
+    return (await this.redis.hget(this.key(roomId, 'state'), 'sold_out')) === '1';
+  }
+
+  async setSoldOut(roomId: number, soldOut: boolean): Promise<void> {
+    await this.redis.hset(this.key(roomId, 'state'), 'sold_out', soldOut ? '1' : '0');
   }
 
   /** Runs one of the room's scripts with its keys and arguments by name, and decodes its reply by name. */

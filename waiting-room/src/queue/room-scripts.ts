@@ -7,7 +7,9 @@
  * joined before the opening), post (people who joined after), serving (highest queue number let in),
  * seed (pre-queue permutation seed, set at the opening), opened_at, carry (admission budget not yet
  * spent), last_tick, tick_seq (admission ticks planned so far: whose turn the periodic broadcast is),
- * noshows, admitted.
+ * noshows, admitted, pace, pace_at, pace_cut_at (an adaptive room's effective rate and its AIMD state,
+ * ADR 012: the budget accrues at min(rate, pace)), sold_out (1 while what the room guards is gone and
+ * nobody is admitted, ADR 013; written by the leader, read by STATUS and FIGURES).
  *
  * Queue numbers: the k-th pre-queue joiner's ticket is `p<k>`; after the opening their number is
  * permute(k-1, pre, seed)+1 (computed on read, never written). The j-th joiner after the opening holds
@@ -113,9 +115,12 @@ export const PLAN_TICK = roomScript({
 local now = now_ms()
 local phase = advance(KEYS[1], now, ARGV[1])
 if not phase then return {'NO_ROOM'} end
-local f = redis.call('HMGET', KEYS[1], 'paused', 'rate', 'max_active', 'pre', 'post', 'serving', 'seed', 'carry', 'last_tick')
+local f = redis.call('HMGET', KEYS[1], 'paused', 'rate', 'max_active', 'pre', 'post', 'serving', 'seed', 'carry', 'last_tick', 'pace')
 local paused = f[1] or '0'
 local rate = tonumber(f[2] or '0')
+-- An adaptive room's pace (ADR 012, admission/pace-store.ts) lowers the rate; the rate stays its ceiling.
+local pace = tonumber(f[10] or '')
+if pace and pace < rate then rate = pace end
 local max_active = tonumber(f[3] or '0')
 local pre = tonumber(f[4] or '0')
 local post = tonumber(f[5] or '0')
@@ -204,6 +209,7 @@ export const STATUS = roomScript({
     'message',
     'opensAt',
     'openedAt',
+    'soldOut',
   ],
   mayFindNoRoom: true,
   lua: `${ADVANCE}
@@ -211,11 +217,11 @@ local now = now_ms()
 local phase = advance(KEYS[1], now, ARGV[2])
 if not phase then return {'NO_ROOM'} end
 local ticket = redis.call('HGET', KEYS[2], ARGV[1]) or ''
-local f = redis.call('HMGET', KEYS[1], 'paused', 'pre', 'post', 'serving', 'seed', 'rate', 'message', 'opens_at', 'opened_at')
+local f = redis.call('HMGET', KEYS[1], 'paused', 'pre', 'post', 'serving', 'seed', 'rate', 'message', 'opens_at', 'opened_at', 'sold_out')
 local token = redis.call('HGET', KEYS[3], ARGV[1]) or ''
 local admits = redis.call('ZRANGEBYSCORE', KEYS[4], now - 60000, '+inf')
 return {'OK', ticket, phase, f[1] or '0', f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '', token,
-  table.concat(admits, ','), tostring(now), f[6] or '0', f[7] or '', f[8] or '', f[9] or ''}
+  table.concat(admits, ','), tostring(now), f[6] or '0', f[7] or '', f[8] or '', f[9] or '', f[10] or '0'}
 `,
 });
 
@@ -292,17 +298,18 @@ export const FIGURES = roomScript({
     'active',
     'admits',
     'now',
+    'soldOut',
   ],
   mayFindNoRoom: true,
   lua: `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local f = redis.call('HMGET', KEYS[1], 'phase', 'paused', 'pre', 'post', 'serving', 'seed', 'noshows', 'admitted', 'opened_at')
+local f = redis.call('HMGET', KEYS[1], 'phase', 'paused', 'pre', 'post', 'serving', 'seed', 'noshows', 'admitted', 'opened_at', 'sold_out')
 if not f[1] then return {'NO_ROOM'} end
 local active = redis.call('ZCOUNT', KEYS[2], now, '+inf')
 local admits = redis.call('ZRANGEBYSCORE', KEYS[3], now - 60000, '+inf')
 return {f[1], f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '0', f[6] or '', f[7] or '0', f[8] or '0', f[9] or '',
-  active, table.concat(admits, ','), tostring(now)}
+  active, table.concat(admits, ','), tostring(now), f[10] or '0'}
 `,
 });
 

@@ -10,7 +10,7 @@ export function toStatusView(roomId: number, raw: RawStatus): RoomStatusView {
   // Until a minute of admissions has been seen, the configured rate is the best estimate there is.
   const perMin = raw.admittedPerMin > 0 ? raw.admittedPerMin : raw.ratePerMin;
   const etaSeconds =
-    peopleAhead === null || raw.paused || raw.phase !== 'open' || perMin <= 0
+    peopleAhead === null || raw.paused || raw.soldOut || raw.phase !== 'open' || perMin <= 0
       ? null
       : Math.ceil((peopleAhead * 60) / perMin);
   return {
@@ -29,6 +29,7 @@ export function toStatusView(roomId: number, raw: RawStatus): RoomStatusView {
     waiting: Math.max(0, raw.pre + raw.post - raw.serving),
     opensAt: raw.opensAtMs === null ? null : new Date(raw.opensAtMs).toISOString(),
     message: raw.message,
+    soldOut: raw.soldOut,
     serverTime: new Date(raw.nowMs).toISOString(),
   };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { currentUser } from '../../../core/auth/require-auth.js';
 import { parseInput } from '../../../core/http/validate.js';
 import { ROOM_KINDS } from '../../../core/rooms/room-kind.js';
+import { ADMISSION_MODES } from '../admission/adaptive-pace.js';
 import type { OperatorService } from './operator-service.js';
 import { roomParams } from './room-routes.js';
 
@@ -15,6 +16,8 @@ const fields = {
   eventId: z.number().int().positive().nullable(),
   registrationWindowId: z.number().int().positive().nullable(),
   admissionRatePerMin: z.number().int().min(1).max(1_000_000),
+  // 'fixed' pins the pace at admissionRatePerMin; 'adaptive' lets it follow the pipeline below it (ADR 012).
+  admissionMode: z.enum(ADMISSION_MODES),
   maxActive: z.number().int().min(1).max(10_000_000),
   tokenTtlS: z.number().int().min(30).max(86_400),
   prequeueOpensAt: date,
@@ -32,6 +35,7 @@ const createBody = z
     eventId: fields.eventId.default(null),
     registrationWindowId: fields.registrationWindowId.default(null),
     tokenTtlS: fields.tokenTtlS.default(600),
+    admissionMode: fields.admissionMode.default('adaptive'),
     closesAt: fields.closesAt.default(null),
   })
   .strict()
@@ -44,6 +48,7 @@ const editBody = z
   .object({
     name: fields.name,
     admissionRatePerMin: fields.admissionRatePerMin,
+    admissionMode: fields.admissionMode,
     maxActive: fields.maxActive,
     tokenTtlS: fields.tokenTtlS,
     prequeueOpensAt: fields.prequeueOpensAt,

@@ -7,7 +7,10 @@ import type { Config } from '../../../core/config.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../core/errors.js';
 import type { OperatorAction, RoomQueue } from '../queue/room-queue.js';
 import type { RoomFiguresView } from '../../../core/live-events.js';
+import { redisKeys } from '../../../core/redis-keys.js';
 import { countQueuedRequests } from '../../../core/requests/request-store.js';
+import type { AdmissionMode } from '../admission/adaptive-pace.js';
+import { PaceStore } from '../admission/pace-store.js';
 import { recentOutcomes } from './room-outcomes.js';
 import {
   findRoom,
@@ -35,6 +38,9 @@ export interface RoomFigures {
   joinedAfterOpening: number;
   servingNumber: number;
   shuffleSeed: number | null;
+  admissionMode: AdmissionMode;
+  /** The rate admission runs at now: the adaptive pace, or the fixed rate (ADR 012). */
+  effectiveRatePerMin: number;
 }
 
 export interface OperatorBroadcast {
@@ -44,13 +50,17 @@ export interface OperatorBroadcast {
 
 /** Staff controls over a room. Every change is written to MySQL with an audit row, then to Redis. */
 export class OperatorService {
+  private readonly paces: PaceStore;
+
   constructor(
     private readonly db: Knex,
     private readonly redis: Redis,
     private readonly queue: RoomQueue,
     private readonly cfg: Pick<Config, 'admission' | 'redis'>,
     private readonly broadcast: OperatorBroadcast,
-  ) {}
+  ) {
+    this.paces = new PaceStore(redis, redisKeys(cfg.redis.prefix));
+  }
 
   async create(actorId: number, d: RoomDefinition): Promise<RoomSummary> {
     const row = await this.db.transaction(async (trx) => {
@@ -167,7 +177,7 @@ export class OperatorService {
   async figures(roomId: number): Promise<RoomFigures> {
     const row = await this.requireRoom(roomId);
     await this.queue.configure(roomId, roomSettings(row));
-    const f = await this.queue.figures(roomId);
+    const [f, effectiveRatePerMin] = await Promise.all([this.queue.figures(roomId), this.effectiveRate(row)]);
     return {
       roomId,
       phase: f.phase,
@@ -181,6 +191,8 @@ export class OperatorService {
       joinedAfterOpening: f.post,
       servingNumber: f.serving,
       shuffleSeed: f.seed,
+      admissionMode: row.admission_mode,
+      effectiveRatePerMin,
     };
   }
 
@@ -188,10 +200,11 @@ export class OperatorService {
   async liveFigures(roomId: number): Promise<RoomFiguresView> {
     const row = await this.requireRoom(roomId);
     await this.queue.configure(roomId, roomSettings(row));
-    const [f, commitBacklog, recent] = await Promise.all([
+    const [f, commitBacklog, recent, effectiveRatePerMin] = await Promise.all([
       this.queue.figures(roomId),
       countQueuedRequests(this.db, roomId),
       recentOutcomes(this.db, roomId),
+      this.effectiveRate(row),
     ]);
     return {
       roomId,
@@ -204,11 +217,21 @@ export class OperatorService {
       noShows: f.noShows,
       servingNumber: f.serving,
       admissionRatePerMin: row.admission_rate_per_min,
+      admissionMode: row.admission_mode,
+      effectiveRatePerMin,
       maxActive: row.max_active,
       commitBacklog,
       ...recent,
+      soldOut: f.soldOut,
       at: new Date().toISOString(),
     };
+  }
+
+  /** The pace the leader last set, never above the rate (which the operator may just have lowered). */
+  private async effectiveRate(row: RoomRow): Promise<number> {
+    if (row.admission_mode === 'fixed') return row.admission_rate_per_min;
+    const pace = await this.paces.effectiveRate(row.id);
+    return Math.round(Math.min(row.admission_rate_per_min, pace ?? row.admission_rate_per_min));
   }
 
   private requireRoom(roomId: number): Promise<RoomRow> {

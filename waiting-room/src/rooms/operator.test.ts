@@ -115,6 +115,23 @@ describe('operator API', function () {
     expect((await call('PATCH', '/operator/rooms/987654', { maxActive: 3 })).status).to.equal(404);
   });
 
+  it('creates rooms adaptive, and pins (fixed) or frees the rate (ADR 012)', async () => {
+    const id = await createRoom('op-mode-1');
+    expect((await call('GET', `/operator/rooms/${id}/figures`)).body).to.include({
+      admissionMode: 'adaptive',
+      effectiveRatePerMin: 1_200,
+    });
+    const pinned = await call('PATCH', `/operator/rooms/${id}`, { admissionMode: 'fixed' });
+    expect(pinned.body).to.include({ admissionMode: 'fixed', admissionRatePerMin: 1_200 });
+    const row = await wr.db('waiting_rooms').where({ id }).first<{ admission_mode: string }>();
+    expect(row?.admission_mode).to.equal('fixed');
+    const freed = await call('PATCH', `/operator/rooms/${id}`, { admissionMode: 'adaptive' });
+    expect(freed.body.admissionMode).to.equal('adaptive');
+    const bad = await call('PATCH', `/operator/rooms/${id}`, { admissionMode: 'turbo' });
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error?.code).to.be.a('string');
+  });
+
   it('opens, pauses, resumes and closes a room, recording the draw seed', async () => {
     const id = await createRoom('op-phase-1');
     const joinAs = (userId: number) =>

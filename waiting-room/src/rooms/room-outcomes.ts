@@ -49,6 +49,33 @@ export async function recentOutcomes(db: Knex, roomId: number, now = new Date())
   };
 }
 
+/** The newest this many rows at most feed the admission pace's p99 (a sample: enough for a p99, cheap). */
+export const PACE_SAMPLE_LIMIT = 1_000;
+
+/**
+ * Submit (row written) → outcome p99 of the room's requests completed in the last `windowMs`, for the
+ * adaptive pace (ADR 012): the same index range as recentOutcomes, newest first, a short window so the pace
+ * sees the pipeline as it is now. Null when none completed.
+ */
+export async function recentLatencyP99(
+  db: Knex,
+  roomId: number,
+  windowMs: number,
+  now = new Date(),
+): Promise<number | null> {
+  const rows = await db('requests')
+    .where('room_id', roomId)
+    .andWhere('completed_at', '>=', new Date(now.getTime() - windowMs))
+    .orderBy('completed_at', 'desc')
+    .limit(PACE_SAMPLE_LIMIT)
+    .select<{ created_at: Date; completed_at: Date }[]>('created_at', 'completed_at');
+  const latencies = rows.map((r) => Math.max(0, r.completed_at.getTime() - r.created_at.getTime()));
+  return percentile(
+    latencies.sort((a, b) => a - b),
+    0.99,
+  );
+}
+
 /** Nearest-rank percentile of sorted values; null when there are none. */
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { AdmissionMode } from '../admission/adaptive-pace.js';
 import type { RoomKind } from '../../../core/rooms/room-kind.js';
 import type { RoomPhase, RoomState } from '../../../core/rooms/room-phase.js';
 
@@ -10,6 +11,8 @@ export interface RoomRow {
   registration_window_id: number | null;
   event_id: number | null;
   admission_rate_per_min: number;
+  /** 'adaptive': the rate is the ceiling of a pace that follows the pipeline; 'fixed': the rate, always (ADR 012). */
+  admission_mode: AdmissionMode;
   max_active: number;
   token_ttl_s: number;
   prequeue_opens_at: Date;
@@ -26,6 +29,7 @@ export interface RoomDefinition {
   eventId: number | null;
   registrationWindowId: number | null;
   admissionRatePerMin: number;
+  admissionMode: AdmissionMode;
   maxActive: number;
   tokenTtlS: number;
   prequeueOpensAt: Date;
@@ -45,6 +49,7 @@ export interface RoomSummary {
   opensAt: string;
   closesAt: string | null;
   admissionRatePerMin: number;
+  admissionMode: AdmissionMode;
 }
 
 const COLUMNS = [
@@ -55,6 +60,7 @@ const COLUMNS = [
   'registration_window_id',
   'event_id',
   'admission_rate_per_min',
+  'admission_mode',
   'max_active',
   'token_ttl_s',
   'prequeue_opens_at',
@@ -86,6 +92,7 @@ export function toRoomSummary(row: RoomRow): RoomSummary {
     opensAt: row.opens_at.toISOString(),
     closesAt: row.closes_at ? row.closes_at.toISOString() : null,
     admissionRatePerMin: row.admission_rate_per_min,
+    admissionMode: row.admission_mode,
   };
 }
 
@@ -128,6 +135,7 @@ const toColumns = (d: Partial<RoomDefinition>) => {
   if (d.eventId !== undefined) c.event_id = d.eventId;
   if (d.registrationWindowId !== undefined) c.registration_window_id = d.registrationWindowId;
   if (d.admissionRatePerMin !== undefined) c.admission_rate_per_min = d.admissionRatePerMin;
+  if (d.admissionMode !== undefined) c.admission_mode = d.admissionMode;
   if (d.maxActive !== undefined) c.max_active = d.maxActive;
   if (d.tokenTtlS !== undefined) c.token_ttl_s = d.tokenTtlS;
   if (d.prequeueOpensAt !== undefined) c.prequeue_opens_at = d.prequeueOpensAt;
