@@ -17,7 +17,8 @@ import { startWebStack, type WebStack } from '../support/web-stack.js';
  * new term's catalog (check, then import), creates a registration window and its waiting room on the
  * windows page, opens the live console, and a scripted crowd of 200 students joins through the API; staff
  * opens the room (confirmed), the admitted figure rises, each admitted student enrolls in the one imported
- * section (capacity below the crowd, so some are ENROLLED and the rest SECTION_FULL); staff pauses,
+ * section (capacity below the crowd, so some are ENROLLED, those admitted as the last places go SECTION_FULL,
+ * and the rest are told while waiting that the sections are full); staff pauses,
  * resumes and sends a message a student's waiting page shows, finds one student in the support lookup with
  * their outcome, and reads the audit entries of all they did.
  */
@@ -118,8 +119,15 @@ describe('the staff rush story in a real browser (issue 10)', function () {
       body: JSON.stringify({ clientRequestId: `rush-story-${userId}` }),
     }).then(async (r) => (r.status === 201 ? 201 : `${r.status} ${await r.text()}`));
 
-  /** Polls the student's status until admitted, then enrolls with the admission token once. */
-  async function admitAndEnroll(roomId: number, sectionId: number, userId: number): Promise<number> {
+  /**
+   * Polls the student's status until admitted, then enrolls with the admission token once; a student still
+   * waiting when the room says its sections are all full (ADR 013) has their answer: 'SOLD_OUT'.
+   */
+  async function admitAndEnroll(
+    roomId: number,
+    sectionId: number,
+    userId: number,
+  ): Promise<number | 'SOLD_OUT'> {
     const auth = { authorization: `Bearer ${tokenFor(cfg, userId)}` };
     const end = Date.now() + 300_000;
     let status: RoomStatusView | undefined;
@@ -128,6 +136,7 @@ describe('the staff rush story in a real browser (issue 10)', function () {
       if (res.ok) {
         status = (await res.json()) as RoomStatusView;
         if (status.admitted && status.admissionToken) break;
+        if (status.soldOut) return 'SOLD_OUT';
       }
       await sleep(500);
     }
@@ -289,10 +298,15 @@ describe('the staff rush story in a real browser (issue 10)', function () {
     await page.locator('.result:has-text("Message sent to everyone in the room.")').waitFor();
     await studentPage.locator('#message-text').filter({ hasText: text }).waitFor();
 
-    // ---- every student was admitted and enrolled; all decided: CAPACITY enrolled, the rest full
+    // ---- every student has an answer: admitted and enrolled (CAPACITY enrolled, those admitted while the
+    // last places went refused as full), or still waiting when the room said its sections are full
     const enrollStatuses = await rush;
-    expect(enrollStatuses.filter((s) => s === 202)).to.have.length(CROWD);
-    await figureUntil(page, 'admitted', (n) => n >= CROWD, `${CROWD} admitted`);
+    const submitted = enrollStatuses.filter((s) => s === 202).length;
+    const toldFull = enrollStatuses.filter((s) => s === 'SOLD_OUT').length;
+    expect(submitted + toldFull, `answers: ${enrollStatuses.join(',')}`).to.equal(CROWD);
+    expect(submitted, 'admitted while the last places went').to.be.greaterThan(CAPACITY);
+    expect(toldFull, 'told the sections are full while waiting').to.be.greaterThan(0);
+    await figureUntil(page, 'admitted', (n) => n >= submitted, `${submitted} admitted`);
     let outcomes: { outcome_code: string; n: number }[] = [];
     for (let i = 0; i < 600; i++) {
       outcomes = await db('requests')
@@ -301,12 +315,12 @@ describe('the staff rush story in a real browser (issue 10)', function () {
         .groupBy('outcome_code')
         .orderBy('outcome_code')
         .select('outcome_code', db.raw('count(*) as n'));
-      if (outcomes.reduce((a, o) => a + Number(o.n), 0) === CROWD) break;
+      if (outcomes.reduce((a, o) => a + Number(o.n), 0) === submitted) break;
       await sleep(200);
     }
     expect(outcomes.map((o) => [o.outcome_code, Number(o.n)])).to.deep.equal([
       ['ENROLLED', CAPACITY],
-      ['SECTION_FULL', CROWD - CAPACITY],
+      ['SECTION_FULL', submitted - CAPACITY],
     ]);
     expect((await db('sections').where({ id: sectionId }).first('enrolled')).enrolled).to.equal(CAPACITY);
 
