@@ -4,7 +4,7 @@
 #   waiting room    node dist/waiting-room/src/main.js   port 3001
 #   worker          node dist/worker/src/main.js         port 3002 (health only)
 #   migrations      node dist/scripts/migrate.js
-#   demo data       node dist/scripts/seed.js --if-empty
+#   demo data       node dist/scripts/seed.js --if-empty --allow-production   (a demo only: published passwords)
 # NODE_ENV=production: the processes refuse to start without JWT_SECRET, ADMISSION_PRIVATE_KEY (or
 # ADMISSION_PUBLIC_KEY), ADMISSION_KEY_ID and a DATABASE_URL of their own (see .env.example).
 

@@ -15,6 +15,7 @@ const production = {
   ADMISSION_KEY_ID: 'prod-1',
   DATABASE_URL: 'mysql://app:s3cret@db.internal:3306/rushline',
   PAYMENT_PROVIDER: 'simulated',
+  ALLOW_SIMULATED_PAYMENTS: 'true',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -111,6 +112,62 @@ describe('config', () => {
       DATABASE_URL: 'mysql://rushline:rushline@127.0.0.1:3306/rushline',
     }).join('\n');
     expect(text).to.contain('DATABASE_URL');
+  });
+
+  it('refuses the simulated payment provider in production unless explicitly allowed', () => {
+    const { ALLOW_SIMULATED_PAYMENTS: _allowed, ...withoutAllowance } = production;
+    const text = problemsOf(withoutAllowance).join('\n');
+    expect(text).to.contain('PAYMENT_PROVIDER');
+    expect(text).to.contain('ALLOW_SIMULATED_PAYMENTS=true');
+    expect(loadConfig(production).payments.allowSimulated).to.equal(true);
+  });
+
+  it('refuses the development admission key in production by its public key, in either variable', () => {
+    const dev = loadConfig({}).admission;
+    // The same key written differently: SEC1 instead of PKCS#8, and its public half on its own.
+    const sec1 = dev.privateKey?.export({ type: 'sec1', format: 'pem' }).toString() ?? '';
+    const publicPem = dev.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(sec1).to.contain('BEGIN EC PRIVATE KEY');
+    expect(problemsOf({ ...production, ADMISSION_PRIVATE_KEY: sec1 }).join('\n')).to.contain(
+      'ADMISSION_PRIVATE_KEY: the development key is refused',
+    );
+    const { ADMISSION_PRIVATE_KEY: _own, ...publicOnly } = production;
+    expect(problemsOf({ ...publicOnly, ADMISSION_PUBLIC_KEY: publicPem }).join('\n')).to.contain(
+      'ADMISSION_PUBLIC_KEY: the development key is refused',
+    );
+    // A private key of its own beside the development public key is refused too.
+    expect(problemsOf({ ...production, ADMISSION_PUBLIC_KEY: publicPem }).join('\n')).to.contain(
+      'ADMISSION_PUBLIC_KEY: the development key is refused',
+    );
+  });
+
+  it('takes TRUST_PROXY as false, a hop count or proxy addresses, and refuses true', () => {
+    expect(loadConfig({}).http.trustProxy).to.equal(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).to.equal(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).to.equal(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).http.trustProxy).to.deep.equal([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::1',
+    ]);
+    expect(problemsOf({ TRUST_PROXY: 'true' }).join()).to.contain('TRUST_PROXY');
+    expect(problemsOf({ TRUST_PROXY: '10.0.0.0/33' }).join()).to.contain('10.0.0.0/33');
+    expect(problemsOf({ TRUST_PROXY: 'proxy.example' }).join()).to.contain('proxy.example');
+  });
+
+  it('reads rate-limit overrides and keeps the defaults of the rest', () => {
+    const cfg = loadConfig({ RATE_LIMITS: 'status=5/10, refresh=7/30' });
+    expect(cfg.rateLimits.status).to.deep.equal({ points: 5, durationS: 10 });
+    expect(cfg.rateLimits.refresh).to.deep.equal({ points: 7, durationS: 30 });
+    expect(cfg.rateLimits.join).to.deep.equal(loadConfig({}).rateLimits.join);
+    expect(problemsOf({ RATE_LIMITS: 'bogus=1/1' }).join()).to.contain('RATE_LIMITS');
+    expect(problemsOf({ RATE_LIMITS: 'join=0/60' }).join()).to.contain('RATE_LIMITS');
+  });
+
+  it('drains for 5 s before stopping in production only, unless told otherwise', () => {
+    expect(loadConfig({}).shutdownDrainMs).to.equal(0);
+    expect(loadConfig(production).shutdownDrainMs).to.equal(5_000);
+    expect(loadConfig({ ...production, SHUTDOWN_DRAIN_MS: '0' }).shutdownDrainMs).to.equal(0);
   });
 
   it('verifies with a public key alone, without a private key (the api)', () => {

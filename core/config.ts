@@ -1,5 +1,10 @@
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMITS, type RateLimitKind, type RateLimitRule } from './http/rate-limit-rules.js';
+
+/** express's `trust proxy` as Rushline allows it (see TRUST_PROXY below). */
+export type TrustProxy = false | number | readonly string[];
 
 /**
  * The only place that reads process.env. Every variable is listed in .env.example and the README.
@@ -41,6 +46,69 @@ const redisUrl = z
   .url()
   .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://');
 
+/**
+ * express's `trust proxy`: `false`, a hop count, or trusted proxy addresses/CIDRs (and express's names
+ * loopback, linklocal, uniquelocal). Never `true`: it would believe any client's X-Forwarded-For.
+ */
+const trustProxy = z.string().transform((v, ctx): TrustProxy => {
+  const text = v.trim();
+  if (text === 'false' || text === '0') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  if (text === 'true' || text === '1') {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'true trusts any X-Forwarded-For a client sends: give the number of proxy hops or their addresses',
+    });
+    return z.NEVER;
+  }
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !isTrustedProxyEntry(e));
+  if (entries.length === 0 || bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `false, a hop count, or addresses/CIDRs (or loopback, linklocal, uniquelocal); not ${bad.join(', ') || 'empty'}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isTrustedProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', range, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d+$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4; // a netmask, e.g. 10.0.0.0/255.0.0.0
+}
+
+const RATE_LIMIT_KINDS = Object.keys(DEFAULT_RATE_LIMITS) as RateLimitKind[];
+const rateLimitOverrides = z.string().transform((v, ctx) => {
+  const out: Partial<Record<RateLimitKind, RateLimitRule>> = {};
+  for (const part of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([a-z]+)=(\d+)\/(\d+)$/.exec(part);
+    const kind = m?.[1] as RateLimitKind | undefined;
+    if (!m || !kind || !RATE_LIMIT_KINDS.includes(kind) || Number(m[2]) < 1 || Number(m[3]) < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${part}": want kind=points/seconds, kind one of ${RATE_LIMIT_KINDS.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    out[kind] = { points: Number(m[2]), durationS: Number(m[3]) };
+  }
+  return out;
+});
+
 // Multi-line PEM values are often passed with literal "\n" in .env files and container settings.
 const pem = z.string().transform((v) => v.replace(/\\n/g, '\n').trim());
 
@@ -53,12 +121,14 @@ const envSchema = z.object({
   WAITING_ROOM_PORT: port.default(3001),
   WORKER_PORT: port.default(3002),
   GATEWAY_PORT: port.default(8080),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.prefault('false'),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
     .default('100kb'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  // How long /readyz answers 503 before the server stops accepting (ADR 014); unset: 5 s in production only.
+  SHUTDOWN_DRAIN_MS: nonNegativeInt.max(60_000).optional(),
 
   DATABASE_URL: mysqlUrl.default('mysql://rushline:rushline@127.0.0.1:3306/rushline'),
   DATABASE_POOL_MAX: positiveInt.default(10),
@@ -73,14 +143,25 @@ const envSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('rushline'),
   ACCESS_TOKEN_TTL_S: positiveInt.default(900),
   REFRESH_TOKEN_TTL_S: positiveInt.default(14 * 24 * 3600),
+  // Refuse access tokens of missing or deactivated accounts at the edge (core/auth/user-standing.ts).
+  // Off only where people are stood up by token alone (the test suite, the join benchmark); not in production.
+  AUTH_ACCOUNT_CHECK: bool.default(true),
 
   ADMISSION_KEY_ID: z.string().min(1).default(DEV_ADMISSION_KEY_ID),
   ADMISSION_PRIVATE_KEY: pem.optional(),
   ADMISSION_PUBLIC_KEY: pem.optional(),
   ADMISSION_TOKEN_TTL_S: positiveInt.default(600),
+  // Accepted requests one admission allows (ADR 015): a cart and its corrections, or reservation attempts.
+  ADMISSION_REQUEST_ALLOWANCE: positiveInt.max(100).default(3),
 
   // Empty: the browser reaches the api on the page's own origin (behind the gateway).
   API_PUBLIC_URL: z.union([z.literal(''), z.string().url()]).default(''),
+  // Lets a scraper outside loopback/private networks read /metrics with `Authorization: Bearer <it>` (ADR 016).
+  // Empty = unset, so .env.example can list it.
+  METRICS_TOKEN: z
+    .union([z.literal(''), z.string().min(16, 'must be at least 16 characters')])
+    .optional()
+    .transform((v) => v || undefined),
   CORS_ORIGINS: z
     .string()
     .default('http://localhost:3001,http://127.0.0.1:3001')
@@ -100,6 +181,7 @@ const envSchema = z.object({
   ADMISSION_PACE_P99_MS: positiveInt.default(1_000),
   ADMISSION_PACE_FLOOR: positiveInt.default(60),
   ADMISSION_PACE_STEP: positiveInt.default(600),
+  ADMISSION_PACE_START: positiveInt.default(6_000),
   ROOM_SYNC_MS: positiveInt.default(5_000),
 
   COMMIT_CONCURRENCY: positiveInt.max(10_000).default(1_024),
@@ -110,6 +192,8 @@ const envSchema = z.object({
   HOLD_EXPIRY_GRACE_MS: nonNegativeInt.default(5_000),
 
   PAYMENT_PROVIDER: z.enum(['simulated']).default('simulated'),
+  // Production refuses the simulated provider (every charge succeeds) unless this says a demo wants it.
+  ALLOW_SIMULATED_PAYMENTS: bool.default(false),
   PAYMENT_CURRENCY: z
     .string()
     .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
@@ -121,6 +205,10 @@ const envSchema = z.object({
   LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
   LOGIN_MAX_PER_IP: positiveInt.default(200),
   LOGIN_WINDOW_S: positiveInt.default(900),
+  // Attempts on one account from all addresses together, per minute (ADR 014).
+  LOGIN_ACCOUNT_PER_MIN: positiveInt.default(30),
+  // Overrides of the request rate limits, e.g. `join=30/60,status=120/60` (ADR 014).
+  RATE_LIMITS: rateLimitOverrides.prefault(''),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -139,27 +227,36 @@ export interface Config {
     readonly workerPort: number;
     /** The gateway (nginx) that gives browsers one origin for the app, the api and the waiting room. */
     readonly gatewayPort: number;
-    readonly trustProxy: boolean;
+    readonly trustProxy: TrustProxy;
     readonly bodyLimit: string;
     /** Where browsers reach the api (the waiting-room page signs in there); '' = the page's own origin. */
     readonly apiPublicUrl: string;
     /** Browser origins allowed to call the api (the waiting-room page's origin). */
     readonly corsOrigins: readonly string[];
+    /** A bearer that lets a scraper read /metrics from anywhere; unset: loopback/private only (ADR 016). */
+    readonly metricsToken: string | undefined;
   };
   readonly shutdownTimeoutMs: number;
+  /** After a stop signal, /readyz answers 503 this long before the server stops accepting. */
+  readonly shutdownDrainMs: number;
+  /** Requests per user (or per client address on unauthenticated routes) per window (ADR 014). */
+  readonly rateLimits: Readonly<Record<RateLimitKind, RateLimitRule>>;
   readonly db: { readonly url: string; readonly poolMax: number };
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly auth: {
     readonly jwtSecret: string;
-    /** The secret as a KeyObject: jsonwebtoken would otherwise re-parse a string secret on every verify. */
+    /** The secret as a KeyObject, made once rather than on every verify. */
     readonly jwtKey: KeyObject;
     readonly issuer: string;
     readonly audience: string;
     readonly accessTokenTtlS: number;
     readonly refreshTokenTtlS: number;
+    /** Whether the api and waiting room refuse tokens of missing or deactivated accounts. */
+    readonly accountCheck: boolean;
     readonly loginMaxPerAccount: number;
     readonly loginMaxPerIp: number;
     readonly loginWindowS: number;
+    readonly loginMaxPerAccountPerMin: number;
   };
   readonly commit: {
     /** Jobs each commit worker holds at once; they are committed together in batches. */
@@ -175,6 +272,8 @@ export interface Config {
   };
   readonly payments: {
     readonly provider: 'simulated';
+    /** Production only runs the simulated provider when ALLOW_SIMULATED_PAYMENTS says so. */
+    readonly allowSimulated: boolean;
     readonly currency: string;
     /** Simulated provider only: share of charges declined at random, and added latency per call. */
     readonly simFailRate: number;
@@ -188,6 +287,8 @@ export interface Config {
     readonly privateKey: KeyObject | undefined;
     readonly publicKey: KeyObject;
     readonly tokenTtlS: number;
+    /** Accepted requests (202) one admission allows before it is spent (ADR 015). */
+    readonly requestAllowance: number;
     /** How often the admission leader lets people in (at most a second, per the rate's smoothness). */
     readonly tickMs: number;
     /**
@@ -204,6 +305,8 @@ export interface Config {
       readonly p99TargetMs: number;
       readonly floorPerMin: number;
       readonly increasePerMinPerS: number;
+      /** Where an adaptive room never paced starts before doubling (slow start), people/min. */
+      readonly startPerMin: number;
     };
     /** How often the leader re-reads room definitions from MySQL. */
     readonly roomSyncMs: number;
@@ -243,6 +346,7 @@ function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config[
     privateKey,
     publicKey,
     tokenTtlS: env.ADMISSION_TOKEN_TTL_S,
+    requestAllowance: env.ADMISSION_REQUEST_ALLOWANCE,
     tickMs: env.ADMISSION_TICK_MS,
     liveUpdateMs: env.LIVE_UPDATE_MS,
     backlogLimit: env.ADMISSION_BACKLOG_LIMIT,
@@ -251,6 +355,7 @@ function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config[
       p99TargetMs: env.ADMISSION_PACE_P99_MS,
       floorPerMin: env.ADMISSION_PACE_FLOOR,
       increasePerMinPerS: env.ADMISSION_PACE_STEP,
+      startPerMin: env.ADMISSION_PACE_START,
     },
     roomSyncMs: env.ROOM_SYNC_MS,
   };
@@ -263,9 +368,6 @@ function refuseDevSecrets(source: Record<string, string | undefined>, problems: 
     problems.push('JWT_SECRET: the development default is refused in production');
   const adm = source.ADMISSION_PRIVATE_KEY ?? source.ADMISSION_PUBLIC_KEY;
   if (!adm) problems.push('ADMISSION_PRIVATE_KEY or ADMISSION_PUBLIC_KEY: required when NODE_ENV=production');
-  else if (adm.replace(/\\n/g, '\n').trim() === DEV_ADMISSION_PRIVATE_KEY) {
-    problems.push('ADMISSION_PRIVATE_KEY: the development key is refused in production');
-  }
   if (!source.ADMISSION_KEY_ID || source.ADMISSION_KEY_ID === DEV_ADMISSION_KEY_ID) {
     problems.push('ADMISSION_KEY_ID: set a key id of your own in production');
   }
@@ -277,6 +379,37 @@ function refuseDevSecrets(source: Record<string, string | undefined>, problems: 
   if (!dbUrl) problems.push('DATABASE_URL: required when NODE_ENV=production');
   else if (/^mysql:\/\/rushline:rushline@/.test(dbUrl)) {
     problems.push('DATABASE_URL: the development password is refused in production');
+  }
+}
+
+const spki = (key: KeyObject) => key.export({ type: 'spki', format: 'der' });
+let devPublicKey: Buffer | undefined;
+/** The development key pair's public half, however its PEM text was written (ADR 014). */
+const isDevAdmissionKey = (key: KeyObject) =>
+  spki(key).equals((devPublicKey ??= spki(createPublicKey(DEV_ADMISSION_PRIVATE_KEY))));
+
+/** Production refuses what only a demo may run on, judged on the parsed values (ADR 014). */
+function refuseDemoSettings(
+  env: z.output<typeof envSchema>,
+  admission: Config['admission'] | undefined,
+  problems: string[],
+): void {
+  // Compared by public key, so a re-encoded PEM (PKCS#1/SEC1, other line breaks) of the published key fails too.
+  if (admission?.privateKey && isDevAdmissionKey(createPublicKey(admission.privateKey))) {
+    problems.push('ADMISSION_PRIVATE_KEY: the development key is refused in production');
+  }
+  if (env.ADMISSION_PUBLIC_KEY && admission && isDevAdmissionKey(admission.publicKey)) {
+    problems.push('ADMISSION_PUBLIC_KEY: the development key is refused in production');
+  }
+  if (!env.AUTH_ACCOUNT_CHECK) {
+    problems.push(
+      'AUTH_ACCOUNT_CHECK: a deactivated account must not keep its session; refused in production',
+    );
+  }
+  if (env.PAYMENT_PROVIDER === 'simulated' && !env.ALLOW_SIMULATED_PAYMENTS) {
+    problems.push(
+      'PAYMENT_PROVIDER: "simulated" accepts every charge; refused in production unless ALLOW_SIMULATED_PAYMENTS=true (a demo)',
+    );
   }
 }
 
@@ -295,6 +428,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const env = parsed.data;
   if (env.NODE_ENV === 'production') refuseDevSecrets(cleaned, problems);
   const admission = parseKeys(env, problems);
+  if (env.NODE_ENV === 'production') refuseDemoSettings(env, admission, problems);
   if (problems.length > 0 || !admission) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -311,8 +445,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       bodyLimit: env.BODY_LIMIT,
       apiPublicUrl: env.API_PUBLIC_URL.replace(/\/$/, ''),
       corsOrigins: env.CORS_ORIGINS,
+      metricsToken: env.METRICS_TOKEN,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === 'production' ? 5_000 : 0),
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...env.RATE_LIMITS },
     db: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
     auth: {
@@ -322,9 +459,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       audience: env.JWT_AUDIENCE,
       accessTokenTtlS: env.ACCESS_TOKEN_TTL_S,
       refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
+      accountCheck: env.AUTH_ACCOUNT_CHECK,
       loginMaxPerAccount: env.LOGIN_MAX_PER_ACCOUNT,
       loginMaxPerIp: env.LOGIN_MAX_PER_IP,
       loginWindowS: env.LOGIN_WINDOW_S,
+      loginMaxPerAccountPerMin: env.LOGIN_ACCOUNT_PER_MIN,
     },
     commit: {
       concurrency: env.COMMIT_CONCURRENCY,
@@ -336,6 +475,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     payments: {
       provider: env.PAYMENT_PROVIDER,
+      allowSimulated: env.ALLOW_SIMULATED_PAYMENTS,
       currency: env.PAYMENT_CURRENCY,
       simFailRate: env.PAYMENT_SIM_FAIL_RATE,
       simDelayMs: env.PAYMENT_SIM_DELAY_MS,

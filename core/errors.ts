@@ -44,6 +44,9 @@ export class PreconditionRequiredError extends AppError {
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
 }
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+}
 export class UnprocessableError extends AppError {
   readonly status = 422;
 }

@@ -143,6 +143,26 @@ export interface ServerToClientEvents {
   'seats:changed': (changes: SeatChanges) => void;
 }
 
+/** One personal message for one person: what the batched server-side event carries. */
+export type PersonalPush = {
+  [E in 'admitted' | 'request:update' | 'reservation:update' | 'notification:new']: {
+    userId: number;
+    event: E;
+    data: Parameters<ServerToClientEvents[E]>[0];
+    /** The HTTP request this answers, when known (ADR 016): for following it in logs, never sent to the client. */
+    reqId?: string;
+  };
+}['admitted' | 'request:update' | 'reservation:update' | 'notification:new'];
+
+/**
+ * Between processes, through the socket.io Redis channel: many personal messages in one publish. Each
+ * waiting-room process hands each one to the sockets it holds of that person, so a batch of N outcomes
+ * costs one publish and one decode per process instead of N of each (docs/adr/018).
+ */
+export interface ServerSideEvents {
+  'personal:many': (pushes: PersonalPush[]) => void;
+}
+
 export type WatchAck = (
   reply: { ok: true; status: RoomStatusView } | { ok: false; error: { code: string; message: string } },
 ) => void;

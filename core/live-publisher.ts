@@ -1,7 +1,13 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
-import { eventChannel, userRoom, type ServerToClientEvents } from './live-events.js';
+import {
+  eventChannel,
+  type PersonalPush,
+  type ServerSideEvents,
+  type ServerToClientEvents,
+} from './live-events.js';
 import type { Logger } from './logger.js';
+import { countPush } from './metrics/live-metrics.js';
 import type { UserNotification } from './notifications/notification-store.js';
 import { toReservationUpdate, type ReservationRow } from './reservations/reservation-store.js';
 import { redisKeys } from './redis-keys.js';
@@ -51,19 +57,24 @@ export class LivePublisher {
     const seats = [...(news.seats ?? [])];
     const notifications = [...(news.notifications ?? [])];
     // Synchronous from here to the pipeline: nothing else can add to `pending` in between.
+    const pushes: PersonalPush[] = [];
     for (const c of news.reservations ?? []) {
-      this.emitter
-        .to(userRoom(c.reservation.user_id))
-        .emit('reservation:update', toReservationUpdate(c.reservation, c.seats, at));
+      pushes.push({
+        userId: c.reservation.user_id,
+        event: 'reservation:update',
+        data: toReservationUpdate(c.reservation, c.seats, at),
+      });
       if (c.notification) notifications.push(c.notification);
       if (c.seatStatus) {
         const status = c.seatStatus;
         for (const label of c.seats) seats.push({ eventId: c.reservation.event_id, label, status });
       }
     }
-    for (const n of notifications) this.emitter.to(userRoom(n.userId)).emit('notification:new', n.view);
+    for (const n of notifications) pushes.push({ userId: n.userId, event: 'notification:new', data: n.view });
+    sendPersonal(this.emitter, pushes);
     for (const changes of seatChangesByEvent(seats, at)) {
       this.emitter.to(eventChannel(changes.eventId)).emit('seats:changed', changes);
+      countPush('seats:changed');
     }
     const messages = this.pending.splice(0);
     if (messages.length === 0) return;
@@ -77,6 +88,17 @@ export class LivePublisher {
       this.logger.warn({ err, messages: messages.length }, 'live push failed; clients re-read on reconnect');
     }
   }
+}
+
+/**
+ * Personal messages for many people as one server-side event: each waiting-room process delivers the
+ * ones whose sockets it holds (waiting-room/src/live/personal-pushes.ts, ADR 018).
+ */
+export function sendPersonal(emitter: Emitter<ServerToClientEvents>, pushes: readonly PersonalPush[]): void {
+  // The emitter's serverSideEmit is untyped: the event name is checked against the map here.
+  const event: keyof ServerSideEvents = 'personal:many';
+  if (pushes.length > 0) emitter.serverSideEmit(event, pushes);
+  for (const p of pushes) countPush(p.event);
 }
 
 /** One SeatChanges per event, its seats in the order given (a seat changed twice keeps its last status). */

@@ -44,8 +44,9 @@ export class CommitQueues {
   }
 
   /** Idempotent by job id: a job already there (waiting, active or kept after completion) is left as it is. */
-  async enqueue(roomId: number, jobId: string, requestIds: number[]): Promise<void> {
-    await this.queue(roomId).add('commit', { requestIds } satisfies CommitJobData, {
+  async enqueue(roomId: number, jobId: string, requestIds: number[], reqIds?: string[]): Promise<void> {
+    const data: CommitJobData = reqIds ? { requestIds, reqIds } : { requestIds };
+    await this.queue(roomId).add('commit', data, {
       ...COMMIT_JOB_OPTIONS,
       jobId,
     });

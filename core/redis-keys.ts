@@ -7,7 +7,10 @@ export interface RedisKeys {
   readonly prefix: string;
   /** BullMQ's own prefix: queues live under `<prefix>:bull:<queue>`. */
   readonly bullPrefix: string;
-  loginLimitPrefix(kind: 'account' | 'ip'): string;
+  /** Sign-in budgets (ADR 014): per account, per account from one address, per address. */
+  loginLimitPrefix(kind: 'account' | 'account-address' | 'ip'): string;
+  /** Request rate limits (ADR 014): `<prefix>:limit:<kind>:<user id or address>`. */
+  rateLimitPrefix(kind: string): string;
   room(roomId: number | string, part: string): string;
   /** The one admission lease of the deployment: its holder ticks every room (per-room leases: issue 15). */
   readonly admissionLeader: string;
@@ -24,6 +27,7 @@ export function redisKeys(prefix: string): RedisKeys {
     prefix,
     bullPrefix: `${prefix}:bull`,
     loginLimitPrefix: (kind) => `${prefix}:login:${kind}`,
+    rateLimitPrefix: (kind) => `${prefix}:limit:${kind}`,
     room: (roomId, part) => `${prefix}:{r:${roomId}}:${part}`,
     admissionLeader: `${prefix}:admission:leader`,
     figuresSlot: (roomId, slot) => `${prefix}:figures:slot:${roomId}:${slot}`,

@@ -34,7 +34,9 @@ const { values } = parseArgs({
     sizes: { type: 'string' },
     students: { type: 'string', default: '20000' },
     'client-processes': { type: 'string', default: '2' },
-    rate: { type: 'string', default: '6000' },
+    // No default here: seats arrives at 6,000/min, rush admits at most 600,000/min (see run()).
+    rate: { type: 'string' },
+    'admission-mode': { type: 'string', default: 'adaptive' },
     'baseline-rate': { type: 'string' },
     'baseline-offer': { type: 'string', default: 'opening' },
     'max-active': { type: 'string' },
@@ -59,13 +61,20 @@ function usage(): never {
         (by default a size that does not fit \`ulimit -n\` becomes the largest that does)
   hot:  --requests 50000                    one hot section, N requests queued at once, vs one transaction per job
         [--commit-concurrency N --commit-batch-max N]  worker settings to try
-  rush: --students 20000 --client-processes 2 --rate 6000 (admitted/min) [--max-active N] --time-limit 600 (s)
+  rush: --students 20000 --client-processes 2 --rate 600000 (the room's maximum, admitted/min)
+        --admission-mode adaptive|fixed (adaptive: the pace follows the commits up to --rate; ADR 012)
+        [--max-active N] --time-limit 600 (s)
         [--baseline-offer opening|admitted (default opening) --arrival-s 1 | --baseline-rate N (req/s)]
         [--waiting-rooms N] [--commit-concurrency N --commit-batch-max N]
         course registration through the whole path (pre-queue, draw, admission, sockets, api, 2 workers),
         then the same carts against one FOR UPDATE transaction per HTTP request, offered as without a
         waiting room (everyone at the opening, over --arrival-s) or at Rushline's submit moments (admitted)`);
   process.exit(2);
+}
+
+function admissionMode(v: string | undefined): 'adaptive' | 'fixed' {
+  if (v === 'adaptive' || v === 'fixed') return v;
+  throw new Error('--admission-mode must be adaptive or fixed');
 }
 
 function baselineOffer(v: string | undefined): 'opening' | 'admitted' {
@@ -121,7 +130,7 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
         seats: int(values.seats, 'seats'),
         clientProcesses: int(values['client-processes'], 'client-processes'),
         holdTtlS: int(values['hold-ttl'], 'hold-ttl'),
-        arrivalPerS: int(values.rate, 'rate') / 60,
+        arrivalPerS: int(values.rate ?? '6000', 'rate') / 60,
         timeLimitS: int(values['time-limit'], 'time-limit'),
       });
     }
@@ -135,7 +144,8 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
       return runRush({
         students: int(values.students, 'students'),
         clientProcesses: int(values['client-processes'], 'client-processes'),
-        ratePerMin: int(values.rate, 'rate'),
+        ratePerMin: int(values.rate ?? '600000', 'rate'),
+        admissionMode: admissionMode(values['admission-mode']),
         maxActive: values['max-active'] ? int(values['max-active'], 'max-active') : undefined,
         baselineRate: values['baseline-rate'] ? int(values['baseline-rate'], 'baseline-rate') : undefined,
         baselineOffer: baselineOffer(values['baseline-offer']),

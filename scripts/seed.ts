@@ -7,7 +7,7 @@ import { hasNoUsers, seedDemo, truncateAllTables, type SeedCounts } from './seed
 
 export { seedDemo, seedIfEmpty, type SeedCounts, type SeedOptions } from './seed/seed-demo.js';
 
-const USAGE = `Usage: tsx scripts/seed.ts [--if-empty | --force] [--students N]
+const USAGE = `Usage: tsx scripts/seed.ts [--if-empty | --force] [--students N] [--allow-production]
 
 Fills the database named by DATABASE_URL with the demo data set (term, catalogue, students, events,
 waiting rooms). Run the migrations first.
@@ -15,12 +15,15 @@ waiting rooms). Run the migrations first.
   --if-empty     seed only when the users table is empty, else do nothing (used by the start script)
   --force        empty EVERY table first (all data is lost), then seed
   --students N   how many students to create (default 20000)
+  --allow-production
+                 seed even when NODE_ENV=production (the demo accounts' passwords are published)
   --help         show this text`;
 
 interface CliOptions {
   ifEmpty: boolean;
   force: boolean;
   students: number | undefined;
+  allowProduction: boolean;
 }
 
 function parseCli(argv: string[]): CliOptions | 'help' {
@@ -30,6 +33,7 @@ function parseCli(argv: string[]): CliOptions | 'help' {
       'if-empty': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       students: { type: 'string' },
+      'allow-production': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -42,7 +46,12 @@ function parseCli(argv: string[]): CliOptions | 'help' {
       throw new Error(`--students must be a whole number, got "${values.students}"`);
     students = Number(values.students);
   }
-  return { ifEmpty: values['if-empty'], force: values.force, students };
+  return {
+    ifEmpty: values['if-empty'],
+    force: values.force,
+    students,
+    allowProduction: values['allow-production'],
+  };
 }
 
 function printCounts(counts: SeedCounts, ms: number): void {
@@ -90,6 +99,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const cfg = loadConfig();
+  // The demo's admin and students sign in with passwords printed in the README (ADR 014).
+  if (cfg.env === 'production' && !opts.allowProduction) {
+    console.error(
+      'Refusing to seed: NODE_ENV=production, and the demo accounts have published passwords. ' +
+        'Pass --allow-production to seed a demo deployment anyway.',
+    );
+    return 1;
+  }
   const db = createDb(cfg, { poolMax: 2 });
   try {
     return await run(db, databaseName(cfg.db.url), opts);

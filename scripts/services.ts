@@ -24,6 +24,7 @@ import {
   type ProbeResult,
 } from './services/probe.js';
 import { installRedisIfMissing, redisGaveUp, redisLayout, startRedis } from './services/redis.js';
+import { ensurePrometheus } from './services/prometheus.js';
 
 /**
  * Makes sure MySQL/MariaDB and Redis answer at DATABASE_URL and REDIS_URL. Dev machines and CI
@@ -32,6 +33,7 @@ import { installRedisIfMissing, redisGaveUp, redisLayout, startRedis } from './s
  *
  *   tsx scripts/services.ts          ensure: probe, install/start/provision what is local and missing
  *   tsx scripts/services.ts --check  probe only; exit 1 naming every service that is not ready
+ *   tsx scripts/services.ts --prometheus[=PORT]  also a local Prometheus (port 9090) scraping the three apps
  */
 
 export { ServiceError } from './services/service-error.js';
@@ -196,10 +198,22 @@ export async function ensureServices(cfg: Targets, options: EnsureOptions = {}):
   return [mysqlReady, redisReady];
 }
 
+/** `--prometheus` → 9090, `--prometheus=9091` → 9091, absent → undefined; anything else → NaN. */
+function prometheusPort(args: readonly string[]): number | undefined {
+  const arg = args.find((a) => a === '--prometheus' || a.startsWith('--prometheus='));
+  if (arg === undefined) return undefined;
+  if (arg === '--prometheus') return 9090;
+  const port = Number(arg.slice('--prometheus='.length));
+  return Number.isInteger(port) && port > 0 && port < 65_536 ? port : Number.NaN;
+}
+
 async function main(args: readonly string[]): Promise<number> {
-  const unknown = args.filter((a) => a !== '--check');
-  if (unknown.length > 0) {
-    console.error(`unknown argument ${unknown.join(' ')}\nusage: tsx scripts/services.ts [--check]`);
+  const unknown = args.filter((a) => a !== '--check' && !/^--prometheus(=.*)?$/.test(a));
+  const promPort = prometheusPort(args);
+  if (unknown.length > 0 || Number.isNaN(promPort)) {
+    const problem =
+      unknown.length > 0 ? `unknown argument ${unknown.join(' ')}` : '--prometheus=PORT needs a TCP port';
+    console.error(`${problem}\nusage: tsx scripts/services.ts [--check] [--prometheus[=PORT]]`);
     return 2;
   }
   let cfg: Config;
@@ -228,6 +242,19 @@ async function main(args: readonly string[]): Promise<number> {
 
   try {
     await ensureServices(cfg);
+    if (promPort !== undefined) {
+      await ensurePrometheus({
+        port: promPort,
+        targets: {
+          api: [`127.0.0.1:${cfg.http.apiPort}`],
+          'waiting-room': [`127.0.0.1:${cfg.http.waitingRoomPort}`],
+          worker: [`127.0.0.1:${cfg.http.workerPort}`],
+        },
+        paths: servicePaths(),
+        log: (line) => console.log(line),
+        waitMs: 60_000,
+      });
+    }
     console.log('Services ready.');
     return 0;
   } catch (err) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../core/config.js';
+import { DEFAULT_RATE_LIMITS } from '../core/http/rate-limit-rules.js';
 import { createDb, databaseName } from '../core/db.js';
 import { migrateLatest } from '../core/migrate.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
@@ -21,6 +22,13 @@ process.env.DATABASE_URL = url.toString();
 process.env.REDIS_PREFIX = `t${runId}`;
 // Login limits are exercised by their own tests with their own values.
 process.env.LOGIN_MAX_PER_IP ??= '100000';
+process.env.LOGIN_ACCOUNT_PER_MIN ??= '100000';
+// Tests stand people up by access token alone (no users row); the account check has its own tests.
+process.env.AUTH_ACCOUNT_CHECK ??= 'false';
+// Likewise the request rate limits (ADR 014): the suite makes many requests from one address and user.
+process.env.RATE_LIMITS ??= Object.keys(DEFAULT_RATE_LIMITS)
+  .map((kind) => `${kind}=1000000/60`)
+  .join(',');
 
 export async function mochaGlobalSetup(): Promise<void> {
   const server = createDb(base, { database: '' });

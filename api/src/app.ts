@@ -1,10 +1,16 @@
 import cors from 'cors';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { requireAuth, requireRole } from '../../core/auth/require-auth.js';
+import { UserStanding } from '../../core/auth/user-standing.js';
+import { loadUserStanding } from '../../core/auth/user-standing-store.js';
 import type { Config } from '../../core/config.js';
 import { createHttpApp } from '../../core/http/create-http-app.js';
+import { isReady } from '../../core/http/health.js';
+import { metricsRoutes } from '../../core/metrics/metrics-route.js';
+import { limitPerUser, RateLimits } from '../../core/http/rate-limit.js';
+import type { RateLimitKind } from '../../core/http/rate-limit-rules.js';
 import type { Logger } from '../../core/logger.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { AuthService } from './auth/auth-service.js';
@@ -35,6 +41,9 @@ import { myReservationRoutes, reservationRoutes } from './reservations/reservati
 import { LivePublisher } from '../../core/live-publisher.js';
 import { eventRoutes } from './events/event-routes.js';
 import { notificationRoutes } from './notifications/notification-routes.js';
+import { adminRoutes } from './admin/admin-routes.js';
+import { apiDocument } from './openapi/api-document.js';
+import { openApiRoutes } from './openapi/openapi-routes.js';
 
 export interface ApiDeps {
   cfg: Config;
@@ -52,10 +61,15 @@ export interface ApiDeps {
 export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPayment }: ApiDeps): Express {
   const keys = redisKeys(cfg.redis.prefix);
   const submitter = new RequestSubmitter(db, queues ?? new CommitQueues(redis, cfg.redis.prefix), logger);
-  const admission = new AdmissionGuard(cfg, redis);
+  const admission = new AdmissionGuard(cfg, redis, db);
   const enrollmentScope = new EnrollmentScope(db);
   const auth = new AuthService({ db, cfg, limiter: new LoginLimiter(redis, keys, cfg) });
-  const authenticated = requireAuth(cfg);
+  // Tokens of missing or deactivated accounts end here, from a per-process snapshot (no query per request).
+  const authenticated = requireAuth(
+    cfg,
+    cfg.auth.accountCheck ? new UserStanding(() => loadUserStanding(db)) : undefined,
+  );
+  const limits = new RateLimits(redis, keys, cfg.rateLimits);
   const settlement = {
     db,
     logger,
@@ -64,15 +78,20 @@ export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPay
     // Seats sold or freed by a payment or a cancellation, and the owner's notification, pushed after commit.
     live: new LivePublisher(redis, cfg.redis.prefix, logger),
   };
+  const readiness = { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() };
   return createHttpApp({
     service: 'api',
     cfg,
     logger,
-    readiness: { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() },
+    readiness,
     routes: (app) => {
+      // Prometheus's scrape, for the deployment's own network only (ADR 016).
+      app.use(metricsRoutes({ app: 'api', cfg, ready: () => isReady(readiness) }));
       // Browser pages on other origins (the waiting room's page signs in here) send bearer tokens, not cookies.
       app.use('/api', cors({ origin: [...cfg.http.corsOrigins], maxAge: 600 }));
-      app.use('/api/auth', authRoutes(auth));
+      // The OpenAPI document (built from the route tables beside each router) and its page: ADR 017.
+      app.use('/api', openApiRoutes(apiDocument));
+      app.use('/api/auth', authRoutes(auth, limits));
       app.use('/api/terms', termRoutes(db));
       app.use('/api/sections', sectionRoutes(db));
       app.use('/api/me/requests', authenticated, myRequestRoutes(db));
@@ -86,11 +105,13 @@ export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPay
       app.use(
         '/api/enrollments',
         authenticated,
+        limitPerUser(limits, (req) => (req.method === 'POST' ? 'submit' : undefined)),
         enrollmentRoutes({ db, scope: enrollmentScope, admission, submitter }),
       );
       app.use(
         '/api/reservations',
         authenticated,
+        limitPerUser(limits, reservationLimit),
         reservationRoutes({
           db,
           scope: new ReservationScope(db),
@@ -112,6 +133,15 @@ export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPay
         requireRole('staff'),
         staffLookupRoutes({ db, redis, keys, logger }),
       );
+      // Browser pages for staff (bull-board), reached by navigation: a cookie session, not bearer tokens.
+      app.use('/admin', adminRoutes({ cfg, db, redis, authenticated }));
     },
   });
 }
+
+/** Which budget a reservation request spends (ADR 014): reserving, paying, cancelling; reads none. */
+const reservationLimit = (req: Request): RateLimitKind | undefined => {
+  if (req.method === 'DELETE') return 'cancel';
+  if (req.method !== 'POST') return undefined;
+  return /^\/[^/]+\/pay\/?$/.test(req.path) ? 'pay' : 'submit';
+};

@@ -1,10 +1,10 @@
-import { createServer } from 'node:http';
 import { createDb } from '../../core/db.js';
 import { closeServer, runService } from '../../core/process/run-service.js';
 import { AfterPaymentQueue } from '../../core/reservations/after-payment-queue.js';
 import { CommitQueues } from '../../core/queues.js';
 import { createRedis } from '../../core/redis.js';
 import { buildApiApp } from './app.js';
+import { createHttpServer } from '../../core/http/http-server.js';
 
 await runService({
   name: 'api',
@@ -13,7 +13,7 @@ await runService({
     const redis = createRedis(cfg, 'command', 'rushline-api');
     const queues = new CommitQueues(redis, cfg.redis.prefix);
     const afterPayment = new AfterPaymentQueue(redis, cfg.redis.prefix);
-    const server = createServer(buildApiApp({ cfg, logger, db, redis, queues, afterPayment }));
+    const server = createHttpServer(buildApiApp({ cfg, logger, db, redis, queues, afterPayment }));
     return {
       server,
       port: cfg.http.apiPort,

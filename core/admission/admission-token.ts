@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { JwsRefused, signJws, verifyJws } from '../auth/compact-jws.js';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
@@ -37,29 +37,33 @@ export function signAdmissionToken(
   if (!cfg.privateKey) throw new Error('ADMISSION_PRIVATE_KEY is needed to sign admission tokens');
   const jti = randomUUID();
   const ttlS = grant.ttlS ?? cfg.tokenTtlS;
-  const token = jwt.sign({ room: grant.roomId, qn: grant.queueNumber }, cfg.privateKey, {
-    algorithm: 'ES256',
-    keyid: cfg.keyId,
-    subject: String(grant.userId),
-    audience: ADMISSION_AUDIENCE,
-    issuer: ADMISSION_ISSUER,
-    expiresIn: ttlS,
-    jwtid: jti,
-  });
+  const token = signJws(
+    { alg: 'ES256', key: cfg.privateKey },
+    { iss: ADMISSION_ISSUER, aud: ADMISSION_AUDIENCE, sub: String(grant.userId), ttlS, jti },
+    { room: grant.roomId, qn: grant.queueNumber },
+    { kid: cfg.keyId },
+  );
   return { token, jti, expiresAt: new Date(Date.now() + ttlS * 1000) };
 }
 
 /** Checks signature, expiry, key id, audience and issuer. Who and where are checked by the caller's rules. */
-export function decodeAdmissionToken(cfg: AdmissionConfig, token: string): AdmissionClaims {
+export function decodeAdmissionToken(
+  cfg: AdmissionConfig,
+  token: string,
+  opts: { signature: boolean } = { signature: true },
+): AdmissionClaims {
   let payload: unknown;
+  let header: Record<string, unknown>;
   try {
-    payload = jwt.verify(token, cfg.publicKey, {
-      algorithms: ['ES256'],
-      audience: ADMISSION_AUDIENCE,
-      issuer: ADMISSION_ISSUER,
-    });
+    ({ header, payload } = verifyJws(
+      { alg: 'ES256', key: cfg.publicKey },
+      token,
+      { iss: ADMISSION_ISSUER, aud: ADMISSION_AUDIENCE },
+      Date.now(),
+      opts,
+    ));
   } catch (err) {
-    if (err instanceof jwt.TokenExpiredError) {
+    if (err instanceof JwsRefused && err.reason === 'expired') {
       throw new UnauthorizedError(
         'ADMISSION_EXPIRED',
         'Your admission has expired; join the waiting room again',
@@ -67,8 +71,7 @@ export function decodeAdmissionToken(cfg: AdmissionConfig, token: string): Admis
     }
     throw new UnauthorizedError('ADMISSION_INVALID', 'The admission token is not valid');
   }
-  const header = jwt.decode(token, { complete: true })?.header;
-  if (header?.kid !== cfg.keyId)
+  if (header.kid !== cfg.keyId)
     throw new UnauthorizedError('ADMISSION_INVALID', 'The admission token is not valid');
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) throw new UnauthorizedError('ADMISSION_INVALID', 'The admission token is not valid');
@@ -93,6 +96,8 @@ export async function verifyAdmission(
   token: string | undefined,
   expected: { userId: number; roomId: number } | { userId: number; roomIds: readonly number[] },
   isRevoked: IsRevoked,
+  /** `signature: false`: the caller proves the token genuine itself (see verifyJws). */
+  opts: { signature: boolean } = { signature: true },
 ): Promise<AdmissionClaims> {
   if (!token) {
     throw new UnauthorizedError(
@@ -100,7 +105,7 @@ export async function verifyAdmission(
       'Wait your turn in the waiting room: X-Admission-Token is missing',
     );
   }
-  const claims = decodeAdmissionToken(cfg, token);
+  const claims = decodeAdmissionToken(cfg, token, opts);
   if (claims.userId !== expected.userId) {
     throw new ForbiddenError('ADMISSION_OTHER_USER', 'This admission token was issued to someone else');
   }

@@ -1,4 +1,4 @@
-import jwt from 'jsonwebtoken';
+import { JwsRefused, signJws, verifyJws, type JwsKey } from './compact-jws.js';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { UnauthorizedError } from '../errors.js';
@@ -22,27 +22,23 @@ const claimsSchema = z.object({
 
 /** Short-lived access token shared by the api, the waiting room and the socket.io handshake. */
 export function signAccessToken(cfg: AuthConfig, user: AuthUser): { token: string; expiresInS: number } {
-  const token = jwt.sign({ usr: user.username, role: user.role, typ: 'access' }, cfg.jwtKey, {
-    algorithm: 'HS256',
-    subject: String(user.id),
-    issuer: cfg.issuer,
-    audience: cfg.audience,
-    expiresIn: cfg.accessTokenTtlS,
-  });
+  const token = signJws(
+    keyOf(cfg),
+    { iss: cfg.issuer, aud: cfg.audience, sub: String(user.id), ttlS: cfg.accessTokenTtlS },
+    { usr: user.username, role: user.role, typ: 'access' },
+  );
   return { token, expiresInS: cfg.accessTokenTtlS };
 }
+
+const keyOf = (cfg: AuthConfig): JwsKey => ({ alg: 'HS256', key: cfg.jwtKey });
 
 /** Verifies with the algorithm, issuer and audience pinned; throws a 401 saying why. */
 export function verifyAccessToken(cfg: AuthConfig, token: string): AuthUser {
   let payload: unknown;
   try {
-    payload = jwt.verify(token, cfg.jwtKey, {
-      algorithms: ['HS256'],
-      issuer: cfg.issuer,
-      audience: cfg.audience,
-    });
+    payload = verifyJws(keyOf(cfg), token, { iss: cfg.issuer, aud: cfg.audience }).payload;
   } catch (err) {
-    if (err instanceof jwt.TokenExpiredError) {
+    if (err instanceof JwsRefused && err.reason === 'expired') {
       throw new UnauthorizedError('TOKEN_EXPIRED', 'The access token has expired; refresh it');
     }
     throw new UnauthorizedError('TOKEN_INVALID', 'The access token is not valid');

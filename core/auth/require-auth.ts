@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import { bearerToken, verifyAccessToken, type AuthUser, type Role } from './access-token.js';
+import type { UserStanding } from './user-standing.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -17,9 +18,22 @@ export function authenticate(cfg: Pick<Config, 'auth'>, authorization: string | 
   return verifyAccessToken(cfg.auth, token);
 }
 
-export function requireAuth(cfg: Pick<Config, 'auth'>): RequestHandler {
-  return (req, _res, next) => {
-    req.user = authenticate(cfg, req.get('authorization'));
+/**
+ * Signs the request's user in from its access token. With `standing`, a token whose account doesn't
+ * exist or is deactivated is refused here (401), before any route writes for it (user-standing.ts has
+ * the cost and the staleness bound).
+ */
+export function requireAuth(cfg: Pick<Config, 'auth'>, standing?: UserStanding): RequestHandler {
+  if (!standing) {
+    return (req, _res, next) => {
+      req.user = authenticate(cfg, req.get('authorization'));
+      next();
+    };
+  }
+  return async (req, _res, next) => {
+    const user = authenticate(cfg, req.get('authorization'));
+    await standing.assertActive(user.id);
+    req.user = user;
     next();
   };
 }

@@ -1,10 +1,12 @@
 import express, { type Express } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { healthRouter, type ReadinessCheck } from './health.js';
 import { requestLogger } from './request-logger.js';
+import { utf8Only, verifyUtf8, wellFormedPath } from './request-guards.js';
 
 export interface HttpAppOptions {
   service: string;
@@ -19,9 +21,16 @@ export interface HttpAppOptions {
   helmet?: HelmetOptions;
 }
 
-/** JSON bodies up to the configured size (413 beyond); also used by the waiting room's raw join path. */
-export const jsonBody = (cfg: Pick<Config, 'http'>) =>
-  express.json({ limit: cfg.http.bodyLimit, strict: true });
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/**
+ * JSON bodies up to the configured size (413 beyond), in UTF-8 only (415 for another charset, 400 for
+ * bytes that aren't UTF-8); also used by the waiting room's raw join path, so both refuse alike.
+ */
+export function jsonBody(cfg: Pick<Config, 'http'>): Middleware {
+  const parse = express.json({ limit: cfg.http.bodyLimit, strict: true, verify: verifyUtf8 });
+  return (req, res, next) => utf8Only(req, res, (err) => (err ? next(err) : parse(req, res, next)));
+}
 
 /** The express app every Rushline HTTP process shares: same headers, parsing, logs, health and errors. */
 export function createHttpApp(opts: HttpAppOptions): Express {
@@ -31,7 +40,10 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.set('json spaces', 0);
 
   app.use(helmet(opts.helmet));
-  app.use(requestLogger(opts.logger, (url) => url === '/healthz' || url === '/readyz'));
+  // Probes and scrapes are counted in the HTTP metrics but write no access line.
+  app.use(requestLogger(opts.logger, (url) => url === '/healthz' || url === '/readyz' || url === '/metrics'));
+  // Before any route, so a path that doesn't decode gets one 400 everywhere (health and 404s included).
+  app.use(wellFormedPath);
   app.use(jsonBody(opts.cfg));
   app.use(healthRouter(opts.service, opts.readiness, opts.healthDetails));
 

@@ -30,6 +30,31 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message
   'parameters.too.many': { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many parameters' },
 };
 
+/**
+ * What express and its body parser throw for a request they could not read, without a `type` of their
+ * own: a body whose Content-Encoding lies (zlib's or brotli's error, wrapped by body-parser as a 400) and a
+ * path parameter that doesn't %-decode (the router's URIError). Anything else carrying a 4xx status
+ * (http-errors marks those `expose`) keeps its status under a generic code; its message stays ours.
+ */
+function readFailure(err: unknown): { status: number; code: string; message: string } | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { code, status, expose } = err as { code?: unknown; status?: unknown; expose?: unknown };
+  if (typeof code === 'string' && /^(Z_|ERR_ZLIB|ERR_BROTLI|ERR__ERROR_FORMAT_PADDING)/.test(code)) {
+    return {
+      status: 400,
+      code: 'BAD_CONTENT_ENCODING',
+      message: 'The request body is not encoded as its Content-Encoding says',
+    };
+  }
+  if (err instanceof URIError && status === 400) {
+    return { status: 400, code: 'MALFORMED_PATH', message: 'The request path has an invalid %-escape' };
+  }
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, code: 'BAD_REQUEST', message: 'The request could not be read' };
+  }
+  return undefined;
+}
+
 /** Errors that mean a dependency is away: the client should retry later, not report a bug. */
 function isDependencyDown(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
@@ -58,12 +83,14 @@ export interface ErrorResponse {
 
 /**
  * Maps anything thrown to the response a client gets: an AppError's own status and code; a body-parser
- * failure to its 4xx; a dependency that is away to 503; anything else to a 500 with a reference id that
- * is logged with the error (never the stack to the client). Shared by express and the raw join path.
+ * failure (or another request express could not read) to its 4xx; a dependency that is away to 503;
+ * anything else to a 500 with a reference id that is logged with the error (never the stack to the
+ * client). Shared by express and the raw join path.
  */
 export function toErrorResponse(err: unknown, log: Logger): ErrorResponse {
   const parserError = typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
-  const mapped = typeof parserError === 'string' ? BODY_PARSER_ERRORS[parserError] : undefined;
+  const mapped =
+    (typeof parserError === 'string' ? BODY_PARSER_ERRORS[parserError] : undefined) ?? readFailure(err);
   if (err instanceof AppError) {
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err.details !== undefined) body.error.details = err.details;

@@ -5,6 +5,14 @@ export type ReadinessCheck = () => Promise<unknown>;
 
 const CHECK_TIMEOUT_MS = 2_000;
 
+// This process's own state, so module-wide: once it is stopping, no balancer should pick it.
+let draining = false;
+
+/** Called on a stop signal: from now on /readyz answers 503, while requests in flight still finish. */
+export function startDraining(): void {
+  draining = true;
+}
+
 async function runCheck(check: ReadinessCheck): Promise<{ ok: true } | { ok: false; error: string }> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -25,7 +33,17 @@ async function runCheck(check: ReadinessCheck): Promise<{ ok: true } | { ok: fal
   }
 }
 
-/** `/healthz`: the process is alive. `/readyz`: every dependency answers, else 503 naming the failing ones. */
+/** What /readyz would answer, as a boolean: every check passes and the process is not draining (rushline_ready). */
+export async function isReady(checks: Record<string, ReadinessCheck>): Promise<boolean> {
+  if (draining) return false;
+  const results = await Promise.all(Object.values(checks).map(runCheck));
+  return results.every((r) => r.ok);
+}
+
+/**
+ * `/healthz`: the process is alive. `/readyz`: every dependency answers, else 503 naming the failing ones;
+ * 503 as well from the moment the process starts shutting down (ADR 014).
+ */
 export function healthRouter(
   service: string,
   checks: Record<string, ReadinessCheck>,
@@ -42,6 +60,14 @@ export function healthRouter(
     });
   });
   router.get('/readyz', async (_req, res) => {
+    if (draining) {
+      res.status(503).json({
+        status: 'stopping',
+        service,
+        error: { code: 'SHUTTING_DOWN', message: 'This process is shutting down; use another' },
+      });
+      return;
+    }
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => runCheck(checks[name] as ReadinessCheck)));
     const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));

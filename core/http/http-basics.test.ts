@@ -23,6 +23,10 @@ function buildApp(readiness: Record<string, () => Promise<unknown>> = {}) {
       app.get('/boom', () => {
         throw new Error('secret internals at /srv/app.ts:42');
       });
+      // What express's own pieces throw for a request they can't read: a 4xx marked `expose`.
+      app.get('/unreadable', () => {
+        throw Object.assign(new Error('internal detail of a dependency'), { status: 416, expose: true });
+      });
       app.get('/async-boom', async () => {
         await Promise.resolve();
         throw new TypeError('cannot read x of undefined');
@@ -88,6 +92,14 @@ describe('HTTP basics shared by every process', () => {
       expect(res.text).to.not.contain('.ts:');
     });
   }
+
+  it("keeps the 4xx of an error express's own pieces throw, without their message", async () => {
+    const res = await request(app).get('/unreadable');
+    expect(res.status).to.equal(416);
+    expect(res.body).to.deep.equal({
+      error: { code: 'BAD_REQUEST', message: 'The request could not be read' },
+    });
+  });
 
   it('gives every response a request id and keeps a sane incoming one', async () => {
     const fresh = await request(app).get('/healthz');

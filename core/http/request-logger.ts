@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
+import { observeHttpRequest } from '../metrics/http-metrics.js';
+import { routeLabel } from '../metrics/route-label.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -21,12 +24,36 @@ export function requestId(req: IncomingMessage): string {
 }
 
 /**
- * Request ids and structured access logs. Lighter than pino-http, which serialises every request into
- * a child logger up front: during a rush the hot paths log nothing at info, so the child logger is only
- * made when something asks for `req.log`, and the access line (debug, or error for 5xx) only when that
- * level is on.
+ * Counts an answered request in the HTTP metrics and writes its access line: `info`, or `error` for a 5xx,
+ * with the route pattern (`/rooms/:roomId/join`, or "unmatched"), never the raw URL. Shared by express and
+ * the waiting room's raw join path; positional arguments so the hot paths build no object for it.
+ * `quiet`: metrics only (probes, scrapes).
  */
-export function requestLogger(logger: Logger, ignore: (url: string) => boolean): RequestHandler {
+export function recordRequest(
+  logger: Logger,
+  method: string,
+  route: string,
+  status: number,
+  startedMs: number,
+  reqId: string,
+  userId: number | undefined,
+  quiet = false,
+): void {
+  const ms = performance.now() - startedMs;
+  observeHttpRequest(method, route, status, ms / 1000);
+  if (quiet) return;
+  const level = status >= 500 ? 'error' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  // One flat object and no child logger: pino writes it on its fast path, no serializer runs.
+  logger[level]({ reqId, method, route, status, ms: Math.round(ms * 10) / 10, userId }, 'request');
+}
+
+/**
+ * Request ids, access lines and HTTP metrics. Lighter than pino-http, which serialises every request
+ * into a child logger up front: the child logger is only made when something asks for `req.log`, and the
+ * access line is one flat object written once the response is finished (when express has set `req.route`).
+ */
+export function requestLogger(logger: Logger, quiet: (url: string) => boolean): RequestHandler {
   return (req, res, next) => {
     const id = requestId(req);
     req.id = id;
@@ -36,17 +63,18 @@ export function requestLogger(logger: Logger, ignore: (url: string) => boolean):
       configurable: true,
       get: () => (child ??= logger.child({ reqId: id })),
     });
-    const started = process.hrtime.bigint();
+    const startedMs = performance.now();
     res.once('finish', () => {
-      const level = res.statusCode >= 500 ? 'error' : 'debug';
-      if (!logger.isLevelEnabled(level) || ignore(req.originalUrl)) return;
-      req.log[level](
-        {
-          req: { method: req.method, url: req.originalUrl, remoteAddress: req.ip },
-          res: { statusCode: res.statusCode },
-          responseTimeMs: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'request completed',
+      const url = req.originalUrl;
+      recordRequest(
+        logger,
+        req.method,
+        routeLabel(req),
+        res.statusCode,
+        startedMs,
+        id,
+        req.user?.id,
+        quiet(url),
       );
     });
     next();

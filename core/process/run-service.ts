@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { loadEnvFile } from '../env-file.js';
+import { startDraining } from '../http/health.js';
 import { createLogger, type Logger } from '../logger.js';
 
 export interface RunningService {
@@ -50,12 +51,15 @@ export async function runService(spec: ServiceSpec): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>
     (stopping ??= (async () => {
-      logger.info({ signal }, 'stopping');
+      logger.info({ signal, drainMs: cfg.shutdownDrainMs }, 'stopping');
+      startDraining();
       setTimeout(() => {
         logger.error('shutdown deadline passed; exiting');
         process.exit(1);
-      }, cfg.shutdownTimeoutMs).unref();
+      }, cfg.shutdownDrainMs + cfg.shutdownTimeoutMs).unref();
       try {
+        // /readyz says 503 while the server still serves, so balancers move away before it closes.
+        if (cfg.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, cfg.shutdownDrainMs));
         await service.close();
         logger.info('stopped');
         process.exit(0);

@@ -37,6 +37,12 @@ export type ReservationPayload = z.infer<typeof reservationPayload>;
  */
 export interface CommitJobData {
   requestIds: number[];
+  /**
+   * The HTTP request ids (X-Request-Id) that submitted them, in the same order, so one request can be
+   * followed from the api's access line through the worker's log to the push (ADR 016). Absent in jobs the
+   * outbox sweeper rewrites (the id lives only in the api's memory) and in older jobs.
+   */
+  reqIds?: string[];
 }
 
 /** Jobs written before groups carried one id; a queue may still hold some after an upgrade. */

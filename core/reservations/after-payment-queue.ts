@@ -22,7 +22,8 @@ export class AfterPaymentQueue implements AfterPaymentEnqueuer {
     private readonly prefix: string,
   ) {}
 
-  private get bull(): Queue<ReservationJobData> {
+  /** Public for the worker's queue gauges (rushline_queue_jobs). */
+  get bull(): Queue<ReservationJobData> {
     return (this.queue ??= new Queue<ReservationJobData>(AFTER_PAYMENT_QUEUE, {
       connection: this.connection,
       prefix: redisKeys(this.prefix).bullPrefix,

@@ -3,6 +3,7 @@ import { writeAudit } from '../audit.js';
 import { retryOnLockConflict } from '../db-retry.js';
 import type { LivePublisher, ReservationChange } from '../live-publisher.js';
 import type { Logger } from '../logger.js';
+import { countPayment } from '../metrics/commit-metrics.js';
 import { insertNotification, type UserNotification } from '../notifications/notification-store.js';
 import { reservationNotification } from '../notifications/reservation-notification.js';
 import {
@@ -68,6 +69,18 @@ export async function settleCharge(
   paymentId: number,
   result: ChargeResult,
   now = new Date(),
+): Promise<Settlement> {
+  const settled = await settle(deps, paymentId, result, now);
+  // Counted where it is settled: the api when the payer waits, the worker's reconciliation otherwise.
+  countPayment(settled.kind);
+  return settled;
+}
+
+async function settle(
+  deps: SettlementDeps,
+  paymentId: number,
+  result: ChargeResult,
+  now: Date,
 ): Promise<Settlement> {
   if (result.status === 'declined') return recordDecline(deps.db, paymentId, result.reason);
 

@@ -150,6 +150,7 @@ function onAdmitted(s: Student, token: string, viaStatus: boolean): void {
   if (s.admission) return;
   forgetSoldOut(s);
   s.admission = token;
+  lastAdmittedAt = Date.now();
   counters.admitted++;
   if (viaStatus) counters.admittedViaStatus++;
   void submit(s);
@@ -194,6 +195,7 @@ async function setUp(s: Student): Promise<void> {
 
 /** Everyone was let in (nobody waits) but some never heard `admitted`: ask the room, as the page does. */
 let lastSweep = 0;
+let lastAdmittedAt = 0;
 function sweepMissedAdmissions(): void {
   if (Date.now() - lastSweep < 5_000) return;
   lastSweep = Date.now();
@@ -245,7 +247,10 @@ await forEachConcurrently(students, 100, (s) =>
     bump(failures, `setup: ${networkCodeOf(err)}`);
   }),
 );
-students[0]?.socket?.on('room:tick', (t) => {
-  if (t.roomId === roomId && t.phase === 'open' && t.waiting === 0) sweepMissedAdmissions();
-});
+// Admissions have stopped coming while some here were never let in: ask the room, as the page does
+// when a tick shows its number called (people let in hear no more ticks, so this watches the clock).
+setInterval(() => {
+  if (lastAdmittedAt > 0 && Date.now() - lastAdmittedAt > 5_000 && counters.admitted < students.length)
+    sweepMissedAdmissions();
+}, 1_000).unref();
 publishProgress();

@@ -22,13 +22,19 @@ import { mergeCounts, percentile } from './stats.js';
  * five sections to the api and waits for the `request:update` carrying the outcome. Then the same
  * carts go to a naive one-transaction-per-request endpoint on a copy of the catalog, offered as the
  * students would without a waiting room: all of them at the opening, spread over `arrivalS` seconds
- * (`baselineOffer: 'opening'`), or at the moments Rushline's students submitted (`'admitted'`).
+ * (`baselineOffer: 'opening'`), or at the moments Rushline's students submitted (`'admitted'`). The
+ * baseline gets every student's cart, those Rushline told "all sections are full" included: without a
+ * waiting room nobody is told before they submit.
  */
 export interface RushOptions {
   students: number;
   clientProcesses: number;
-  /** The room's admission rate, people per minute. */
+  /**
+   * The room's admission rate, people per minute: with `adaptive` the ceiling its pace follows the commit
+   * pipeline under (ADR 012), so set it high to let the pipeline decide; with `fixed` the rate itself.
+   */
   ratePerMin: number;
+  admissionMode: 'adaptive' | 'fixed';
   /**
    * The room's maximum of people admitted and not yet done (their request decided or their token
    * expired); by default everyone, so only the rate paces them.
@@ -106,6 +112,26 @@ function p99ByTenth(timeline: [number, number, number][]): number[] {
   });
 }
 
+/** How often the admission leader cut the room's pace (its 'admission pace cut' lines) and how low it went. */
+function paceCuts(processes: AppProcess[]): { cuts: number; lowestPerMin: number | null } {
+  let cuts = 0;
+  let lowest: number | null = null;
+  for (const p of processes) {
+    for (const line of p.logs) {
+      if (!line.includes('"admission pace cut"')) continue;
+      let entry: { ratePerMin?: number };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue;
+      }
+      cuts++;
+      if (typeof entry.ratePerMin === 'number') lowest = Math.min(lowest ?? Infinity, entry.ratePerMin);
+    }
+  }
+  return { cuts, lowestPerMin: lowest === null ? null : round(lowest, 0) };
+}
+
 /** Warn-or-worse log lines of the apps (pino JSON), counted by process and message. */
 function warningsIn(processes: AppProcess[]): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
@@ -157,7 +183,11 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
   process.on('SIGTERM', onSignal);
   try {
     const built = Date.now();
-    const world = await buildWorld(env.db, o.students, o.ratePerMin, o.maxActive ?? o.students);
+    const world = await buildWorld(env.db, o.students, {
+      ratePerMin: o.ratePerMin,
+      admissionMode: o.admissionMode,
+      maxActive: o.maxActive ?? o.students,
+    });
     const cartIds = (s: Student, ids: number[]) => s.cart.map((i) => ids[i]!);
     process.stderr.write(
       `world: ${o.students.toLocaleString('en')} students, ${SECTIONS} sections of ${CAPACITY} (${HOT} hot), ` +
@@ -295,6 +325,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const submitSpanS = submits.length < 2 ? 0 : (submits.at(-1)![1] - submits[0]![1]) / 1000;
 
     const appWarnings = warningsIn([api, ...wrs, ...workers]);
+    const pace = paceCuts(wrs);
     // Rushline stops: the baseline gets the machine to itself, as Rushline had it.
     await Promise.allSettled(clients.map((c) => c.stop()));
     await Promise.allSettled([...wrs, api, ...workers].map((p) => p.stop()));
@@ -305,18 +336,32 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       env.env,
     );
     extra.push(baselineServer);
+    // Every student's cart: those who submitted in Rushline's run in their submit order (the draw's), then
+    // the others (told sold out, never admitted), who without a waiting room would have submitted too.
     const byUser = new Map(world.students.map((s) => [s.userId, s]));
-    const t0 = submits[0]?.[1] ?? 0;
+    const submitted = new Set(submits.map(([userId]) => userId));
+    const others = world.students.filter((s) => !submitted.has(s.userId));
+    // Offered at their own moment (`admitted`), the others come when the room told everyone still waiting
+    // that it was sold out (it tells them all at once, ADR 013), or else with the last submit.
+    const soldOutAt = rep.flatMap((r) => r.toldSoldOut).reduce((a, b) => Math.min(a, b), Infinity);
+    const lastAt = submits.at(-1)?.[1] ?? openedAt;
+    const everyone: [number, number][] = [
+      ...submits,
+      ...others.map((s): [number, number] => [s.userId, Number.isFinite(soldOutAt) ? soldOutAt : lastAt]),
+    ];
+    const t0 = everyone[0]?.[1] ?? 0; // the first submit, if any
     const offsetOf = (at: number, i: number): number => {
       if (o.baselineRate) return (i * 1000) / o.baselineRate;
-      if (o.baselineOffer === 'opening') return (i * o.arrivalS * 1000) / Math.max(1, submits.length);
+      if (o.baselineOffer === 'opening') return (i * o.arrivalS * 1000) / Math.max(1, everyone.length);
       return at - t0;
     };
-    const schedule = submits.map(([userId, at], i) => ({
-      at: offsetOf(at, i),
-      userId,
-      sectionIds: cartIds(byUser.get(userId)!, world.baseSections),
-    }));
+    const schedule = everyone
+      .map(([userId, at], i) => ({
+        at: offsetOf(at, i),
+        userId,
+        sectionIds: cartIds(byUser.get(userId)!, world.baseSections),
+      }))
+      .sort((a, b) => a.at - b.at);
     const basePids = { baseline: pidsOf([baselineServer]), ...servers };
     const baseCpuStart = cpuSample(basePids);
     const base = await replayBaseline(baselineServer.url, schedule, guard);
@@ -343,6 +388,9 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       client_processes: clients.length,
       waiting_room_processes: wrs.length,
       admission_rate_per_min: o.ratePerMin,
+      admission_mode: o.admissionMode,
+      pace_cuts: pace.cuts,
+      pace_lowest_per_min: pace.lowestPerMin,
       max_active: o.maxActive ?? o.students,
       requests,
       drain_s: round((lastMs - openedAt) / 1000, 2),
@@ -357,6 +405,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       p99_opening_to_outcome_ms: round(percentile(fromOpening, 0.99)),
       baseline_offer: o.baselineRate ? `${o.baselineRate}/s` : o.baselineOffer,
       baseline_requests: base.requests,
+      baseline_not_submitted_in_rushline: others.length,
       baseline_offered_per_s: round(base.offeredPerS),
       baseline_p50_ms: round(base.p50),
       baseline_p99_ms: round(base.p99),

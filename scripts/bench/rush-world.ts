@@ -51,7 +51,11 @@ function pickCart(rnd: Random): number[] {
  * years and its registration room (pre-queue open, opening far ahead: the scenario opens it), a copy of
  * the sections in a second term for the baseline, the students and their carts. Bulk inserts only.
  */
-export async function buildWorld(db: Knex, n: number, ratePerMin: number, maxActive: number): Promise<World> {
+export async function buildWorld(
+  db: Knex,
+  n: number,
+  room: { ratePerMin: number; admissionMode: 'adaptive' | 'fixed'; maxActive: number },
+): Promise<World> {
   const rnd = createRandom(20_261_122);
   const now = Date.now();
   const term = { starts_on: '2027-03-01', ends_on: '2027-06-30' };
@@ -113,8 +117,9 @@ export async function buildWorld(db: Knex, n: number, ratePerMin: number, maxAct
     name: 'Rush registration',
     kind: 'registration',
     registration_window_id: windowId,
-    admission_rate_per_min: ratePerMin,
-    max_active: maxActive,
+    admission_rate_per_min: room.ratePerMin,
+    admission_mode: room.admissionMode,
+    max_active: room.maxActive,
     prequeue_opens_at: new Date(now - 60_000),
     opens_at: new Date(now + 86_400_000),
   });

@@ -18,8 +18,8 @@ export interface ApiInProcess {
   close(): Promise<void>;
 }
 
-export async function apiInProcess(): Promise<ApiInProcess> {
-  const cfg = testConfig();
+export async function apiInProcess(env: Record<string, string> = {}): Promise<ApiInProcess> {
+  const cfg = testConfig(env);
   const db = createDb(cfg);
   const redis = createRedis(cfg);
   await waitForRedis(redis);

@@ -5,6 +5,8 @@ import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Config } from '../../core/config.js';
 import { userRoom, type ServerToClientEvents } from '../../core/live-events.js';
+import { deliverLocally } from '../../waiting-room/src/live/personal-pushes.js';
+import type { LiveServer } from '../../waiting-room/src/live/socket-server.js';
 import { createRedis, waitForRedis, type Redis } from '../../core/redis.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import type { RequestView } from '../../core/requests/request-types.js';
@@ -20,7 +22,7 @@ export class UserUpdates {
   readonly updates: RequestView[] = [];
 
   private constructor(
-    private readonly io: Server,
+    private readonly io: LiveServer,
     private readonly http: HttpServer,
     private readonly pub: Redis,
     private readonly sub: Redis,
@@ -33,9 +35,11 @@ export class UserUpdates {
     const pub = createRedis(cfg);
     const sub = createRedis(cfg, 'blocking');
     await Promise.all([waitForRedis(pub), waitForRedis(sub)]);
-    const io = new Server({
+    const io: LiveServer = new Server({
       adapter: createAdapter(pub, sub, { key: redisKeys(cfg.redis.prefix).socketChannel }),
     });
+    // The worker sends a batch's updates as one server-side event, as the waiting room receives them.
+    io.on('personal:many', (pushes) => deliverLocally(io, pushes, 1));
     io.on('connection', (socket) => {
       const ids = (socket.handshake.auth as { userIds: number[] }).userIds;
       void socket.join(ids.map(userRoom));

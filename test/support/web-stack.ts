@@ -44,7 +44,7 @@ export function freePort(): Promise<number> {
 export async function startWebStack(env: Record<string, string> = {}): Promise<WebStack> {
   ensureWebBuilt();
   // The page and the app reach the api on their own origin, through the gateway.
-  const common = { API_PUBLIC_URL: '', ROOM_SYNC_MS: '200', TRUST_PROXY: 'true', ...env };
+  const common = { API_PUBLIC_URL: '', ROOM_SYNC_MS: '200', TRUST_PROXY: 'loopback', ...env };
   const started: { stop(): Promise<unknown> }[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'rushline-gateway-'));
   try {

@@ -189,7 +189,7 @@ describe('the staff live room console in a real browser', function () {
 
     // ---- rate and maximum
     await page.fill('input[type="number"] >> nth=0', '900');
-    await page.click('button:text-is("Save rate and maximum")');
+    await page.click('button:text-is("Save rate, mode and maximum")');
     await page.locator('.result:has-text("Saved: 900 a minute, at most 10,000 active.")').waitFor();
     await figureUntil(page, 'rate', (n) => n === 900, 'the new rate');
 

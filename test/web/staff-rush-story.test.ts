@@ -141,17 +141,25 @@ describe('the staff rush story in a real browser (issue 10)', function () {
       await sleep(500);
     }
     if (!status?.admissionToken) throw new Error(`user ${userId} was never admitted`);
-    const res = await fetch(`${running().url}/api/enrollments`, {
-      method: 'POST',
-      headers: {
-        ...auth,
-        'content-type': 'application/json',
-        'idempotency-key': `rush-${randomUUID()}`,
-        'x-admission-token': status.admissionToken,
-      },
-      body: JSON.stringify({ sectionIds: [sectionId] }),
-    });
-    return res.status;
+    const key = `rush-${randomUUID()}`;
+    for (;;) {
+      const res = await fetch(`${running().url}/api/enrollments`, {
+        method: 'POST',
+        headers: {
+          ...auth,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+          'x-admission-token': status.admissionToken,
+        },
+        body: JSON.stringify({ sectionIds: [sectionId] }),
+      });
+      // A paused room takes no submissions until it resumes (ADR 015): the person tries again then.
+      const paused =
+        res.status === 409 &&
+        ((await res.json()) as { error?: { code?: string } }).error?.code === 'ROOM_PAUSED';
+      if (!paused || Date.now() > end) return res.status;
+      await sleep(250);
+    }
   }
 
   it('imports, sets up a window and its room, runs a 200-student rush, supports and audits it', async () => {

@@ -182,6 +182,8 @@ const KO = {
   ROOM_NOT_FOUND: '없는 대기실입니다. 주소를 확인하세요.',
   ROOM_CLOSED: '대기실이 마감되었습니다.',
   TOO_MANY_WATCHES: '요청이 너무 많습니다. 잠시 뒤에 다시 시도해 주세요.',
+  GRADE_NOT_IN_WINDOW: '이 대기실은 내 학년의 신청 기간이 아닙니다.',
+  USER_DEACTIVATED: '사용이 중지된 계정입니다.',
   SERVICE_UNAVAILABLE: '서버가 응답하지 않습니다. 잠시 뒤에 다시 시도해 주세요.',
   UNKNOWN: '문제가 생겼습니다. 다시 시도해 주세요.',
 };
@@ -193,6 +195,7 @@ for (const code of [
   'REFRESH_TOKEN_INVALID',
 ])
   KO[code] = KO.sessionEnded;
+KO.RATE_LIMITED = KO.TOO_MANY_WATCHES;
 
 function initialLang() {
   const saved = localStorage.getItem(LANG_KEY);

@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { HelmetOptions } from 'helmet';
@@ -6,8 +6,14 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
 import { requireAuth, requireRole } from '../../core/auth/require-auth.js';
+import { UserStanding } from '../../core/auth/user-standing.js';
+import { loadUserStanding } from '../../core/auth/user-standing-store.js';
 import type { Config } from '../../core/config.js';
 import { createHttpApp } from '../../core/http/create-http-app.js';
+import { isReady } from '../../core/http/health.js';
+import { countSockets } from '../../core/metrics/live-metrics.js';
+import { metricsRoutes } from '../../core/metrics/metrics-route.js';
+import { authenticatedAndLimited, limitPerAddress, RateLimits } from '../../core/http/rate-limit.js';
 import type { Logger } from '../../core/logger.js';
 import { closeServer } from '../../core/process/run-service.js';
 import { redisKeys } from '../../core/redis-keys.js';
@@ -16,11 +22,15 @@ import { AdmissionController } from './admission/admission-controller.js';
 import { InventoryGate } from './admission/inventory.js';
 import { inventoryLeft } from './admission/inventory-read-model.js';
 import { LeaderLease } from './admission/leader-lease.js';
-import { PACE_CUT_INTERVAL_MS, PACE_DECREASE_FACTOR } from './admission/adaptive-pace.js';
-import { PaceStore } from './admission/pace-store.js';
+import {
+  PACE_CUT_INTERVAL_MS,
+  PACE_DECREASE_FACTOR,
+  PACE_STEP_SHARE_OF_CEILING,
+} from './admission/adaptive-pace.js';
 import { eventExistsIn } from './live/event-watch.js';
 import { FiguresPublisher } from './live/figures-publisher.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
+import { socketCensus } from './live/socket-census.js';
 import { attachLiveServer, type LiveServer } from './live/socket-server.js';
 import { tickGroupCount } from './live/tick-groups.js';
 import { roomPageRoutes } from './page/room-page-routes.js';
@@ -30,9 +40,11 @@ import { createJoinFastPath } from './rooms/join-fast-path.js';
 import { OperatorService } from './rooms/operator-service.js';
 import { operatorRoutes } from './rooms/operator-routes.js';
 import { roomRoutes } from './rooms/room-routes.js';
+import { waitingRoomOpenApiRoutes } from './openapi/waiting-room-document.js';
 import { RoomService, roomSettings } from './rooms/room-service.js';
 import { recentLatencyP99 } from './rooms/room-outcomes.js';
 import { listLiveRooms, savePhase } from './rooms/room-store.js';
+import { createHttpServer } from '../../core/http/http-server.js';
 
 export interface WaitingRoomDeps {
   cfg: Config;
@@ -59,6 +71,8 @@ export interface WaitingRoom {
   /** Not started: main.ts starts it once Redis answers; tests may step it by hand instead. */
   controller: AdmissionController;
   queue: RoomQueue;
+  /** The express app behind the raw join path: its router lists every route (the hostile-input suite). */
+  app: Express;
   /** Stops admission and the figures, disconnects sockets, closes the server; the connections stay open. */
   close(): Promise<void>;
 }
@@ -73,16 +87,28 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
   const { cfg, logger, db, redis } = deps;
   const keys = redisKeys(cfg.redis.prefix);
   const queue = new RoomQueue(redis, cfg.redis.prefix);
-  const paces = new PaceStore(redis, keys);
   const rooms = new RoomService(db, queue);
   const helmet = waitingRoomHelmet(cfg);
+  // Per user on join, status and watch; per address on the public room list (ADR 014).
+  const limits = new RateLimits(redis, keys, cfg.rateLimits);
+  // Tokens of missing or deactivated accounts end at the edge (a per-process snapshot, no query per request).
+  const standing = cfg.auth.accountCheck ? new UserStanding(() => loadUserStanding(db)) : undefined;
 
-  const server = createServer();
+  const server = createHttpServer();
   // socket.io takes over only the request listeners present when it attaches, so the app's listener
   // must exist before; it is filled in below once the app (which needs the socket server) is built.
   const http: { app?: RequestListener } = {};
   const fastJoin =
-    deps.joinFastPath === false ? () => false : createJoinFastPath({ cfg, rooms, logger, helmet });
+    deps.joinFastPath === false
+      ? () => false
+      : createJoinFastPath({
+          cfg,
+          rooms,
+          logger,
+          helmet,
+          standing,
+          limit: (userId) => limits.take('join', userId),
+        });
   server.on('request', (req, res) => {
     if (!fastJoin(req, res)) http.app?.(req, res);
   });
@@ -93,12 +119,17 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
     cfg,
     pub: deps.pub,
     sub: deps.sub,
-    statusOf: (r, u) => rooms.status(r, u),
+    statusOf: async (r, u) => {
+      await limits.take('watch', u);
+      return rooms.status(r, u);
+    },
     tickGroups,
     eventExists: eventExistsIn(db),
     figuresOf: (roomId) => operators.liveFigures(roomId),
+    standing,
   });
   const live = new LiveBroadcaster(io, tickGroups);
+  const uncountSockets = countSockets(socketCensus(io));
   const operators = new OperatorService(db, redis, queue, cfg, live);
   const figures = new FiguresPublisher(
     io,
@@ -131,12 +162,10 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       signToken: (grant) => signAdmissionToken(cfg.admission, grant),
       broadcastTick: (tick, seq) => live.tick(tick, seq),
       announcePhase: (roomId, phase, paused) => live.phase(roomId, phase, paused),
-      notifyAdmitted: (userId, msg) => live.admitted(userId, msg),
+      notifyAdmitted: (grants) => live.admitted(grants),
       persistPhase: (roomId, phase, paused, seed) => savePhase(db, roomId, phase, paused, seed),
       commitBacklog: (roomId) => countQueuedRequests(db, roomId),
       recentP99: (roomId, windowMs) => recentLatencyP99(db, roomId, windowMs),
-      loadPace: (roomId) => paces.load(roomId),
-      savePace: (roomId, state) => paces.save(roomId, state),
       soldOut: (roomId, plan) => inventory.soldOut(roomId, plan),
     },
     {
@@ -145,6 +174,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       backlogLimit: cfg.admission.backlogLimit,
       pace: {
         ...cfg.admission.pace,
+        increaseShareOfCeilingPerS: PACE_STEP_SHARE_OF_CEILING,
         decreaseFactor: PACE_DECREASE_FACTOR,
         cutIntervalMs: PACE_CUT_INTERVAL_MS,
       },
@@ -152,22 +182,41 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
     logger.child({ component: 'admission' }),
   );
 
-  const authenticated = requireAuth(cfg);
-  http.app = createHttpApp({
+  const authenticated = requireAuth(cfg, standing);
+  const readiness = { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() };
+  const app = createHttpApp({
     service: 'waiting-room',
     cfg,
     logger,
-    readiness: { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() },
+    readiness,
     healthDetails: () => ({ admission: controller.getStats() }),
     helmet,
     routes: (app: Express) => {
+      app.use(metricsRoutes({ app: 'waiting-room', cfg, ready: () => isReady(readiness) }));
       app.use('/rooms/assets', express.static(publicDir, { maxAge: '5m', index: false }));
+      app.use('/rooms', waitingRoomOpenApiRoutes());
       app.use('/rooms', roomPageRoutes(publicDir, cfg.http.apiPublicUrl));
-      app.use('/rooms', roomRoutes(db, rooms, authenticated));
+      // A middleware, not a route: the list itself stays the router's one GET /rooms.
+      app.use(
+        '/rooms',
+        limitPerAddress(limits, 'rooms', (req) => req.path === '/' && ['GET', 'HEAD'].includes(req.method)),
+      );
+      app.use(
+        '/rooms',
+        roomRoutes(
+          db,
+          rooms,
+          // The router's signed-in routes are join (POST) and status (GET).
+          authenticatedAndLimited(authenticated, limits, (req) =>
+            req.method === 'POST' ? 'join' : 'status',
+          ),
+        ),
+      );
       app.use('/rooms', receiptRoutes(db, queue, authenticated));
       app.use('/operator/rooms', authenticated, requireRole('staff'), operatorRoutes(operators));
     },
   });
+  http.app = app;
 
   let closing: Promise<void> | undefined;
   return {
@@ -176,9 +225,11 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
     live,
     controller,
     queue,
+    app,
     close: () =>
       (closing ??= (async () => {
         figures.stop();
+        uncountSockets();
         await controller.stop();
         // io.close() disconnects every socket (clients reconnect to another process) and closes the server.
         await new Promise<void>((resolve) => void io.close(() => resolve()));

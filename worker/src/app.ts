@@ -3,6 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Config } from '../../core/config.js';
 import { createHttpApp } from '../../core/http/create-http-app.js';
+import { isReady } from '../../core/http/health.js';
+import { metricsRoutes } from '../../core/metrics/metrics-route.js';
+import { countQueueJobs } from '../../core/metrics/queue-metrics.js';
 import { LivePublisher } from '../../core/live-publisher.js';
 import type { Logger } from '../../core/logger.js';
 import { createPaymentProvider } from '../../core/payments/create-payment-provider.js';
@@ -112,17 +115,26 @@ export function buildWorkerApp({
     },
   );
 
+  // Counted at scrape time, at most once a second (ADR 016): the rooms' commit queues and the reservation queues.
+  const uncountQueues = countQueueJobs(() => [
+    ...commitWorkers.roomIds().map((roomId) => queues.queue(roomId)),
+    holdQueue.bull,
+    afterPayment.bull,
+  ]);
+  const readiness = { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() };
   const http = createHttpApp({
     service: 'worker',
     cfg,
     logger,
-    readiness: { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() },
+    readiness,
     healthDetails: () => ({
       commit: commitWorkers.getStats(),
       outbox: outboxSweeper.stats,
       reservations: { jobs: reservationWorkers.stats, sweep: reservationSweeper.stats },
     }),
-    routes: () => undefined,
+    routes: (app) => {
+      app.use(metricsRoutes({ app: 'worker', cfg, ready: () => isReady(readiness) }));
+    },
   });
 
   let closing: Promise<void> | undefined;
@@ -136,6 +148,7 @@ export function buildWorkerApp({
     },
     close: () =>
       (closing ??= (async () => {
+        uncountQueues();
         await Promise.all([outboxSweeper.stop(), reservationSweeper.stop()]);
         // Finishes the active jobs (and their batches) before the queues close.
         await Promise.all([commitWorkers.close(), reservationWorkers.close()]);

@@ -1,8 +1,8 @@
-import { createServer } from 'node:http';
 import { createDb } from '../../core/db.js';
 import { closeServer, runService } from '../../core/process/run-service.js';
 import { createRedis } from '../../core/redis.js';
 import { buildWorkerApp } from './app.js';
+import { createHttpServer } from '../../core/http/http-server.js';
 
 await runService({
   name: 'worker',
@@ -15,7 +15,7 @@ await runService({
     const redis = createRedis(cfg, 'blocking', 'rushline-worker');
     const app = buildWorkerApp({ cfg, logger, db, redis, connection });
     await app.start();
-    const server = createServer(app.http);
+    const server = createHttpServer(app.http);
     return {
       server,
       port: cfg.http.workerPort,

@@ -6,7 +6,7 @@ import { hashPassword, verifyPassword } from '../../../core/auth/password.js';
 import type { Config } from '../../../core/config.js';
 import { UnauthorizedError } from '../../../core/errors.js';
 import { findSignInUser, findUserByUsername } from '../users/user-store.js';
-import type { LoginLimiter } from './login-limiter.js';
+import { accountKey, type LoginLimiter } from './login-limiter.js';
 import {
   findRefreshFamily,
   insertRefreshToken,
@@ -41,15 +41,17 @@ export class AuthService {
 
   async login(username: string, password: string, ip: string): Promise<TokenPair> {
     const { db, limiter } = this.deps;
-    await limiter.beforeAttempt(ip, username);
+    await limiter.takeAddress(ip);
     const user = await findUserByUsername(db, username);
+    // Taken before scrypt and given back on success (ADR 014): parallel guesses can't outrun the count.
+    const account = accountKey(user?.id, username);
+    await limiter.takeAccount(account, ip);
     const ok = await verifyPassword(password, user?.password_hash ?? (await getDummyHash()));
     // A deactivated account gets the wrong-password answer, so the refusal reveals nothing about it.
     if (!user || !ok || !user.active) {
-      await limiter.recordFailure(username);
       throw new UnauthorizedError('INVALID_CREDENTIALS', 'Wrong username or password');
     }
-    await limiter.recordSuccess(username);
+    await limiter.giveBack(account, ip);
     return this.issue(db, { id: user.id, username: user.username, role: user.role }, ulid());
   }
 

@@ -216,7 +216,7 @@ describe('api auth', () => {
 
     it('blocks an IP after too many attempts across accounts', async () => {
       const limited = buildApiApp({
-        cfg: testConfig({ LOGIN_MAX_PER_IP: '4', TRUST_PROXY: 'true' }),
+        cfg: testConfig({ LOGIN_MAX_PER_IP: '4', TRUST_PROXY: 'loopback' }),
         logger: testLogger,
         db,
         redis,
@@ -233,6 +233,107 @@ describe('api auth', () => {
       }
       expect(statuses.slice(0, 4)).to.deep.equal([401, 401, 401, 401]);
       expect(statuses.slice(4)).to.deep.equal([429, 429]);
+    });
+
+    // The production defaults of the account budgets (the run's setup raises the account-wide one).
+    const throttled = (env: Record<string, string> = {}) =>
+      buildApiApp({
+        cfg: testConfig({
+          TRUST_PROXY: 'loopback',
+          LOGIN_MAX_PER_ACCOUNT: '10',
+          LOGIN_ACCOUNT_PER_MIN: '30',
+          ...env,
+        }),
+        logger: testLogger,
+        db,
+        redis,
+      });
+    // A fresh address per call: other tests' attempts never share these budgets.
+    const freshAddress = () =>
+      `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+    const attempt = (app: Express, ip: string, username: string, password: string) =>
+      request(app).post('/api/auth/login').set('x-forwarded-for', ip).send({ username, password });
+
+    it('lets the owner sign in from another address after 10 wrong passwords from one', async () => {
+      const app = throttled();
+      const victim = await createTestUser(db, 'student');
+      const stranger = freshAddress();
+      for (let i = 0; i < 10; i++) {
+        expect((await attempt(app, stranger, victim.username, `guess ${i}`)).status).to.equal(401);
+      }
+      // The stranger's address is stopped, even with the right password...
+      const blocked = await attempt(app, stranger, victim.username, victim.password);
+      expect(blocked.status).to.equal(429);
+      expect(blocked.body.error.code).to.equal('TOO_MANY_FAILED_LOGINS');
+      expect(Number(blocked.headers['retry-after'])).to.be.greaterThan(0);
+      // ...the owner, elsewhere, is not.
+      const owner = await attempt(app, freshAddress(), victim.username, victim.password);
+      expect(owner.status).to.equal(200);
+      expect(owner.body.user.id).to.equal(victim.id);
+    });
+
+    it('throttles 50 parallel wrong guesses for one account: only the budget reaches the password check', async () => {
+      const app = throttled();
+      const victim = await createTestUser(db, 'student');
+      const ip = freshAddress();
+      const statuses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          attempt(app, ip, victim.username, `guess ${i}`).then((r) => r.status),
+        ),
+      );
+      expect(statuses.filter((s) => s === 401)).to.have.length(10);
+      expect(statuses.filter((s) => s === 429)).to.have.length(40);
+    });
+
+    it('bounds parallel guesses spread over many addresses with the account-wide budget', async () => {
+      const app = throttled();
+      const victim = await createTestUser(db, 'student');
+      const statuses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          attempt(app, freshAddress(), victim.username, `guess ${i}`).then((r) => r.status),
+        ),
+      );
+      expect(statuses.filter((s) => s === 401)).to.have.length(30);
+      expect(statuses.filter((s) => s === 429)).to.have.length(20);
+    });
+
+    it("gives the attempt back on success: the owner's own typos never add up", async () => {
+      const app = throttled({ LOGIN_MAX_PER_ACCOUNT: '3' });
+      const owner = await createTestUser(db, 'student');
+      const ip = freshAddress();
+      for (let round = 0; round < 3; round++) {
+        expect((await attempt(app, ip, owner.username, 'typo')).status).to.equal(401);
+        expect((await attempt(app, ip, owner.username, 'typo')).status).to.equal(401);
+        expect((await attempt(app, ip, owner.username, owner.password)).status).to.equal(200);
+      }
+    });
+
+    it('counts a differently accented or cased name against the same account', async () => {
+      const app = throttled({ LOGIN_MAX_PER_ACCOUNT: '3' });
+      const victim = await createTestUser(db, 'student');
+      const accented = victim.username.replace('student', 'stüdent');
+      const upper = victim.username.toUpperCase();
+      expect(accented).to.not.equal(victim.username);
+      // The database finds the same row under the accented name (utf8mb4_unicode_ci)...
+      const found = await attempt(app, freshAddress(), accented, victim.password);
+      expect(found.status).to.equal(200);
+      expect(found.body.user.id).to.equal(victim.id);
+      // ...so guesses under either spelling spend the one budget of that account from this address.
+      const ip = freshAddress();
+      expect((await attempt(app, ip, accented, 'a')).status).to.equal(401);
+      expect((await attempt(app, ip, upper, 'b')).status).to.equal(401);
+      expect((await attempt(app, ip, `${accented}  `, 'c')).status).to.equal(401);
+      const blocked = await attempt(app, ip, victim.username, victim.password);
+      expect(blocked.status).to.equal(429);
+    });
+
+    it('folds an unknown name the way the database would, so its spellings share a budget too', async () => {
+      const app = throttled({ LOGIN_MAX_PER_ACCOUNT: '2' });
+      const ip = freshAddress();
+      const name = `nobody_${Math.random().toString(36).slice(2, 10)}`;
+      expect((await attempt(app, ip, name, 'a')).status).to.equal(401);
+      expect((await attempt(app, ip, name.replace('o', 'Ö'), 'b')).status).to.equal(401);
+      expect((await attempt(app, ip, name, 'c')).status).to.equal(429);
     });
   });
 });

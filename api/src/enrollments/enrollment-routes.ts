@@ -12,7 +12,7 @@ import { listEnrollments } from './enrollment-read-model.js';
 import type { EnrollmentScope } from './enrollment-scope.js';
 
 // Built once: zod compiles a schema on its first parse, so one made per request is compiled per request.
-const enrollmentBody = enrollmentPayload.strict();
+export const enrollmentBody = enrollmentPayload.strict();
 
 export function enrollmentRoutes(deps: {
   db: Knex;

@@ -321,7 +321,9 @@ describe('POST /api/enrollments: idempotency and reading requests back', functio
     expect(await countRows(db, 'requests', { user_id: userId })).to.equal(1);
     expect(await jobsInRoomQueue(queues, f.roomId)).to.equal(1);
     const job = await commitJobOf(db, queues, first.body.requestId);
-    expect(job?.data).to.deep.equal({ requestIds: [first.body.requestId] });
+    expect(job?.data).to.deep.include({ requestIds: [first.body.requestId] });
+    // Each request's id for the logs travels with it (issue 14): one per request, in the same order.
+    expect((job?.data as { reqIds?: string[] }).reqIds).to.have.length(1);
   });
 
   it('records one request and one job when the same key arrives many times at once (double clicks)', async () => {

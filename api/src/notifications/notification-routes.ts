@@ -2,14 +2,14 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { currentUser } from '../../../core/auth/require-auth.js';
-import { decimalId, decimalLimit } from '../../../core/http/decimal-id.js';
+import { pageQuery } from '../../../core/http/page-query.js';
 import { parseInput } from '../../../core/http/validate.js';
 import type { NotificationPage } from '../../../core/views/notification-views.js';
 import { countUnread, listNotifications, markRead } from './inbox-store.js';
 
 // Unknown parameters are refused: a misspelt `befor=` would otherwise quietly answer with page one.
-const pageQuery = z.strictObject({ limit: decimalLimit(100, 20), before: decimalId.optional() });
-const readBody = z.union([
+export { pageQuery };
+export const readBody = z.union([
   z.strictObject({
     ids: z
       .array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))

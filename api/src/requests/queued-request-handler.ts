@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { AdmissionClaims } from '../../../core/admission/admission-token.js';
+import type { AllowanceUnit } from '../../../core/admission/admission-allowance.js';
 import { currentUser } from '../../../core/auth/require-auth.js';
 import type { RequestKind, RequestView } from '../../../core/requests/request-types.js';
 import type { AdmissionGuard } from '../admission/admission-guard.js';
@@ -18,7 +18,8 @@ export interface QueuedRequestSpec<B> {
 }
 
 /**
- * POST handler shared by enrollments and reservations: validate, check the admission, record +
+ * POST handler shared by enrollments and reservations: validate, check the admission and take one unit
+ * of its allowance (given back unless the request is accepted as new), record +
  * enqueue (a key already recorded answers with its request). A refused admission may still be a retry
  * of a request made while it was valid: a known Idempotency-Key is then answered as it stands. So the
  * common case costs no lookup before the INSERT. 202 at once with the request; its outcome follows.
@@ -28,28 +29,38 @@ export function queuedRequestHandler<B>(
   spec: QueuedRequestSpec<B>,
 ): RequestHandler {
   return async (req, res) => {
+    const receivedAt = new Date();
     const body = spec.parse(req);
     const idempotencyKey = idempotencyKeyOf(req);
     const { payload, roomIds } = await spec.resolve(body);
     const userId = currentUser(req).id;
-    let admission: AdmissionClaims;
+    let unit: AllowanceUnit;
     try {
-      admission = await deps.admission.check(req, roomIds);
+      unit = await deps.admission.take(req, roomIds, spec.kind, idempotencyKey);
     } catch (refused) {
       const replayed = await deps.submitter.replay(userId, idempotencyKey, spec.kind, payload);
       if (!replayed) throw refused;
       respond(res, false, replayed);
       return;
     }
-    const { created, request } = await deps.submitter.submit({
-      userId,
-      kind: spec.kind,
-      roomId: admission.roomId,
-      queueNumber: admission.queueNumber,
-      idempotencyKey,
-      payload,
-    });
-    respond(res, created, request);
+    // The unit taken counts only if this request is accepted as a new one (ADR 015).
+    let accepted = false;
+    try {
+      const { created, request } = await deps.submitter.submit({
+        userId,
+        kind: spec.kind,
+        roomId: unit.claims.roomId,
+        queueNumber: unit.claims.queueNumber,
+        idempotencyKey,
+        payload,
+        receivedAt,
+        reqId: req.id,
+      });
+      accepted = created;
+      respond(res, created, request);
+    } finally {
+      if (!accepted) await deps.admission.release(unit);
+    }
   };
 }
 

@@ -1,16 +1,13 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import { currentUser } from '../../../core/auth/require-auth.js';
 import { NotFoundError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/http/validate.js';
 import { idParams } from '../../../core/http/id-params.js';
+import { pageQuery } from '../../../core/http/page-query.js';
 import { findRequest, listUserRequests, toRequestView } from '../../../core/requests/request-store.js';
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  before: z.coerce.number().int().positive().optional(),
-});
+export const listQuery = pageQuery;
 
 /** GET /api/requests/:id — one of your own requests (others' are 404, not 403: ids are not secrets to confirm). */
 export function requestRoutes(db: Knex): Router {

@@ -24,6 +24,13 @@ export interface Submission {
   queueNumber: number;
   idempotencyKey: string;
   payload: unknown;
+  /**
+   * When the api took the request (its row's created_at): the time it then waits for its group to be
+   * written counts in the submit → outcome latency that admission paces by (ADR 012).
+   */
+  receivedAt?: Date;
+  /** The HTTP request's id, carried by the commit job into the worker's logs and the push (ADR 016). */
+  reqId?: string;
 }
 
 /**
@@ -121,8 +128,15 @@ export class RequestSubmitter {
       if (subs.length > 1) return this.recordEach(roomId, subs);
       return [{ error: err }];
     }
-    const fresh = recorded.flatMap((r) => ('created' in r && r.created ? [r.row.id] : []));
-    if (fresh.length > 0) await this.enqueue(roomId, jobId, fresh);
+    const fresh: number[] = [];
+    const freshReqIds: string[] = [];
+    recorded.forEach((r, i) => {
+      if (!('created' in r) || !r.created) return;
+      fresh.push(r.row.id);
+      freshReqIds.push(subs[i]?.reqId ?? '');
+    });
+    if (fresh.length > 0)
+      await this.enqueue(roomId, jobId, fresh, freshReqIds.some(Boolean) ? freshReqIds : undefined);
     return recorded;
   }
 
@@ -192,8 +206,13 @@ export class RequestSubmitter {
     if (ids.length > 0) await this.enqueue(roomId, jobId, ids);
   }
 
-  private async enqueue(roomId: number, jobId: string, requestIds: number[]): Promise<void> {
-    await this.queues.enqueue(roomId, jobId, requestIds).catch((err: unknown) => {
+  private async enqueue(
+    roomId: number,
+    jobId: string,
+    requestIds: number[],
+    reqIds?: string[],
+  ): Promise<void> {
+    await this.queues.enqueue(roomId, jobId, requestIds, reqIds).catch((err: unknown) => {
       this.logger.warn({ err, jobId, requestIds }, 'enqueue failed; the outbox sweeper will enqueue it');
     });
   }
@@ -223,7 +242,7 @@ function rowOf(s: Submission, jobId: string, now: Date): NewRequestRow {
     outcome_message: null,
     outcome: null,
     attempts: 0,
-    created_at: now,
+    created_at: s.receivedAt ?? now,
     updated_at: now,
     completed_at: null,
   };

@@ -102,3 +102,22 @@ export const eventZones = async (db: Knex, eventId: number): Promise<string[]> =
 /** The waiting rooms that guard an event's sale. */
 export const eventRoomIds = (db: Knex, eventId: number): Promise<number[]> =>
   db('waiting_rooms').where({ event_id: eventId }).pluck<number[]>('id');
+
+/**
+ * Whether the reservation requested under `idempotencyKey` is still live (ADR 015): its request not yet
+ * recorded or decided, or the reservation it made held, paid or confirmed. Read only when the same admission asks
+ * for a second reservation, never on a first submission. Served by the requests' (user_id,
+ * idempotency_key) unique key, then the reservations' (user_id, …) index.
+ */
+export async function isReservationLive(db: Knex, userId: number, idempotencyKey: string): Promise<boolean> {
+  const request = await db('requests')
+    .where({ user_id: userId, idempotency_key: idempotencyKey })
+    .first<{ id: number; status: string } | undefined>('id', 'status');
+  // No row yet: its submission is still being recorded (a failed one gives its key back), so it counts.
+  if (!request || request.status === 'queued') return true;
+  const live = await db('reservations')
+    .where({ user_id: userId, request_id: request.id })
+    .whereIn('status', ['held', 'paid', 'confirmed'])
+    .first<{ id: number } | undefined>('id');
+  return live !== undefined;
+}

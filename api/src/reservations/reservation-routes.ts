@@ -5,6 +5,7 @@ import { currentUser } from '../../../core/auth/require-auth.js';
 import { NotFoundError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/http/validate.js';
 import { idParams } from '../../../core/http/id-params.js';
+import { pageQuery } from '../../../core/http/page-query.js';
 import type { SettlementDeps } from '../../../core/reservations/payment-settlement.js';
 import { reservationPayload } from '../../../core/requests/request-types.js';
 import type { AdmissionGuard } from '../admission/admission-guard.js';
@@ -16,14 +17,11 @@ import type { ReservationPayments } from './pay-reservation.js';
 import { findReservationView, listReservationViews } from './reservation-read-model.js';
 import type { ReservationScope } from './reservation-scope.js';
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  before: z.coerce.number().int().positive().optional(),
-});
+export const listQuery = pageQuery;
 // Strict: a body naming both seats and a zone, or anything else unknown, is refused rather than guessed at.
 const [chosenSeats, bestAvailable] = reservationPayload.options;
-const reservationBody = z.union([chosenSeats.strict(), bestAvailable.strict()]);
-const payBody = z.object({ paymentMethod: z.string().min(1).max(64).optional() }).strict();
+export const reservationBody = z.union([chosenSeats.strict(), bestAvailable.strict()]);
+export const payBody = z.object({ paymentMethod: z.string().min(1).max(64).optional() }).strict();
 
 export interface ReservationRouteDeps {
   db: Knex;

@@ -1,26 +1,48 @@
 import { expect } from 'chai';
-import { MAX_STEP_MS, nextPace, type PaceState, type PaceTargets } from './adaptive-pace.js';
+import { increasePerS, MAX_STEP_MS, nextPace, type PaceState, type PaceTargets } from './adaptive-pace.js';
 
 const targets: PaceTargets = {
+  startPerMin: 1_500,
   backlogTarget: 100,
   p99TargetMs: 1_000,
   floorPerMin: 60,
   increasePerMinPerS: 600,
+  increaseShareOfCeilingPerS: 0.05,
   decreaseFactor: 0.5,
   cutIntervalMs: 1_000,
 };
 const CEILING = 6_000;
-const at = (ratePerMin: number, updatedAtMs = 0, cutAtMs: number | null = null): PaceState => ({
+/** A pace past its slow start (cut once, long ago) unless told otherwise. */
+const at = (ratePerMin: number, updatedAtMs = 0, cutAtMs: number | null = -60_000): PaceState => ({
   ratePerMin,
   updatedAtMs,
   cutAtMs,
 });
-const calm = (nowMs: number) => ({ backlog: 0, p99Ms: null, nowMs });
+const calm = (nowMs: number) => ({ backlog: 0, p99Ms: null, nowMs, admitting: true });
 
 describe('adaptive pace (AIMD)', () => {
-  it('starts a room never paced at the ceiling', () => {
+  it('starts a room never paced at the start pace (its ceiling if lower)', () => {
     const r = nextPace(null, 'adaptive', CEILING, calm(5), targets);
-    expect(r.state).to.deep.equal({ ratePerMin: CEILING, updatedAtMs: 5, cutAtMs: null });
+    expect(r.state).to.deep.equal({ ratePerMin: 1_500, updatedAtMs: 5, cutAtMs: null });
+    expect(nextPace(null, 'adaptive', 1_000, calm(5), targets).state.ratePerMin).to.equal(1_000);
+  });
+
+  it('doubles every second until the first cut (slow start), then grows additively', () => {
+    let s = nextPace(null, 'adaptive', 600_000, calm(0), targets).state;
+    const rates: number[] = [];
+    for (let t = 1; t <= 4; t++) {
+      s = nextPace(s, 'adaptive', 600_000, calm(t * 1_000), targets).state;
+      rates.push(s.ratePerMin);
+    }
+    expect(rates).to.deep.equal([3_000, 6_000, 12_000, 24_000]);
+    expect(nextPace(s, 'adaptive', 600_000, calm(4_500), targets).state.ratePerMin).to.be.closeTo(
+      24_000 * Math.SQRT2,
+      1e-6,
+    );
+    const cut = nextPace(s, 'adaptive', 600_000, { ...calm(5_000), backlog: 101 }, targets).state;
+    expect(cut.ratePerMin).to.equal(12_000);
+    // 5 % of 600,000/min per second, from now on.
+    expect(nextPace(cut, 'adaptive', 600_000, calm(6_000), targets).state.ratePerMin).to.equal(42_000);
   });
 
   it('increases additively, in proportion to the time under target', () => {
@@ -31,7 +53,7 @@ describe('adaptive pace (AIMD)', () => {
       one.state,
       'adaptive',
       CEILING,
-      { backlog: 100, p99Ms: 1_000, nowMs: 1_500 },
+      { backlog: 100, p99Ms: 1_000, nowMs: 1_500, admitting: true },
       targets,
     );
     expect(half.state.ratePerMin, 'exactly at target is under it').to.equal(1_900);
@@ -55,19 +77,31 @@ describe('adaptive pace (AIMD)', () => {
   });
 
   it('decreases multiplicatively when the backlog is over target', () => {
-    const r = nextPace(at(4_000), 'adaptive', CEILING, { backlog: 101, p99Ms: null, nowMs: 500 }, targets);
+    const r = nextPace(
+      at(4_000),
+      'adaptive',
+      CEILING,
+      { backlog: 101, p99Ms: null, nowMs: 500, admitting: true },
+      targets,
+    );
     expect(r.step).to.equal('decrease');
     expect(r.state).to.deep.equal({ ratePerMin: 2_000, updatedAtMs: 500, cutAtMs: 500 });
   });
 
   it('decreases multiplicatively when the p99 is over target', () => {
-    const r = nextPace(at(4_000), 'adaptive', CEILING, { backlog: 0, p99Ms: 1_001, nowMs: 500 }, targets);
+    const r = nextPace(
+      at(4_000),
+      'adaptive',
+      CEILING,
+      { backlog: 0, p99Ms: 1_001, nowMs: 500, admitting: true },
+      targets,
+    );
     expect(r.step).to.equal('decrease');
     expect(r.state.ratePerMin).to.equal(2_000);
   });
 
   it('cuts at most once per cut interval, holding in between', () => {
-    const over = (nowMs: number) => ({ backlog: 500, p99Ms: 5_000, nowMs });
+    const over = (nowMs: number) => ({ backlog: 500, p99Ms: 5_000, nowMs, admitting: true });
     let s = at(4_000);
     const steps: string[] = [];
     const rates: number[] = [];
@@ -84,13 +118,25 @@ describe('adaptive pace (AIMD)', () => {
   it('never goes below the floor', () => {
     let s = at(200);
     for (let t = 0; t < 10; t++) {
-      s = nextPace(s, 'adaptive', CEILING, { backlog: 1e6, p99Ms: null, nowMs: t * 1_000 }, targets).state;
+      s = nextPace(
+        s,
+        'adaptive',
+        CEILING,
+        { backlog: 1e6, p99Ms: null, nowMs: t * 1_000, admitting: true },
+        targets,
+      ).state;
     }
     expect(s.ratePerMin).to.equal(60);
   });
 
   it('takes a ceiling below the floor as both (the operator’s maximum wins)', () => {
-    const r = nextPace(at(30), 'adaptive', 30, { backlog: 1e6, p99Ms: null, nowMs: 5_000 }, targets);
+    const r = nextPace(
+      at(30),
+      'adaptive',
+      30,
+      { backlog: 1e6, p99Ms: null, nowMs: 5_000, admitting: true },
+      targets,
+    );
     expect(r.state.ratePerMin).to.equal(30);
   });
 
@@ -101,8 +147,47 @@ describe('adaptive pace (AIMD)', () => {
     expect(raised.state.ratePerMin).to.equal(2_600);
   });
 
+  it('grows by a step that scales with the ceiling, never less than the flat step', () => {
+    expect(increasePerS(6_000, targets), '5 % of 6,000 is below the flat 600').to.equal(600);
+    expect(increasePerS(600_000, targets)).to.equal(30_000);
+    // A cut to half of 600,000/min climbs back in 10 s, not the 500 s a flat 600/min per second would take.
+    let s = at(300_000, 0, 0);
+    const rates: number[] = [];
+    for (let t = 1; t <= 11; t++) {
+      s = nextPace(s, 'adaptive', 600_000, calm(t * 1_000), targets).state;
+      rates.push(s.ratePerMin);
+    }
+    expect(rates).to.deep.equal([
+      330_000, 360_000, 390_000, 420_000, 450_000, 480_000, 510_000, 540_000, 570_000, 600_000, 600_000,
+    ]);
+  });
+
+  it('does not grow while the room admits nobody, nor all at once when it admits again', () => {
+    const idle = (nowMs: number) => ({ ...calm(nowMs), admitting: false });
+    const held = nextPace(at(1_000), 'adaptive', CEILING, idle(1_000), targets);
+    expect(held.step).to.equal('hold');
+    expect(held.state).to.deep.equal({ ratePerMin: 1_000, updatedAtMs: 1_000, cutAtMs: -60_000 });
+    const later = nextPace(held.state, 'adaptive', CEILING, idle(30_000), targets);
+    expect(later.state.ratePerMin).to.equal(1_000);
+    // Admitting again: only the half second since the last step counts, not the idle time before it.
+    const resumed = nextPace(later.state, 'adaptive', CEILING, calm(30_500), targets);
+    expect(resumed.state.ratePerMin).to.equal(1_300);
+  });
+
+  it('still cuts while the room admits nobody, when a signal is over target', () => {
+    const r = nextPace(
+      at(4_000),
+      'adaptive',
+      CEILING,
+      { backlog: 101, p99Ms: null, nowMs: 500, admitting: false },
+      targets,
+    );
+    expect(r.step).to.equal('decrease');
+    expect(r.state.ratePerMin).to.equal(2_000);
+  });
+
   it('stays at the ceiling when pinned (fixed), whatever the signals', () => {
-    for (const signals of [calm(1_000), { backlog: 1e6, p99Ms: 60_000, nowMs: 2_000 }]) {
+    for (const signals of [calm(1_000), { backlog: 1e6, p99Ms: 60_000, nowMs: 2_000, admitting: true }]) {
       const r = nextPace(at(100, 0, 0), 'fixed', CEILING, signals, targets);
       expect(r.step).to.equal('pinned');
       expect(r.state.ratePerMin).to.equal(CEILING);

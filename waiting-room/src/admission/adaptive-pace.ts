@@ -1,23 +1,33 @@
 /**
- * A room's admission pace under AIMD (docs/adr/012-adaptive-admission.md): while the commit pipeline keeps
- * up (backlog and recent submit → outcome p99 under their targets) the rate grows by a fixed amount per
- * second; when either is over, it is cut by a factor, at most once per cut interval (the signals lag the
- * cut: people admitted before it are still submitting). Always within [floor, ceiling], the ceiling being
- * the operator's maximum rate. Pure: the controller stores the state in the room's Redis hash.
+ * A room's admission pace under AIMD (docs/adr/012-adaptive-admission.md): a room starts at a modest pace
+ * and doubles it every second (slow start) until the first cut; from then on, while the commit pipeline
+ * keeps up (backlog and recent submit → outcome p99 under their targets) and the room is admitting, the
+ * rate grows by a step per second that scales with the ceiling; when either signal is over, it is cut by a
+ * factor, at most once per cut interval (the signals lag the cut: people admitted before it are still
+ * submitting).
+ * Always within [floor, ceiling], the ceiling being the operator's maximum rate. Pure: the controller hands
+ * the state to the next plan-tick script, which stores it in the room's Redis hash.
  */
 
 export type AdmissionMode = 'adaptive' | 'fixed';
 export const ADMISSION_MODES = ['adaptive', 'fixed'] as const satisfies readonly AdmissionMode[];
 
 export interface PaceTargets {
+  /** Where a room never paced starts (or its ceiling, if lower): the pipeline's capacity is unknown yet. */
+  startPerMin: number;
   /** Queued (not yet decided) requests of the room above which the pace is cut. */
   backlogTarget: number;
   /** Recent submit → outcome p99 above which the pace is cut. */
   p99TargetMs: number;
   /** The pace never drops below this (nor above the ceiling, if the ceiling is lower). */
   floorPerMin: number;
-  /** Additive increase, per minute of rate, per second that passes under target. */
+  /** Additive increase, per minute of rate, per second that passes under target: at least this much… */
   increasePerMinPerS: number;
+  /**
+   * …or this share of the ceiling, whichever is more: a flat step that suits a room of 6,000/min would
+   * take 1,000 s to climb back to 600,000/min after one cut (ADR 012).
+   */
+  increaseShareOfCeilingPerS: number;
   /** Multiplicative decrease: the pace after a cut is this fraction of the pace before (0 < f < 1). */
   decreaseFactor: number;
   /** At most one cut per this many ms. */
@@ -37,6 +47,11 @@ export interface PaceSignals {
   /** Null when no request completed recently: says nothing, so it is not over target. */
   p99Ms: number | null;
   nowMs: number;
+  /**
+   * False while the room lets nobody in (paused, sold out, nobody waiting): then nothing shows the pipeline
+   * could absorb more, so the pace does not grow (it still follows a signal over target down).
+   */
+  admitting: boolean;
 }
 
 export type PaceStep = 'increase' | 'decrease' | 'hold' | 'pinned';
@@ -44,13 +59,33 @@ export type PaceStep = 'increase' | 'decrease' | 'hold' | 'pinned';
 /** A cut halves the pace; at most one cut per 2 s (the p99 it follows covers the last 5 s). */
 export const PACE_DECREASE_FACTOR = 0.5;
 export const PACE_CUT_INTERVAL_MS = 2_000;
+/** A cut pace climbs back to where it was in 1 / (2 × share) s: 10 s with a share of 5 % per second. */
+export const PACE_STEP_SHARE_OF_CEILING = 0.05;
+
+/** Slow start: until the first cut the pace doubles every this many ms under target. */
+export const SLOW_START_DOUBLING_MS = 1_000;
 
 /** A gap longer than this (a stall, a handover between leaders) counts as this much: no jump in one step. */
 export const MAX_STEP_MS = 2_000;
 
+/** Where an adaptive room never paced starts: the start pace, within [floor, ceiling]. */
+export function startPace(ceilingPerMin: number, targets: PaceTargets): number {
+  const ceiling = Math.max(0, ceilingPerMin);
+  return Math.min(ceiling, Math.max(Math.min(targets.floorPerMin, ceiling), targets.startPerMin));
+}
+
+/** How much an adaptive pace grows per second under target, in people/min, for a room of this ceiling. */
+export function increasePerS(ceilingPerMin: number, targets: PaceTargets): number {
+  return Math.max(
+    targets.increasePerMinPerS,
+    Math.max(0, ceilingPerMin) * targets.increaseShareOfCeilingPerS,
+  );
+}
+
 /**
- * The next pace. No state (a room never paced) starts at the ceiling: the room opens at the operator's
- * rate and backs off from there if the pipeline can't keep up. Fixed mode is the ceiling, always.
+ * The next pace. No state (a room never paced) starts at the start pace: opening at the operator's
+ * ceiling let a whole crowd in within a tick or two, before any signal could show the pipeline was
+ * swamped (ADR 012). Fixed mode is the ceiling, always.
  */
 export function nextPace(
   state: PaceState | null,
@@ -63,10 +98,16 @@ export function nextPace(
   const floor = Math.min(targets.floorPerMin, ceiling);
   const clamp = (r: number) => Math.min(ceiling, Math.max(floor, r));
   const { nowMs } = signals;
-  if (mode === 'fixed' || state === null) {
+  if (mode === 'fixed') {
     return {
       state: { ratePerMin: ceiling, updatedAtMs: nowMs, cutAtMs: state?.cutAtMs ?? null },
-      step: mode === 'fixed' ? 'pinned' : 'hold',
+      step: 'pinned',
+    };
+  }
+  if (state === null) {
+    return {
+      state: { ratePerMin: startPace(ceiling, targets), updatedAtMs: nowMs, cutAtMs: null },
+      step: 'hold',
     };
   }
   const rate = clamp(state.ratePerMin);
@@ -82,8 +123,14 @@ export function nextPace(
       step: 'decrease',
     };
   }
+  if (!signals.admitting)
+    return { state: { ratePerMin: rate, updatedAtMs: nowMs, cutAtMs: state.cutAtMs }, step: 'hold' };
   const elapsedMs = Math.min(MAX_STEP_MS, Math.max(0, nowMs - state.updatedAtMs));
-  const next = clamp(rate + (targets.increasePerMinPerS * elapsedMs) / 1_000);
+  const next = clamp(
+    state.cutAtMs === null
+      ? rate * 2 ** (elapsedMs / SLOW_START_DOUBLING_MS)
+      : rate + (increasePerS(ceiling, targets) * elapsedMs) / 1_000,
+  );
   return {
     state: { ratePerMin: next, updatedAtMs: nowMs, cutAtMs: state.cutAtMs },
     step: next > rate ? 'increase' : 'hold',

@@ -1,8 +1,15 @@
 import type { Logger } from '../../../core/logger.js';
+import { RoomMetrics } from '../../../core/metrics/room-metrics.js';
 import type { AdmittedMessage, RoomTick } from '../../../core/live-events.js';
 import type { RoomPhase } from '../../../core/rooms/room-phase.js';
 import { ticketOf, type RoomQueue, type TickPlan } from '../queue/room-queue.js';
-import { nextPace, type AdmissionMode, type PaceState, type PaceTargets } from './adaptive-pace.js';
+import {
+  nextPace,
+  startPace,
+  type AdmissionMode,
+  type PaceState,
+  type PaceTargets,
+} from './adaptive-pace.js';
 import type { LeaderLease } from './leader-lease.js';
 
 export interface ControlledRoom {
@@ -24,7 +31,8 @@ export interface AdmissionPorts {
   /** The room's periodic state; `seq` (the room's tick number) says which group of watchers hears it. */
   broadcastTick(tick: RoomTick, seq: number): void;
   announcePhase(roomId: number, phase: RoomPhase, paused: boolean): void;
-  notifyAdmitted(userId: number, msg: AdmittedMessage): void;
+  /** Everyone one tick let in, at once. */
+  notifyAdmitted(grants: { userId: number; msg: AdmittedMessage }[]): void;
   /** Records a phase change (and the opening's seed) in MySQL. */
   persistPhase(roomId: number, phase: RoomPhase, paused: boolean, seed: number | null): Promise<void>;
   /**
@@ -34,9 +42,6 @@ export interface AdmissionPorts {
   commitBacklog(roomId: number): Promise<number>;
   /** Submit → outcome p99 of the room's requests completed in the last windowMs; null when none. */
   recentP99(roomId: number, windowMs: number): Promise<number | null>;
-  /** The room's pace, kept in Redis so a new leader carries on from it (pace-store.ts). */
-  loadPace(roomId: number): Promise<PaceState | null>;
-  savePace(roomId: number, state: PaceState): Promise<void>;
   /**
    * Whether what the room guards is gone (its sale's seats, every section of its window): then nobody is
    * admitted this tick (inventory.ts, which also tells the room's watchers). Left out: never sold out.
@@ -81,6 +86,13 @@ export class AdmissionController {
   private readonly lastPhase = new Map<number, string>();
   /** Only a cache (bounds the p99 query to once a second per room): a new leader just reads it afresh. */
   private readonly p99s = new Map<number, { atMs: number; p99Ms: number | null }>();
+  /**
+   * Each room's pace step, worked out after its plan and written by its next plan (one round trip for both,
+   * ADR 012). Redis holds the pace: losing this (a handover) loses at most one step.
+   */
+  private readonly pendingPaces = new Map<number, PaceState>();
+  /** The room gauges and counters, exported only while this process leads (ADR 016). */
+  private readonly roomMetrics = new RoomMetrics();
   private readonly stats: ControllerStats = {
     leader: false,
     rooms: 0,
@@ -111,6 +123,7 @@ export class AdmissionController {
     await this.running;
     await this.lease.release().catch(() => undefined);
     this.stats.leader = false;
+    this.roomMetrics.forgetAll();
   }
 
   getStats(): ControllerStats {
@@ -142,11 +155,17 @@ export class AdmissionController {
     this.stats.leader = await this.lease.acquireOrRenew();
     if (!this.stats.leader) {
       this.lastSync = 0;
+      // Steps worked out while leading are stale once another leader has paced the rooms.
+      this.pendingPaces.clear();
+      this.roomMetrics.forgetAll();
       return;
     }
     if (Date.now() - this.lastSync >= this.opts.syncMs) {
       this.rooms = await this.ports.syncRooms();
       this.stats.rooms = this.rooms.length;
+      const live = new Set(this.rooms.map((r) => r.id));
+      for (const id of this.pendingPaces.keys()) if (!live.has(id)) this.pendingPaces.delete(id);
+      for (const id of this.roomMetrics.rooms()) if (!live.has(id)) this.roomMetrics.forget(id);
       this.lastSync = Date.now();
     }
     for (const room of this.rooms) {
@@ -162,21 +181,36 @@ export class AdmissionController {
   }
 
   private async tickRoom(room: ControlledRoom): Promise<void> {
-    const plan = await this.queue.planTick(room.id);
+    const plan = await this.queue.planTick(
+      room.id,
+      this.pendingPaces.get(room.id),
+      room.admissionMode === 'adaptive' ? startPace(room.ratePerMin, this.opts.pace) : undefined,
+    );
+    this.pendingPaces.delete(room.id);
     if (!plan) return;
     await this.followPhase(room.id, plan);
     let serving = plan.serving;
     const soldOut = (await this.ports.soldOut?.(room.id, plan)) ?? false;
     const flowing = plan.phase === 'open' && !plan.paused;
     const backlog = flowing ? await this.ports.commitBacklog(room.id) : 0;
-    // The pace set now shapes the budget the next plan accrues (one tick later).
-    if (flowing) await this.followPipeline(room, backlog, plan.nowMs);
+    // The pace worked out now is written by the next plan, and shapes the budget that plan accrues.
+    if (plan.phase === 'open') await this.followPipeline(room, plan, backlog, soldOut);
     const slots = soldOut ? 0 : this.throttled(backlog, plan.slots);
     if (slots < plan.slots) await this.queue.forfeitBudget(room.id, slots);
     if (slots > 0) {
       const admitted = await this.admit(room, plan, slots);
       if (admitted > 0) serving += admitted;
     }
+    this.roomMetrics.record(room.id, {
+      waiting: Math.max(0, plan.pre + plan.post - serving),
+      active: plan.active,
+      admittedTotal: plan.admittedTotal,
+      noShowsTotal: plan.noShows,
+      ratePerMin:
+        room.admissionMode === 'adaptive' ? (plan.pace?.ratePerMin ?? room.ratePerMin) : room.ratePerMin,
+      soldOut,
+      backlog,
+    });
     if (plan.phase === 'open' || plan.phase === 'prequeue') {
       this.ports.broadcastTick(
         {
@@ -204,19 +238,31 @@ export class AdmissionController {
     return slots;
   }
 
-  /** One AIMD step of the room's pace (adaptive-pace.ts), from and back to Redis. */
-  private async followPipeline(room: ControlledRoom, backlog: number, nowMs: number): Promise<void> {
-    const before = await this.ports.loadPace(room.id);
-    const p99Ms = room.admissionMode === 'adaptive' ? await this.recentP99(room.id, nowMs) : null;
+  /**
+   * One AIMD step of an open room's pace (adaptive-pace.ts), from the pace its plan read, for its next plan to
+   * write. A paused room, a sold-out one and one where nobody waits let nobody in: no evidence the pipeline
+   * takes more, so the pace does not grow (a paused room's signals are not even read: it admits nothing).
+   */
+  private async followPipeline(
+    room: ControlledRoom,
+    plan: TickPlan,
+    backlog: number,
+    soldOut: boolean,
+  ): Promise<void> {
+    const { nowMs } = plan;
+    const waiting = plan.pre + plan.post - plan.serving;
+    const p99Ms =
+      room.admissionMode === 'adaptive' && !plan.paused ? await this.recentP99(room.id, nowMs) : null;
+    const admitting = !plan.paused && !soldOut && waiting > 0;
     const { state, step } = nextPace(
-      before,
+      plan.pace,
       room.admissionMode,
       room.ratePerMin,
-      { backlog, p99Ms, nowMs },
+      { backlog, p99Ms, nowMs, admitting },
       this.opts.pace,
     );
-    if (step === 'pinned' && before?.ratePerMin === state.ratePerMin) return;
-    await this.ports.savePace(room.id, state);
+    if (step === 'pinned' && plan.pace?.ratePerMin === state.ratePerMin) return;
+    this.pendingPaces.set(room.id, state);
     if (step === 'decrease') {
       this.logger.info(
         { roomId: room.id, backlog, p99Ms, ratePerMin: state.ratePerMin },
@@ -251,15 +297,23 @@ export class AdmissionController {
     const expiresAtMs = plan.nowMs + room.tokenTtlS * 1000;
     const committed = await this.queue.commitTick(room.id, plan.serving, grants, expiresAtMs, plan.nowMs);
     if (!committed) return 0;
-    for (const g of grants) {
-      if (g.userId === '') continue;
-      this.ports.notifyAdmitted(Number(g.userId), {
-        roomId: room.id,
-        queueNumber: g.queueNumber,
-        admissionToken: g.token,
-        expiresAt: g.expiresAt.toISOString(),
-      });
-    }
+    this.ports.notifyAdmitted(
+      grants.flatMap((g) =>
+        g.userId === ''
+          ? []
+          : [
+              {
+                userId: Number(g.userId),
+                msg: {
+                  roomId: room.id,
+                  queueNumber: g.queueNumber,
+                  admissionToken: g.token,
+                  expiresAt: g.expiresAt.toISOString(),
+                },
+              },
+            ],
+      ),
+    );
     this.stats.admitted += slots;
     return slots;
   }

@@ -4,9 +4,37 @@ import type { PaceState } from './adaptive-pace.js';
 
 /**
  * A room's adaptive pace lives in the room's state hash (fields pace, pace_at, pace_cut_at), not in the
- * leader's memory: a new leader carries on from it, the plan-tick script accrues the budget at it, and any
- * process's figures read it.
+ * leader's memory: a new leader carries on from it, and any process's figures read it. The leader reads
+ * and writes it through the plan-tick script (PLAN_TICK in queue/room-scripts.ts: no round trip of its
+ * own); the functions below are that script's side of the encoding, the class the other readers'.
  */
+
+/** The plan-tick script's pace arguments: '' everywhere writes nothing (no step pending). */
+export interface PaceArgs {
+  pace: string;
+  paceAt: string;
+  paceCutAt: string;
+}
+
+export function paceArgs(s: PaceState | undefined): PaceArgs {
+  if (!s) return { pace: '', paceAt: '', paceCutAt: '' };
+  return {
+    pace: String(s.ratePerMin),
+    paceAt: String(s.updatedAtMs),
+    paceCutAt: s.cutAtMs === null ? '' : String(s.cutAtMs),
+  };
+}
+
+/** The stored pace from the hash's fields ('' when unset); null when the room was never paced. */
+export function paceOfFields(f: PaceArgs): PaceState | null {
+  if (!f.pace || !f.paceAt) return null;
+  return {
+    ratePerMin: Number(f.pace),
+    updatedAtMs: Number(f.paceAt),
+    cutAtMs: f.paceCutAt ? Number(f.paceCutAt) : null,
+  };
+}
+
 export class PaceStore {
   constructor(
     private readonly redis: Redis,
@@ -14,17 +42,13 @@ export class PaceStore {
   ) {}
 
   async load(roomId: number): Promise<PaceState | null> {
-    const [pace, at, cutAt] = await this.redis.hmget(this.key(roomId), 'pace', 'pace_at', 'pace_cut_at');
-    if (!pace || !at) return null;
-    return { ratePerMin: Number(pace), updatedAtMs: Number(at), cutAtMs: cutAt ? Number(cutAt) : null };
-  }
-
-  async save(roomId: number, s: PaceState): Promise<void> {
-    await this.redis.hset(this.key(roomId), {
-      pace: String(s.ratePerMin),
-      pace_at: String(s.updatedAtMs),
-      pace_cut_at: s.cutAtMs === null ? '' : String(s.cutAtMs),
-    });
+    const [pace, paceAt, paceCutAt] = await this.redis.hmget(
+      this.key(roomId),
+      'pace',
+      'pace_at',
+      'pace_cut_at',
+    );
+    return paceOfFields({ pace: pace ?? '', paceAt: paceAt ?? '', paceCutAt: paceCutAt ?? '' });
   }
 
   /** The effective rate (people/min) the room admits at; null when it was never paced (then: its rate). */

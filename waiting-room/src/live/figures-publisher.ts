@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../../core/logger.js';
+import { countPush } from '../../../core/metrics/live-metrics.js';
 import { figuresChannel, type RoomFiguresView } from '../../../core/live-events.js';
 import type { LiveServer } from './socket-server.js';
 
@@ -61,6 +62,7 @@ export class FiguresPublisher {
           if (won !== 'OK') return;
           const figures = await this.figuresOf(roomId);
           this.io.to(figuresChannel(roomId)).emit('room:figures', figures);
+          countPush('room:figures');
         }),
       );
     } catch (err) {

@@ -5,7 +5,9 @@ import {
   type RoomSoldOut,
   type RoomTick,
 } from '../../../core/live-events.js';
+import { countPush } from '../../../core/metrics/live-metrics.js';
 import type { RoomPhase } from '../../../core/rooms/room-phase.js';
+import { pushPersonal } from './personal-pushes.js';
 import type { LiveServer } from './socket-server.js';
 import { tickGroupChannel, tickGroupOf } from './tick-groups.js';
 
@@ -26,26 +28,37 @@ export class LiveBroadcaster {
    */
   tick(tick: RoomTick, seq: number): void {
     this.io.to(tickGroupChannel(tick.roomId, tickGroupOf(seq, this.tickGroups))).emit('room:tick', tick);
+    countPush('room:tick');
   }
 
   phase(roomId: number, phase: RoomPhase, paused: boolean): void {
     this.io.to(roomChannel(roomId)).emit('room:phase', { roomId, phase, paused });
+    countPush('room:phase');
   }
 
   message(roomId: number, message: string): void {
     this.io.to(roomChannel(roomId)).emit('room:message', { roomId, message, at: new Date().toISOString() });
+    countPush('room:message');
   }
 
   /** To the whole room at once, not a tick group: everyone still waiting learns it together. */
   soldOut(msg: RoomSoldOut): void {
     this.io.to(roomChannel(msg.roomId)).emit('room:soldOut', msg);
+    countPush('room:soldOut');
   }
 
-  admitted(userId: number, msg: AdmittedMessage): void {
-    this.io.to(userRoom(userId)).emit('admitted', msg);
+  /** Everyone one tick let in: one message across the processes, not one per person (ADR 018). */
+  admitted(grants: readonly { userId: number; msg: AdmittedMessage }[]): void {
+    pushPersonal(
+      this.io,
+      grants.map((g) => ({ userId: g.userId, event: 'admitted', data: g.msg })),
+      this.tickGroups,
+    );
+    countPush('admitted', grants.length);
   }
 
   revoked(userId: number, roomId: number): void {
     this.io.to(userRoom(userId)).emit('admission:revoked', { roomId });
+    countPush('admission:revoked');
   }
 }

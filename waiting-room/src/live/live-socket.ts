@@ -1,13 +1,16 @@
-import type { Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '../../../core/live-events.js';
+import type { Server, Socket } from 'socket.io';
+import type {
+  ClientToServerEvents,
+  ServerSideEvents,
+  ServerToClientEvents,
+  SocketData,
+} from '../../../core/live-events.js';
 
 /**
- * One person's socket, typed by the shared event maps. Its own module so the watch handlers
- * (event-watch, figures-watch, tick-groups) and socket-server, which wires them, don't import each other.
+ * One person's socket and the server, typed by the shared event maps. Their own module so the watch
+ * handlers (event-watch, figures-watch, tick-groups, personal-pushes) and socket-server, which wires
+ * them, don't import each other.
  */
-export type LiveSocket = Socket<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  Record<string, never>,
-  SocketData
->;
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
+
+export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;

@@ -4,27 +4,18 @@ import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import { verifyAccessToken } from '../../../core/auth/access-token.js';
+import type { UserStanding } from '../../../core/auth/user-standing.js';
 import type { Config } from '../../../core/config.js';
 import { AppError } from '../../../core/errors.js';
-import {
-  userRoom,
-  type ClientToServerEvents,
-  type RoomFiguresView,
-  type RoomStatusView,
-  type ServerToClientEvents,
-  type SocketData,
-} from '../../../core/live-events.js';
+import { userRoom, type RoomFiguresView, type RoomStatusView } from '../../../core/live-events.js';
 import { redisKeys } from '../../../core/redis-keys.js';
 import { handleEventWatch } from './event-watch.js';
 import { handleFiguresWatch } from './figures-watch.js';
-import { joinRoomAndTickGroup, leaveRoomAndTickGroup } from './tick-groups.js';
+import type { LiveServer } from './live-socket.js';
+import { deliverLocally } from './personal-pushes.js';
+import { joinRoomAndTickGroup, joinRoomWithoutTicks, leaveRoomAndTickGroup } from './tick-groups.js';
 
-export type LiveServer = Server<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  Record<string, never>,
-  SocketData
->;
+export type { LiveServer };
 
 export interface LiveServerDeps {
   cfg: Pick<Config, 'auth' | 'redis'>;
@@ -39,6 +30,8 @@ export interface LiveServerDeps {
   eventExists?: (eventId: number) => Promise<boolean>;
   /** A room's figures for the staff console (`watch:figures`, staff only). */
   figuresOf?: (roomId: number) => Promise<RoomFiguresView>;
+  /** Refuses handshakes of missing or deactivated accounts (core/auth/user-standing.ts). */
+  standing?: UserStanding;
 }
 
 const watchMsg = z.object({ roomId: z.number().int().positive() });
@@ -66,18 +59,25 @@ export function attachLiveServer(httpServer: HttpServer, deps: LiveServerDeps): 
       next(handshakeError('UNAUTHENTICATED', 'Send auth: { token: <access token> }'));
       return;
     }
-    try {
-      const user = verifyAccessToken(deps.cfg.auth, token);
-      socket.data = { userId: user.id, username: user.username, role: user.role };
-      next();
-    } catch (err) {
+    const refuse = (err: unknown) =>
       next(
         err instanceof AppError
           ? handshakeError(err.code, err.message)
           : handshakeError('TOKEN_INVALID', 'Invalid token'),
       );
+    try {
+      const user = verifyAccessToken(deps.cfg.auth, token);
+      // Missing and deactivated accounts are refused here as on the REST routes (no query per handshake).
+      (deps.standing?.assertActive(user.id) ?? Promise.resolve()).then(() => {
+        socket.data = { userId: user.id, username: user.username, role: user.role };
+        next();
+      }, refuse);
+    } catch (err) {
+      refuse(err);
     }
   });
+  // Personal messages batched by another process (the admission leader, a worker): ours to deliver.
+  io.on('personal:many', (pushes) => deliverLocally(io, pushes, deps.tickGroups ?? 1));
   io.on('connection', (socket) => {
     void socket.join(userRoom(socket.data.userId));
     socket.emit('hello', {
@@ -99,7 +99,9 @@ export function attachLiveServer(httpServer: HttpServer, deps: LiveServerDeps): 
       deps
         .statusOf(roomId, socket.data.userId)
         .then(async (status) => {
-          await joinRoomAndTickGroup(socket, roomId, deps.tickGroups ?? 1);
+          // Someone let in needs the room's news, not its ticks (personal-pushes.ts).
+          if (status.admitted) await joinRoomWithoutTicks(socket, roomId);
+          else await joinRoomAndTickGroup(socket, roomId, deps.tickGroups ?? 1);
           ack({ ok: true, status });
         })
         .catch((err: unknown) => {

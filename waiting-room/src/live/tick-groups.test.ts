@@ -45,6 +45,13 @@ const tick = (servingNumber: number): RoomTick => ({
   serverTime: new Date().toISOString(),
 });
 
+const admittedMsg = (queueNumber: number) => ({
+  roomId: ROOM,
+  queueNumber,
+  admissionToken: 'token',
+  expiresAt: new Date().toISOString(),
+});
+
 describe('tick groups', () => {
   it('splits watchers into floor(LIVE_UPDATE_MS / ADMISSION_TICK_MS) groups, at least one', () => {
     expect(tickGroupCount({ tickMs: 500, liveUpdateMs: 1_000 })).to.equal(2);
@@ -168,12 +175,7 @@ describe('tick groups', () => {
       const watchers = await Promise.all(Array.from({ length: 6 }, (_, i) => watcher(p, 72_000 + i)));
       p.live.phase(ROOM, 'open', true);
       p.live.message(ROOM, 'Block C at 10:15');
-      p.live.admitted(72_003, {
-        roomId: ROOM,
-        queueNumber: 9,
-        admissionToken: 'token',
-        expiresAt: new Date().toISOString(),
-      });
+      p.live.admitted([{ userId: 72_003, msg: admittedMsg(9) }]);
       for (const w of watchers) {
         await w.until((x) => x.phases.length === 1 && x.messages.length === 1, 3_000, 'phase and message');
         expect(w.phases).to.deep.equal(['open:paused']);
@@ -195,6 +197,37 @@ describe('tick groups', () => {
       await runTicks(a, 10, 4, watchers);
       for (const w of watchers) expect(w.ticks).to.have.length(4 / G);
       expect(groupSizes(b)).to.deep.equal([2, 2]);
+    });
+
+    it('lets a batch in with one publish: each person hears `admitted` on whichever process holds their socket, then hears no more ticks but still the room news', async () => {
+      const a = await startProcess();
+      const b = await startProcess();
+      const onA = await Promise.all(Array.from({ length: 3 }, (_, i) => watcher(a, 75_000 + i)));
+      const onB = await Promise.all(Array.from({ length: 3 }, (_, i) => watcher(b, 75_100 + i)));
+      await sleep(200); // the adapter subscribes asynchronously
+      const published: string[] = [];
+      const monitor = a.pub.duplicate();
+      await monitor.psubscribe(`${cfg.redis.prefix}*`);
+      monitor.on('pmessage', (_pattern, channel) => published.push(channel));
+      // Let in one person on each process, from process a (the leader).
+      a.live.admitted([
+        { userId: 75_001, msg: admittedMsg(11) },
+        { userId: 75_101, msg: admittedMsg(12) },
+      ]);
+      await onA[1]!.until((x) => x.admitted.length === 1, 5_000, 'admitted on a');
+      await onB[1]!.until((x) => x.admitted.length === 1, 5_000, 'admitted on b');
+      expect(onB[1]!.admitted[0]!.queueNumber).to.equal(12);
+      expect([...onA, ...onB].filter((w) => w.admitted.length > 0)).to.have.length(2);
+      expect(published, 'one publish for the batch').to.have.length(1);
+      await monitor.quit();
+      // The two let in leave the tick groups (on both processes); the others keep hearing ticks.
+      const waiting = [onA[0]!, onA[2]!, onB[0]!, onB[2]!];
+      await runTicks(a, 30, 4, waiting);
+      expect(onA[1]!.ticks.length + onB[1]!.ticks.length).to.equal(0);
+      expect(groupSizes(a).reduce((x, y) => x + y, 0)).to.equal(2);
+      expect(groupSizes(b).reduce((x, y) => x + y, 0)).to.equal(2);
+      a.live.message(ROOM, 'Closing at noon');
+      for (const w of [...onA, ...onB]) await w.until((x) => x.messages.length === 1, 5_000, 'room news');
     });
 
     it('answers a watcher that comes back with the current state at once, before any tick of its group', async () => {

@@ -47,3 +47,10 @@ export function leaveRoomAndTickGroup(socket: LiveSocket, roomId: number): void 
     if (r === roomChannel(roomId) || r.startsWith(prefix)) void socket.leave(r);
   }
 }
+
+/** The room channel only (someone let in: its news, not its ticks), out of any of its tick groups. */
+export function joinRoomWithoutTicks(socket: LiveSocket, roomId: number): Promise<void> | void {
+  const prefix = `${roomChannel(roomId)}:tick:`;
+  for (const r of [...socket.rooms]) if (r.startsWith(prefix)) void socket.leave(r);
+  return socket.join(roomChannel(roomId));
+}

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import { redisKeys } from '../../../core/redis-keys.js';
 import { runScript } from '../../../core/redis-script.js';
 import { isRoomPhase, type RoomPhase } from '../../../core/rooms/room-phase.js';
+import type { PaceState } from '../admission/adaptive-pace.js';
+import { paceArgs, paceOfFields } from '../admission/pace-store.js';
 import { permute, unpermute } from './permutation.js';
 import { decodeReply, type RoomKeyPart, type RoomScript, type ScriptResult } from './room-script.js';
 import {
@@ -99,6 +101,8 @@ export interface TickPlan {
   nowMs: number;
   /** This tick's number in the room's sequence (kept in Redis, so it carries on under a new leader). */
   seq: number;
+  /** The room's stored adaptive pace, after the step this plan wrote; null if never paced (ADR 012). */
+  pace: PaceState | null;
 }
 
 /** What a queue number means given how many pre-queued and the opening's seed. */
@@ -214,8 +218,18 @@ export class RoomQueue {
     };
   }
 
-  async planTick(roomId: number): Promise<TickPlan | undefined> {
-    const r = await this.run(PLAN_TICK, roomId, { seedCandidate: seedCandidate(), maxBurstMs: MAX_BURST_MS });
+  /** `pace`: the step the leader worked out at the previous tick, written before this tick's budget accrues. */
+  /**
+   * @param pace the step worked out at the previous tick, to store first
+   * @param startPace an adaptive room's opening pace, stored if it has none yet (fixed rooms: none)
+   */
+  async planTick(roomId: number, pace?: PaceState, startPace?: number): Promise<TickPlan | undefined> {
+    const r = await this.run(PLAN_TICK, roomId, {
+      seedCandidate: seedCandidate(),
+      maxBurstMs: MAX_BURST_MS,
+      ...paceArgs(pace),
+      startPace: startPace === undefined ? '' : String(startPace),
+    });
     if (!r) return undefined;
     const nowMs = num(r.now);
     return {
@@ -227,6 +241,7 @@ export class RoomQueue {
       active: num(r.active),
       nowMs,
       seq: num(r.seq),
+      pace: paceOfFields(r),
     };
   }
 

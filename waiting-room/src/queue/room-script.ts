@@ -1,6 +1,6 @@
 /** The Redis keys of one waiting room (core/redis-keys.ts puts them under the room's hash tag). */
 export type RoomKeyPart =
-  'state' | 'users' | 'tickets' | 'active' | 'tokens' | 'admits' | 'joined' | 'admitted';
+  'state' | 'users' | 'tickets' | 'active' | 'tokens' | 'admits' | 'joined' | 'admitted' | 'used';
 
 /**
  * A room's Lua script with the names of what goes in and comes out, declared once beside its body, so

@@ -52,11 +52,13 @@ end
 
 /**
  * Takes a place in the room, or says why not (status NOT_OPEN_YET or CLOSED, with only the phase set);
- * joining twice gives back the same ticket (existing 1).
+ * joining twice gives back the same ticket (existing 1). Someone whose admission lapsed unused (expired,
+ * and not one request accepted under it: `used`, written by the api's allowance script, ADR 015) takes a
+ * new place at the back (existing 0); their old ticket and admission are forgotten.
  */
 export const JOIN = roomScript({
   name: 'JOIN',
-  keys: ['state', 'users', 'tickets', 'joined'],
+  keys: ['state', 'users', 'tickets', 'joined', 'admitted', 'tokens', 'active', 'used'],
   argv: ['userId', 'seedCandidate'],
   fields: ['status', 'ticket', 'existing', 'phase', 'pre', 'seed', 'serving'],
   mayFindNoRoom: true,
@@ -66,6 +68,17 @@ local phase = advance(KEYS[1], now, ARGV[2])
 if not phase then return {'NO_ROOM'} end
 local ticket = redis.call('HGET', KEYS[2], ARGV[1])
 local existing = 1
+if ticket then
+  local admitted = redis.call('HGET', KEYS[5], ARGV[1])
+  local expires = admitted and tonumber(string.match(admitted, ':(%d+)$'))
+  if phase == 'open' and expires and expires <= now and tonumber(redis.call('HGET', KEYS[8], ARGV[1]) or '0') <= 0 then
+    redis.call('HDEL', KEYS[3], ticket)
+    redis.call('HDEL', KEYS[5], ARGV[1])
+    redis.call('HDEL', KEYS[6], ARGV[1])
+    redis.call('ZREM', KEYS[7], ARGV[1])
+    ticket = nil
+  end
+end
 if not ticket then
   if phase == 'idle' then return {'NOT_OPEN_YET', '', 0, phase, '0', '', '0'} end
   if phase == 'closed' then return {'CLOSED', '', 0, phase, '0', '', '0'} end
@@ -88,12 +101,16 @@ return {'OK', ticket, existing, phase, s[1] or '0', s[2] or '', s[3] or '0'}
  * The first half of an admission tick. Drops admitted people whose token expired unused (no-shows), adds
  * the budget earned since the last tick, and says how many may be let in now (slots). Changes no queue
  * number: commit does. admits is the tick log of the last minute ('<ms>:<count>,…'); seq is this tick's
- * number in the room's sequence.
+ * number in the room's sequence. The pace step the leader worked out at its previous tick (ARGV pace,
+ * paceAt, paceCutAt; '' = none) is written first and this tick's budget accrues at it; the reply gives the
+ * stored pace back for the next step (ADR 012), so pacing costs the leader no round trip of its own. An
+ * adaptive room with no stored pace gets startPace (its opening pace) before its first budget accrues:
+ * its first tick must not admit at the operator's ceiling. '' = a fixed room.
  */
 export const PLAN_TICK = roomScript({
   name: 'PLAN_TICK',
   keys: ['state', 'active', 'tokens', 'admits'],
-  argv: ['seedCandidate', 'maxBurstMs'],
+  argv: ['seedCandidate', 'maxBurstMs', 'pace', 'paceAt', 'paceCutAt', 'startPace'],
   fields: [
     'phase',
     'paused',
@@ -109,13 +126,21 @@ export const PLAN_TICK = roomScript({
     'admitted',
     'openedAt',
     'seq',
+    'pace',
+    'paceAt',
+    'paceCutAt',
   ],
   mayFindNoRoom: true,
   lua: `${ADVANCE}
 local now = now_ms()
 local phase = advance(KEYS[1], now, ARGV[1])
 if not phase then return {'NO_ROOM'} end
-local f = redis.call('HMGET', KEYS[1], 'paused', 'rate', 'max_active', 'pre', 'post', 'serving', 'seed', 'carry', 'last_tick', 'pace')
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'pace', ARGV[3], 'pace_at', ARGV[4], 'pace_cut_at', ARGV[5])
+elseif ARGV[6] ~= '' and not redis.call('HGET', KEYS[1], 'pace') then
+  redis.call('HSET', KEYS[1], 'pace', ARGV[6], 'pace_at', now, 'pace_cut_at', '')
+end
+local f = redis.call('HMGET', KEYS[1], 'paused', 'rate', 'max_active', 'pre', 'post', 'serving', 'seed', 'carry', 'last_tick', 'pace', 'pace_at', 'pace_cut_at')
 local paused = f[1] or '0'
 local rate = tonumber(f[2] or '0')
 -- An adaptive room's pace (ADR 012, admission/pace-store.ts) lowers the rate; the rate stays its ceiling.
@@ -149,7 +174,7 @@ local seq = redis.call('HINCRBY', KEYS[1], 'tick_seq', 1)
 local admits = redis.call('ZRANGEBYSCORE', KEYS[4], now - 60000, '+inf')
 local g = redis.call('HMGET', KEYS[1], 'noshows', 'admitted', 'opened_at')
 return {phase, paused, tostring(serving), slots, tostring(pre), tostring(post), f[7] or '', active, tostring(now),
-  table.concat(admits, ','), g[1] or '0', g[2] or '0', g[3] or '', seq}
+  table.concat(admits, ','), g[1] or '0', g[2] or '0', g[3] or '', seq, f[10] or '', f[11] or '', f[12] or ''}
 `,
 });
 

@@ -7,7 +7,7 @@ import { parseInput } from '../../../core/http/validate.js';
 import type { RoomQueue } from '../queue/room-queue.js';
 import { roomReceipt } from './room-receipt.js';
 
-const receiptParams = z.strictObject({ roomId: decimalId });
+export const receiptParams = z.strictObject({ roomId: decimalId });
 
 /** GET /rooms/:roomId/receipt: the signed-in person's own receipt of the room (room-receipt.ts). */
 export function receiptRoutes(db: Knex, queue: RoomQueue, authenticated: RequestHandler): Router {

@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { currentUser } from '../../../core/auth/require-auth.js';
+import { isoInstant } from '../../../core/http/iso-instant.js';
 import { parseInput } from '../../../core/http/validate.js';
 import { ROOM_KINDS } from '../../../core/rooms/room-kind.js';
 import { ADMISSION_MODES } from '../admission/adaptive-pace.js';
 import type { OperatorService } from './operator-service.js';
 import { roomParams } from './room-routes.js';
 
-const date = z.coerce.date();
+const date = isoInstant;
 // No defaults here: an edit must change only the fields it names.
 const fields = {
   slug: z.string().regex(/^[a-z0-9-]{3,64}$/, 'lowercase letters, digits and -, 3–64'),
@@ -29,7 +30,7 @@ const timesInOrder = (d: { prequeueOpensAt?: Date; opensAt?: Date; closesAt?: Da
   !(d.prequeueOpensAt && d.opensAt && d.prequeueOpensAt > d.opensAt) &&
   !(d.opensAt && d.closesAt && d.opensAt >= d.closesAt);
 
-const createBody = z
+export const createBody = z
   .object({
     ...fields,
     eventId: fields.eventId.default(null),
@@ -44,7 +45,7 @@ const createBody = z
     'a sale room needs eventId, a registration room none',
   )
   .refine(timesInOrder, 'times must run prequeueOpensAt ≤ opensAt < closesAt');
-const editBody = z
+export const editBody = z
   .object({
     name: fields.name,
     admissionRatePerMin: fields.admissionRatePerMin,
@@ -59,9 +60,11 @@ const editBody = z
   .strict()
   .refine((d) => Object.keys(d).length > 0, 'nothing to change')
   .refine(timesInOrder, 'times must run prequeueOpensAt ≤ opensAt < closesAt');
-const actionParams = roomParams.extend({ action: z.enum(['prequeue', 'open', 'close', 'pause', 'resume']) });
-const revokeBody = z.object({ userId: z.number().int().positive() }).strict();
-const messageBody = z.object({ message: z.string().trim().min(1).max(500) }).strict();
+export const actionParams = roomParams.extend({
+  action: z.enum(['prequeue', 'open', 'close', 'pause', 'resume']),
+});
+export const revokeBody = z.object({ userId: z.number().int().positive() }).strict();
+export const messageBody = z.object({ message: z.string().trim().min(1).max(500) }).strict();
 
 /** Staff-only room controls; mounted behind requireAuth + requireRole('staff'). */
 export function operatorRoutes(ops: OperatorService): Router {

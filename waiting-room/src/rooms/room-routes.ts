@@ -3,17 +3,13 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { currentUser } from '../../../core/auth/require-auth.js';
 import { NotFoundError } from '../../../core/errors.js';
+import { decimalId } from '../../../core/http/decimal-id.js';
 import { parseInput } from '../../../core/http/validate.js';
 import type { JoinView, RoomService } from './room-service.js';
 import { findRoom, listRooms, toRoomSummary } from './room-store.js';
 
-export const roomParams = z.object({
-  roomId: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2 ** 31),
-});
+// Plain decimal only: `/rooms/0x1/join` must not join room 1 (core/http/decimal-id.ts says why).
+export const roomParams = z.strictObject({ roomId: decimalId });
 export const joinBody = z.object({
   // Lets a client recognise its own retry in logs; the place itself is keyed by user, not by this id.
   clientRequestId: z.string().regex(/^[A-Za-z0-9._:-]{8,64}$/, 'must be 8–64 letters, digits or ._:-'),
@@ -34,14 +30,18 @@ export async function joinRoom(
 
 export function roomRoutes(db: Knex, rooms: RoomService, authenticated: RequestHandler): Router {
   const router = Router();
+  // Each with its sold-out flag (ADR 013), which lives in Redis, so the home page can say so.
   router.get('/', async (_req, res) => {
-    res.json({ rooms: (await listRooms(db)).map(toRoomSummary) });
+    const rows = await listRooms(db);
+    const soldOut = await rooms.soldOut(rows.map((r) => r.id));
+    res.json({ rooms: rows.map((r, i) => ({ ...toRoomSummary(r), soldOut: soldOut[i] === true })) });
   });
   router.get('/:roomId', async (req, res) => {
     const { roomId } = parseInput(roomParams, req.params, 'path');
     const room = await findRoom(db, roomId);
     if (!room) throw new NotFoundError('ROOM_NOT_FOUND', `No waiting room ${roomId}`);
-    res.json(toRoomSummary(room));
+    const [soldOut] = await rooms.soldOut([roomId]);
+    res.json({ ...toRoomSummary(room), soldOut: soldOut === true });
   });
   // In a running process join-fast-path.ts answers this route before express, with the same joinRoom,
   // headers, request id, body parser and errors (ADR 011); this route serves an app built without it.

@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import type { RoomStatusView } from '../../../core/live-events.js';
 import type { RoomQueue } from '../queue/room-queue.js';
 import { toStatusView } from '../queue/status-view.js';
+import { GradeCheck } from './grade-check.js';
 import { findRoom, type RoomRow } from './room-store.js';
 
 export interface JoinView {
@@ -31,13 +32,21 @@ export const roomSettings = (row: RoomRow) => ({
  * the admission leader).
  */
 export class RoomService {
+  private readonly grades: GradeCheck;
+
   constructor(
     private readonly db: Knex,
     private readonly queue: RoomQueue,
-  ) {}
+  ) {
+    this.grades = new GradeCheck(db);
+  }
 
-  /** One round trip to Redis on the hot path; the full view is one GET /status away. */
+  /**
+   * One round trip to Redis on the hot path; the full view is one GET /status away. A registration room
+   * first checks the person's year against its window (grade-check.ts: cached, batched, no Redis).
+   */
   async join(roomId: number, userId: number): Promise<JoinView> {
+    await this.grades.assertMayJoin(roomId, userId);
     let result = await this.queue.join(roomId, userId);
     if (!result.ok && result.reason === 'NO_ROOM') {
       await this.loadRoom(roomId);
@@ -76,6 +85,14 @@ export class RoomService {
   }
 
   /** Copies a room's definition from MySQL into Redis. */
+  /**
+   * Each room's sold-out flag (ADR 013), for the room list: one Redis read per room, sent together (one
+   * round trip's wait); a room Redis has not seen yet is not sold out.
+   */
+  soldOut(roomIds: number[]): Promise<boolean[]> {
+    return Promise.all(roomIds.map((id) => this.queue.soldOut(id)));
+  }
+
   async loadRoom(roomId: number): Promise<RoomRow> {
     const row = await findRoom(this.db, roomId);
     if (!row) throw new NotFoundError('ROOM_NOT_FOUND', `No waiting room ${roomId}`);

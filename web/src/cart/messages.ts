@@ -76,6 +76,10 @@ export default {
       UNKNOWN_SECTION: 'A section in your cart does not exist any more. Remove it and try again.',
       MIXED_TERMS: 'One request can only hold sections of one term.',
       SERVICE_UNAVAILABLE: 'The service is busy. Try again in a moment.',
+      ADMISSION_SPENT:
+        'Your turn has been used for as many requests as it allows. Enter the waiting room again.',
+      ROOM_PAUSED: 'Registration is paused for a moment. Press enroll again when it resumes.',
+      ADMISSION_ROOM_CLOSED: 'The waiting room has closed, and your turn with it.',
     },
   },
   ko: {
@@ -154,6 +158,9 @@ export default {
       UNKNOWN_SECTION: '장바구니에 더 이상 없는 분반이 있습니다. 빼고 다시 시도해 주세요.',
       MIXED_TERMS: '한 번에 한 학기의 분반만 신청할 수 있습니다.',
       SERVICE_UNAVAILABLE: '서비스가 혼잡합니다. 잠시 뒤에 다시 시도해 주세요.',
+      ADMISSION_SPENT: '이번 차례로 할 수 있는 신청을 모두 했습니다. 대기실에 다시 들어가세요.',
+      ROOM_PAUSED: '수강신청이 잠시 멈췄습니다. 다시 열리면 신청을 눌러 주세요.',
+      ADMISSION_ROOM_CLOSED: '대기실이 마감되어 차례도 끝났습니다.',
     },
   },
 };

@@ -17,6 +17,7 @@ export default {
         open: 'Open now',
         paused: 'Paused',
         closed: 'Closed',
+        soldOut: 'Sold out',
       },
     },
     admission: {
@@ -43,6 +44,7 @@ export default {
         open: '진행 중',
         paused: '일시 중지',
         closed: '마감',
+        soldOut: '매진',
       },
     },
     admission: {

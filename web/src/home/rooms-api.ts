@@ -15,7 +15,13 @@ export interface RoomSummary {
   opensAt: string;
   closesAt: string | null;
   admissionRatePerMin: number;
+  admissionMode: AdmissionMode;
+  /** GET /rooms and /rooms/:id only: nothing left to admit to, nobody is admitted (ADR 013). */
+  soldOut?: boolean;
 }
+
+/** Adaptive: the rate is a ceiling the pace follows the commit pipeline under; fixed: the rate (ADR 012). */
+export type AdmissionMode = 'adaptive' | 'fixed';
 
 export const listRooms = () => api<{ rooms: RoomSummary[] }>('/rooms', { auth: false }).then((r) => r.rooms);
 export const getRoom = (id: number) => api<RoomSummary>(`/rooms/${id}`, { auth: false });

@@ -41,6 +41,9 @@ export default {
       VALIDATION_FAILED: 'Some of what you entered is not valid.',
       FORBIDDEN: 'You are not allowed to do this.',
       NOT_FOUND: 'Not found.',
+      RATE_LIMITED: 'Too many requests at once. Wait a few seconds and try again.',
+      USER_UNKNOWN: 'This account does not exist. Please sign in again.',
+      USER_DEACTIVATED: 'This account has been deactivated. Ask the registrar’s office.',
     },
   },
   ko: {
@@ -84,6 +87,9 @@ export default {
       VALIDATION_FAILED: '입력한 내용 중 올바르지 않은 것이 있습니다.',
       FORBIDDEN: '이 작업을 할 권한이 없습니다.',
       NOT_FOUND: '찾을 수 없습니다.',
+      RATE_LIMITED: '요청이 너무 많습니다. 몇 초 뒤에 다시 시도해 주세요.',
+      USER_UNKNOWN: '없는 계정입니다. 다시 로그인해 주세요.',
+      USER_DEACTIVATED: '사용이 중지된 계정입니다. 학사 담당 부서에 문의하세요.',
     },
   },
 };

@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from '../../../core/logger.js';
+import { observeSubmitToOutcome } from '../../../core/metrics/commit-metrics.js';
 import { COMMIT_JOB_OPTIONS, commitQueueName } from '../../../core/queues.js';
 import { redisKeys } from '../../../core/redis-keys.js';
 import type { RequestRow } from '../../../core/requests/request-store.js';
@@ -63,6 +64,8 @@ export class CommitWorkers {
     { worker: Worker<CommitJobData>; batcher: MicroBatcher<number, Reported> }
   >();
   private scanTimer: NodeJS.Timeout | undefined;
+  /** The HTTP request id behind each request of the active jobs, for their pushes (ADR 016). */
+  private readonly reqIds = new Map<number, string>();
   private closing: Promise<void> | undefined;
   private readonly stats: CommitWorkerStats = {
     queues: 0,
@@ -107,6 +110,11 @@ export class CommitWorkers {
       b.batchBusyMs += batcher.stats.busyMs;
     }
     return { ...this.stats, queues: this.workers.size, ...b };
+  }
+
+  /** The rooms whose commit queues this process works (their job counts are exported). */
+  roomIds(): number[] {
+    return [...this.workers.keys()];
   }
 
   /** Takes no new jobs, finishes the active ones (their batches included), then closes. Safe to call twice. */
@@ -156,13 +164,25 @@ export class CommitWorkers {
     const notifications = results.flatMap((r) =>
       r.kind === 'decided' && r.notification ? [r.notification] : [],
     );
-    if (rows.length > 0) await this.deps.reporter.reportMany(rows, notifications);
+    if (rows.length > 0)
+      await this.deps.reporter.reportMany(rows, notifications, (id) => this.reqIds.get(id));
+    // Decided now and told: how long since the api took each (a redelivered one was measured before).
+    const doneAt = Date.now();
+    for (const r of out)
+      if (r.kind === 'decided') observeSubmitToOutcome(kind, (doneAt - r.row.created_at.getTime()) / 1000);
     return out;
   }
 
   private async process(job: Job<CommitJobData>, batcher: MicroBatcher<number, Reported>): Promise<string> {
     const ids = requestIdsOf(job.data);
-    const results = await Promise.all(ids.map((id) => batcher.submit(id)));
+    const reqIds = job.data.reqIds;
+    reqIds?.forEach((reqId, i) => reqId && this.reqIds.set(ids[i] as number, reqId));
+    let results: Reported[];
+    try {
+      results = await Promise.all(ids.map((id) => batcher.submit(id)));
+    } finally {
+      for (const id of ids) this.reqIds.delete(id);
+    }
     const tally = { committed: 0, rejected: 0, failed: 0, already: 0, missing: 0 };
     for (const r of results) {
       if (r.kind === 'missing') tally.missing++;
@@ -177,6 +197,8 @@ export class CommitWorkers {
     if (tally.missing === ids.length) throw new UnrecoverableError(`no request row for job ${job.id ?? ''}`);
     if (tally.missing > 0)
       this.deps.logger.warn({ jobId: job.id, ...tally }, 'commit job named requests without rows');
+    // One line per job (not per request): the api's request ids, so each can be followed here and to its push.
+    this.deps.logger.info({ jobId: job.id, requestIds: ids, reqIds, ...tally }, 'commit job done');
     return JSON.stringify(tally);
   }
 

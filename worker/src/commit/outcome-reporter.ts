@@ -1,6 +1,7 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
-import { userRoom, type ServerToClientEvents } from '../../../core/live-events.js';
+import { sendPersonal } from '../../../core/live-publisher.js';
+import type { PersonalPush, ServerToClientEvents } from '../../../core/live-events.js';
 import type { UserNotification } from '../../../core/notifications/notification-store.js';
 import { redisKeys } from '../../../core/redis-keys.js';
 import { toRequestView, type RequestRow } from '../../../core/requests/request-store.js';
@@ -8,9 +9,8 @@ import type { RequestView } from '../../../core/requests/request-types.js';
 
 /**
  * Tells each person what happened: `request:update` (and the outcome's `notification:new`, when it was
- * written with it) to their socket.io room through Redis (reaching whichever waiting-room process holds
- * their socket), and frees their place among the room's active users so the next person can be let in.
- * A whole batch's pushes and releases go out in one pipeline: the emitter only ever calls `publish`, so
+ * written with it) through Redis to whichever waiting-room process holds their socket. A whole batch's
+ * pushes are one message (ADR 018) and go out in one pipeline: the emitter only ever calls `publish`, so
  * it is handed a client that collects them.
  */
 export class OutcomeReporter {
@@ -34,23 +34,27 @@ export class OutcomeReporter {
     return view as RequestView;
   }
 
+  /** `reqIdOf`: the HTTP request id behind a request row, carried in its push (ADR 016). */
   async reportMany(
     rows: RequestRow[],
     notifications: readonly UserNotification[] = [],
+    reqIdOf?: (requestId: number) => string | undefined,
   ): Promise<RequestView[]> {
     const views = rows.map(toRequestView);
     // Synchronous from here to the pipeline: nothing else can add to `pending` in between.
-    rows.forEach((row, i) =>
-      this.emitter.to(userRoom(row.user_id)).emit('request:update', views[i] as RequestView),
-    );
-    for (const n of notifications) this.emitter.to(userRoom(n.userId)).emit('notification:new', n.view);
+    const pushes: PersonalPush[] = rows.map((row, i) => ({
+      userId: row.user_id,
+      event: 'request:update',
+      data: views[i] as RequestView,
+      reqId: reqIdOf?.(row.id),
+    }));
+    for (const n of notifications) pushes.push({ userId: n.userId, event: 'notification:new', data: n.view });
+    sendPersonal(this.emitter, pushes);
     const pipe = this.redis.pipeline();
     for (const [channel, msg] of this.pending.splice(0)) pipe.publish(channel, msg);
-    for (const row of rows) {
-      // The person's request has its outcome: they stop counting against the room's maximum active.
-      if (row.status !== 'queued' && row.room_id !== null)
-        pipe.zrem(this.keys.room(row.room_id, 'active'), String(row.user_id));
-    }
+    // An outcome does not free the person's place among the room's active users: their admission may
+    // still allow a correction or another attempt. The api frees it when the allowance is spent, the
+    // admission leader when it expires (ADR 015).
     const results = await pipe.exec();
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0] as Error;

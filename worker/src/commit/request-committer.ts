@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import { retryOnLockConflict } from '../../../core/db-retry.js';
 import type { Logger } from '../../../core/logger.js';
+import { countCommitOutcome, countRetry, observeBatch } from '../../../core/metrics/commit-metrics.js';
 import type { UserNotification } from '../../../core/notifications/notification-store.js';
 import { type RequestRow } from '../../../core/requests/request-store.js';
 import type { RequestKind, RequestOutcome } from '../../../core/requests/request-types.js';
@@ -93,11 +95,18 @@ export class RequestCommitter {
   private async runBatch(kind: RequestRow['kind'], ids: number[]): Promise<CommitResult[]> {
     // READ COMMITTED: a batch that waited for a student's lock must then read what the batch before it
     // committed (their new enrollments); REPEATABLE READ would show the snapshot from before the wait.
-    const decided = await retryOnLockConflict(() =>
-      this.db.transaction((trx) => this.committers[kind](trx, ids, new Date()), {
-        isolationLevel: 'read committed',
-      }),
+    const started = performance.now();
+    const decided = await retryOnLockConflict(
+      () =>
+        this.db.transaction((trx) => this.committers[kind](trx, ids, new Date()), {
+          isolationLevel: 'read committed',
+        }),
+      undefined,
+      undefined,
+      (code) => countRetry(kind, code),
     );
+    observeBatch(kind, ids.length, (performance.now() - started) / 1000);
+    for (const d of decided) countCommitOutcome(kind, d.outcome.code);
     // Requests not decided here (already decided by another run, of another kind, or missing) are
     // left out: the caller routes them.
     return decided.map((d) => ({

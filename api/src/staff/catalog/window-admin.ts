@@ -5,6 +5,7 @@ import { decimalId } from '../../../../core/http/decimal-id.js';
 import { keysetPage, pageFields } from './admin-page.js';
 import { nonEmpty, type AdminResource } from './admin-resource.js';
 import { assertUnused } from './in-use.js';
+import { isoInstant } from '../../../../core/http/iso-instant.js';
 
 export interface WindowDto {
   id: number;
@@ -39,7 +40,7 @@ const toDto = (r: WindowRow): WindowDto => ({
   version: r.version,
 });
 
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const instant = isoInstant;
 const fields = {
   name: z.string().trim().min(1).max(128),
   // Stored sorted and without repeats, so JSON_CONTAINS eligibility and comparisons see one spelling.

@@ -3,6 +3,7 @@ import { ConflictError } from '../../../../core/errors.js';
 import { keysetPage, likeContains, pageFields } from '../catalog/admin-page.js';
 import { nonEmpty, type AdminResource } from '../catalog/admin-resource.js';
 import { assertUnused } from '../catalog/in-use.js';
+import { isoInstant } from '../../../../core/http/iso-instant.js';
 
 export interface EventDto {
   id: number;
@@ -52,7 +53,7 @@ const toDto = (r: EventRow): EventDto => ({
   version: r.version,
 });
 
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const instant = isoInstant;
 const kind = z.enum(['flight', 'concert']);
 const fields = {
   kind,

@@ -23,9 +23,11 @@ import {
   type SeatDto,
 } from './seat-admin-store.js';
 
-const seatParams = z.object({ id: decimalId, seatId: decimalId }).strict();
+export const seatParams = z.object({ id: decimalId, seatId: decimalId }).strict();
 // A whole arena fits in one page; the keyset is there for the rare bigger map.
-const listQuery = z.object({ after: decimalId.optional(), limit: decimalLimit(5000, 5000) }).strict();
+export const seatListQuery = z
+  .object({ after: decimalId.optional(), limit: decimalLimit(5000, 5000) })
+  .strict();
 
 // Column sizes: label 16, zone 32, row_label 16, pos_x/pos_y SMALLINT UNSIGNED, price_cents INT UNSIGNED.
 const fields = {
@@ -36,7 +38,7 @@ const fields = {
   priceCents: z.number().int().min(0).max(100_000_000),
   active: z.boolean(),
 };
-const create = z
+export const seatCreateBody = z
   .object({
     label: z.string().trim().min(1).max(16),
     ...fields,
@@ -47,7 +49,11 @@ const create = z
   })
   .strict();
 // The label is the seat's name on tickets and in reservations: not editable (add a seat instead).
-const patch = z.object(fields).partial().strict().refine(nonEmpty, 'change at least one field');
+export const seatPatchBody = z
+  .object(fields)
+  .partial()
+  .strict()
+  .refine(nonEmpty, 'change at least one field');
 
 const seatNotFound = (eventId: number, seatId: number) =>
   new NotFoundError('SEAT_NOT_FOUND', `No seat ${seatId} in event ${eventId}`);
@@ -85,7 +91,7 @@ export function seatAdminRoutes(db: Knex): Router {
 
   router.get('/', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'path');
-    const page = parseInput(listQuery, req.query, 'query');
+    const page = parseInput(seatListQuery, req.query, 'query');
     if (!(await eventExists(db, id))) throw new NotFoundError('EVENT_NOT_FOUND', `No event ${id}`);
     res.json(await listSeats(db, id, page));
   });
@@ -100,7 +106,7 @@ export function seatAdminRoutes(db: Knex): Router {
   router.post('/', async (req, res) => {
     const actorUserId = currentUser(req).id;
     const { id } = parseInput(idParams, req.params, 'path');
-    const input = parseInput(create, req.body);
+    const input = parseInput(seatCreateBody, req.body);
     const created = await labelUnique(() =>
       db.transaction(async (trx) => {
         await lockEvent(trx, id);
@@ -120,7 +126,7 @@ export function seatAdminRoutes(db: Knex): Router {
     const actorUserId = currentUser(req).id;
     const { id, seatId } = parseInput(seatParams, req.params, 'path');
     const expected = expectedVersion(req);
-    const input = parseInput(patch, req.body);
+    const input = parseInput(seatPatchBody, req.body);
     const updated = await db.transaction(async (trx) => {
       const before = await lockSeat(trx, id, seatId, expected);
       // A holder was quoted this price in this zone; it must not move under them (or under a buyer).

@@ -21,8 +21,8 @@ const dryRun = z
   .enum(['true', 'false'])
   .default('false')
   .transform((v) => v === 'true');
-const catalogQuery = z.object({ termId: decimalId, dryRun }).strict();
-const seatsQuery = z.object({ eventId: decimalId, dryRun }).strict();
+export const catalogQuery = z.object({ termId: decimalId, dryRun }).strict();
+export const seatsQuery = z.object({ eventId: decimalId, dryRun }).strict();
 
 /** The CSV body; express.json ignores text/csv, and only these routes accept a body this large. */
 const csvBody = express.text({ type: 'text/csv', limit: '5mb' });

@@ -1,7 +1,7 @@
 import { api } from '../../api/http';
-import type { RoomSummary } from '../../home/rooms-api';
+import type { AdmissionMode, RoomSummary } from '../../home/rooms-api';
 
-export type { RoomSummary };
+export type { AdmissionMode, RoomSummary };
 export type RoomAction = 'open' | 'close' | 'pause' | 'resume';
 
 /** The waiting room's operator API (waiting-room/src/rooms/operator-routes.ts); staff only, each call audited. */
@@ -11,8 +11,10 @@ export const getRoom = (id: number) => api<RoomSummary>(`/rooms/${id}`);
 export const actOnRoom = (id: number, action: RoomAction) =>
   api<{ phase: string; paused: boolean }>(`/operator/rooms/${id}/actions/${action}`, { method: 'POST' });
 
-export const editRoom = (id: number, patch: { admissionRatePerMin?: number; maxActive?: number }) =>
-  api<RoomSummary>(`/operator/rooms/${id}`, { method: 'PATCH', body: patch });
+export const editRoom = (
+  id: number,
+  patch: { admissionRatePerMin?: number; maxActive?: number; admissionMode?: AdmissionMode },
+) => api<RoomSummary>(`/operator/rooms/${id}`, { method: 'PATCH', body: patch });
 
 export const sendMessage = (id: number, message: string) =>
   api<{ roomId: number; message: string }>(`/operator/rooms/${id}/messages`, {

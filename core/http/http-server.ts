@@ -1,0 +1,79 @@
+import { createServer, STATUS_CODES, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/** What node's HTTP parser refuses before any handler runs, as the status and code a client gets. */
+const PARSER_REFUSALS: Record<string, { status: number; code: string; message: string }> = {
+  HPE_INVALID_METHOD: { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'Unknown request method' },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'HEADERS_TOO_LARGE',
+    message: 'The request headers are too large',
+  },
+  HPE_UNEXPECTED_CONTENT_LENGTH: {
+    status: 400,
+    code: 'CONFLICTING_LENGTH',
+    message: 'Content-Length cannot be sent with Transfer-Encoding',
+  },
+  HPE_INVALID_TRANSFER_ENCODING: {
+    status: 400,
+    code: 'BAD_TRANSFER_ENCODING',
+    message: 'Transfer-Encoding must end in chunked and cannot be sent with Content-Length',
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'The chunk extensions are too large',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'REQUEST_TIMEOUT', message: 'The request took too long' },
+  ERR_HTTP_HEADERS_TIMEOUT: { status: 408, code: 'REQUEST_TIMEOUT', message: 'The headers took too long' },
+};
+const MALFORMED = { status: 400, code: 'MALFORMED_REQUEST', message: 'The request is not valid HTTP/1.1' };
+
+function jsonResponse(status: number, code: string, message: string): string {
+  const body = JSON.stringify({ error: { code, message } });
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+    'Connection: close\r\n\r\n' +
+    body
+  );
+}
+
+/**
+ * The HTTP server of every Rushline process (api, waiting room, worker health). Node's parser answers
+ * what it refuses (an unknown method, oversized headers, Content-Length beside Transfer-Encoding, a
+ * broken request line) and an unmet `Expect:` with a bare status line; here each gets the JSON error
+ * body every other refusal has, so clients and the hostile-input suite see one shape.
+ */
+export function createHttpServer(handler?: RequestListener): Server {
+  const server = handler ? createServer(handler) : createServer();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // A response already under way on this connection can't be followed by another one: just close.
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const refusal = (err.code && PARSER_REFUSALS[err.code]) || MALFORMED;
+    socket.end(jsonResponse(refusal.status, refusal.code, refusal.message));
+  });
+  // Only `100-continue` is an expectation HTTP/1.1 defines; any other is answered 417 (RFC 9110 §10.1.1).
+  server.on('checkExpectation', (_req, res) => {
+    const body = JSON.stringify({
+      error: { code: 'EXPECTATION_FAILED', message: 'Only Expect: 100-continue is supported' },
+    });
+    res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
+    res.end(body);
+  });
+  // `100-continue` is honoured (curl sends it before large bodies): the interim 100 only when a body is
+  // to come, then the request's own (JSON) answer. Without a body node's default would send a 100 that
+  // announces nothing.
+  server.on('checkContinue', (req, res) => {
+    const bodyFollows =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+    if (bodyFollows) res.writeContinue();
+    server.emit('request', req, res);
+  });
+  return server;
+}
