@@ -1,4 +1,11 @@
-import { createServer, STATUS_CODES, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Duplex } from 'node:stream';
 
 /** What node's HTTP parser refuses before any handler runs, as the status and code a client gets. */
@@ -48,6 +55,8 @@ function jsonResponse(status: number, code: string, message: string): string {
  */
 export function createHttpServer(handler?: RequestListener): Server {
   const server = handler ? createServer(handler) : createServer();
+  // Before any handler (the waiting room adds its own later), so every answer goes through it.
+  server.prependListener('request', readBodyBeforeAnswering);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // A response already under way on this connection can't be followed by another one: just close.
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
@@ -76,4 +85,38 @@ export function createHttpServer(handler?: RequestListener): Server {
     server.emit('request', req, res);
   });
   return server;
+}
+
+/** How long an answer waits for a body its route did not read before it goes anyway. */
+const UNREAD_BODY_WAIT_MS = 5_000;
+
+/**
+ * A route that answers without reading the body (a GET with one, a refusal before parsing) would have
+ * node close the connection while the client is still sending: the kernel then resets it, and a client
+ * still reading loses the end of its answer. So the answer waits until the body has arrived (read and
+ * dropped), as body-parser does for its own refusals. Requests without a body pay nothing.
+ */
+function readBodyBeforeAnswering(req: IncomingMessage, res: ServerResponse): void {
+  const declaresBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  if (!declaresBody) return;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = function endOnceRead(this: ServerResponse, ...args: unknown[]) {
+    const answer = () => end(...args);
+    if (req.complete || req.readableEnded || req.destroyed) return answer();
+    let answered = false;
+    const once = () => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      answer();
+    };
+    const timer = setTimeout(once, UNREAD_BODY_WAIT_MS);
+    timer.unref();
+    req.once('end', once);
+    req.once('close', once);
+    req.resume();
+    return this;
+  } as ServerResponse['end'];
 }
