@@ -158,6 +158,10 @@ const envSchema = z.object({
   API_PUBLIC_URL: z.union([z.literal(''), z.string().url()]).default(''),
   // Lets a scraper outside loopback/private networks read /metrics with `Authorization: Bearer <it>` (ADR 016).
   // Empty = unset, so .env.example can list it.
+  // Both on by default; off only to measure what they cost (the bench's --observability off) or where
+  // nothing scrapes or reads them. Off, /metrics answers 404 and no hook records anything.
+  ACCESS_LOG: bool.default(true),
+  METRICS: bool.default(true),
   METRICS_TOKEN: z
     .union([z.literal(''), z.string().min(16, 'must be at least 16 characters')])
     .optional()
@@ -235,6 +239,10 @@ export interface Config {
     readonly corsOrigins: readonly string[];
     /** A bearer that lets a scraper read /metrics from anywhere; unset: loopback/private only (ADR 016). */
     readonly metricsToken: string | undefined;
+    /** An `info` line per answered request (probes and scrapes excepted). */
+    readonly accessLog: boolean;
+    /** Prometheus metrics: recorded and served on /metrics (ADR 016). */
+    readonly metrics: boolean;
   };
   readonly shutdownTimeoutMs: number;
   /** After a stop signal, /readyz answers 503 this long before the server stops accepting. */
@@ -446,6 +454,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       apiPublicUrl: env.API_PUBLIC_URL.replace(/\/$/, ''),
       corsOrigins: env.CORS_ORIGINS,
       metricsToken: env.METRICS_TOKEN,
+      accessLog: env.ACCESS_LOG,
+      metrics: env.METRICS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === 'production' ? 5_000 : 0),

@@ -10,6 +10,7 @@ import {
   withTopology,
   type RunContext,
 } from './bench/run-context.js';
+import { benchObservability, setBenchObservability } from './bench/bench-env.js';
 
 /**
  * `npm run bench -- --scenario <name> [--json] [options]`. Each scenario prepares its own database and
@@ -47,12 +48,15 @@ const { values } = parseArgs({
     seats: { type: 'string', default: '5000' },
     'hold-ttl': { type: 'string', default: '20' },
     rounds: { type: 'string', default: '3' },
+    observability: { type: 'string', default: 'on' },
     help: { type: 'boolean', default: false },
   },
 });
 
 function usage(): never {
-  console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json]
+  console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json] [--observability on|off]
+  --observability on (default): Rushline's processes write access lines and record metrics, scraped every
+        15 s as deployed; off: neither (ACCESS_LOG=false METRICS=false), to measure what they cost
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
   catalog: --connections 200 --duration 10 --rounds 3  autocannon on GET /api/terms/:id/sections (demo catalogue,
         a mix of searches), vs a bare express + mysql2 endpoint sending the same SQL, in alternating rounds
@@ -75,6 +79,11 @@ function usage(): never {
 function admissionMode(v: string | undefined): 'adaptive' | 'fixed' {
   if (v === 'adaptive' || v === 'fixed') return v;
   throw new Error('--admission-mode must be adaptive or fixed');
+}
+
+function observabilityMode(v: string | undefined): 'on' | 'off' {
+  if (v === 'on' || v === 'off') return v;
+  throw new Error('--observability must be on or off');
 }
 
 function baselineOffer(v: string | undefined): 'opening' | 'admitted' {
@@ -166,12 +175,17 @@ async function main(): Promise<void> {
   if (values.help || !values.scenario) usage();
   if (!(SCENARIOS as readonly string[]).includes(values.scenario)) usage();
   const scenario = values.scenario as Scenario;
+  setBenchObservability(observabilityMode(values.observability));
   let context: RunContext = await captureRunContext();
   const started = Date.now();
   try {
     const measured = withTopology(context, await run(scenario));
     context = measured.context;
-    const figures = { ...measured.result, wall_s: Math.round((Date.now() - started) / 1000) };
+    const figures = {
+      ...measured.result,
+      observability: benchObservability(),
+      wall_s: Math.round((Date.now() - started) / 1000),
+    };
     printLines([
       ...Object.entries(figures).map(
         ([k, v]) => `${k.padEnd(34)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,

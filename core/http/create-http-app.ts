@@ -41,7 +41,13 @@ export function createHttpApp(opts: HttpAppOptions): Express {
 
   app.use(helmet(opts.helmet));
   // Probes and scrapes are counted in the HTTP metrics but write no access line.
-  app.use(requestLogger(opts.logger, (url) => url === '/healthz' || url === '/readyz' || url === '/metrics'));
+  const { accessLog } = opts.cfg.http;
+  app.use(
+    requestLogger(
+      opts.logger,
+      (url) => !accessLog || url === '/healthz' || url === '/readyz' || url === '/metrics',
+    ),
+  );
   // Before any route, so a path that doesn't decode gets one 400 everywhere (health and 404s included).
   app.use(wellFormedPath);
   app.use(jsonBody(opts.cfg));

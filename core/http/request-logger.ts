@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import { observeHttpRequest } from '../metrics/http-metrics.js';
-import { routeLabel } from '../metrics/route-label.js';
+import { rememberRouteBase, routeLabel } from '../metrics/route-label.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -63,13 +63,14 @@ export function requestLogger(logger: Logger, quiet: (url: string) => boolean): 
       configurable: true,
       get: () => (child ??= logger.child({ reqId: id })),
     });
+    const routeBase = rememberRouteBase(req);
     const startedMs = performance.now();
     res.once('finish', () => {
       const url = req.originalUrl;
       recordRequest(
         logger,
         req.method,
-        routeLabel(req),
+        routeLabel(req, routeBase()),
         res.statusCode,
         startedMs,
         id,

@@ -1,5 +1,5 @@
 import { Counter, Histogram } from 'prom-client';
-import { metricsRegistry } from './registry.js';
+import { metricsRegistry, recording } from './registry.js';
 
 const registers = [metricsRegistry];
 
@@ -74,24 +74,29 @@ for (const kind of COMMIT_KINDS) {
 }
 
 export function countCommitOutcome(kind: CommitKind, outcome: string): void {
+  if (!recording.on) return;
   commits.labels(kind, outcome).inc();
 }
 
 export function observeBatch(kind: CommitKind, size: number, seconds: number): void {
+  if (!recording.on) return;
   batchSize.labels(kind).observe(size);
   batchDuration.labels(kind).observe(seconds);
 }
 
 /** A transaction about to run again; `code` is MySQL's error code (only the retried ones are counted). */
 export function countRetry(kind: CommitKind, code: string): void {
+  if (!recording.on) return;
   const reason = RETRY_REASONS[code as keyof typeof RETRY_REASONS];
   if (reason) retries.labels(kind, reason).inc();
 }
 
 export function observeSubmitToOutcome(kind: CommitKind, seconds: number): void {
+  if (!recording.on) return;
   submitToOutcome.labels(kind).observe(seconds);
 }
 
 export function countPayment(result: PaymentResult): void {
+  if (!recording.on) return;
   payments.labels(result).inc();
 }

@@ -1,5 +1,5 @@
 import { Counter, Histogram } from 'prom-client';
-import { metricsRegistry } from './registry.js';
+import { metricsRegistry, recording } from './registry.js';
 
 const requests = new Counter({
   name: 'rushline_http_requests_total',
@@ -33,6 +33,7 @@ interface Bound {
 const bound = new Map<string, Map<string, Map<number, Bound>>>();
 
 export function observeHttpRequest(method: string, route: string, status: number, seconds: number): void {
+  if (!recording.on) return;
   let byRoute = bound.get(method);
   if (!byRoute) bound.set(method, (byRoute = new Map<string, Map<number, Bound>>()));
   let byStatus = byRoute.get(route);

@@ -1,6 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import type { ServerToClientEvents } from '../live-events.js';
-import { metricsRegistry } from './registry.js';
+import { metricsRegistry, recording } from './registry.js';
 
 /** What the socket gauges read at scrape time: the process's socket.io server. */
 export interface SocketCensus {
@@ -66,5 +66,6 @@ const pushes = new Counter({
 const pushCounters = new Map(PUSH_EVENTS.map((e) => [e, pushes.labels(e)] as const));
 
 export function countPush(event: PushEvent, n = 1): void {
+  if (!recording.on) return;
   pushCounters.get(event)?.inc(n);
 }

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { Router, type Request } from 'express';
 import { Gauge } from 'prom-client';
 import type { Config } from '../config.js';
-import { ForbiddenError } from '../errors.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
 import { metricsRegistry, startProcessMetrics, type MetricsApp } from './registry.js';
 
 /** Whether this process would answer /readyz with 200 (its dependencies answer, it is not draining). */
@@ -58,10 +58,12 @@ export function metricsRoutes(opts: {
   cfg: Pick<Config, 'http'>;
   ready: ReadyProbe;
 }): Router {
-  startProcessMetrics(opts.app);
+  startProcessMetrics(opts.app, opts.cfg.http.metrics);
   probe ??= opts.ready;
   const router = Router();
   router.get('/metrics', async (req, res) => {
+    if (!opts.cfg.http.metrics)
+      throw new NotFoundError('METRICS_DISABLED', 'Metrics are turned off (METRICS=false)');
     if (!mayReadMetrics(req, opts.cfg.http.metricsToken))
       throw new ForbiddenError('METRICS_FORBIDDEN', 'Metrics are only served inside the deployment');
     const body = await metricsRegistry.metrics();

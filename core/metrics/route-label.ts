@@ -5,16 +5,18 @@ import { UNMATCHED_ROUTE } from './http-metrics.js';
 const patterns = new WeakMap<object, Map<string, string>>();
 
 /**
- * The express route pattern that answered (`/api/enrollments/:id`), read after the response: the mount
- * path (`req.baseUrl`, the routers here are mounted on fixed paths) and the route's own path. Never the
- * raw URL, so the label stays bounded; a request no route matched (404s, static files) is "unmatched".
+ * The express route pattern that answered (`/api/enrollments/:id`): the mount path the route was reached
+ * under (the routers here are mounted on fixed paths) and the route's own path. Never the raw URL, so the
+ * label stays bounded; a request no route matched (404s, static files) is "unmatched".
+ *
+ * `base` is `req.baseUrl` as it was when the route took the request (see `rememberRouteBase`): by the time
+ * the response finishes, an error thrown in the route has left the router, which resets `req.baseUrl`.
  */
-export function routeLabel(req: Request): string {
+export function routeLabel(req: Request, base: string): string {
   const route = (req as { route?: { path?: unknown } }).route;
   if (!route) return UNMATCHED_ROUTE;
   let byBase = patterns.get(route);
   if (!byBase) patterns.set(route, (byBase = new Map<string, string>()));
-  const base = req.baseUrl;
   let pattern = byBase.get(base);
   if (pattern === undefined) {
     const path = String(route.path);
@@ -23,4 +25,23 @@ export function routeLabel(req: Request): string {
     byBase.set(base, pattern);
   }
   return pattern;
+}
+
+/**
+ * Makes `req.route` an accessor that notes `req.baseUrl` when express assigns the route (its dispatch sets
+ * `req.route` as the route takes the request), and returns how to read that mount path afterwards.
+ */
+export function rememberRouteBase(req: Request): () => string {
+  let route: unknown;
+  let base = '';
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => route,
+    set: (value: unknown) => {
+      route = value;
+      base = req.baseUrl;
+    },
+  });
+  return () => base;
 }

@@ -22,6 +22,35 @@ export interface BenchEnv {
   teardown(): Promise<void>;
 }
 
+/**
+ * Whether the measured processes record metrics and write access lines (`--observability`, default on,
+ * as deployed). On, each process is also scraped as Prometheus would scrape it (deploy/prometheus:
+ * every 15 s), so the figures include what a scrape costs; off, neither is there (the cost comparison).
+ */
+let observability: 'on' | 'off' = 'on';
+const SCRAPE_INTERVAL_MS = 15_000;
+
+export function setBenchObservability(mode: 'on' | 'off'): void {
+  observability = mode;
+}
+
+export function benchObservability(): 'on' | 'off' {
+  return observability;
+}
+
+/** Reads each process's /metrics every interval until stopped; a failed scrape is skipped, as Prometheus would. */
+function startScraper(urls: () => readonly string[]): () => void {
+  const timer = setInterval(() => {
+    for (const url of urls()) {
+      void fetch(`${url}/metrics`)
+        .then((res) => res.arrayBuffer())
+        .catch(() => undefined);
+    }
+  }, SCRAPE_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export async function createBenchEnv(scenario: string): Promise<BenchEnv> {
   loadEnvFile();
   const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
@@ -37,6 +66,8 @@ export async function createBenchEnv(scenario: string): Promise<BenchEnv> {
     NODE_ENV: 'development',
     // The join scenario stands its crowd up by access token alone, with no users rows.
     AUTH_ACCOUNT_CHECK: 'false',
+    ACCESS_LOG: String(observability === 'on'),
+    METRICS: String(observability === 'on'),
   };
   const server = createDb(base, { database: '', poolMax: 1 });
   await server.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [dbName]);
@@ -56,6 +87,7 @@ export async function createBenchEnv(scenario: string): Promise<BenchEnv> {
     throw err;
   }
   const processes: AppProcess[] = [];
+  const stopScraper = observability === 'on' ? startScraper(() => processes.map((p) => p.url)) : () => {};
   return {
     cfg,
     db,
@@ -67,6 +99,7 @@ export async function createBenchEnv(scenario: string): Promise<BenchEnv> {
       return p;
     },
     teardown: async () => {
+      stopScraper();
       await Promise.allSettled(processes.map((p) => p.stop()));
       await db.destroy();
       const cleaner = createDb(base, { database: '', poolMax: 1 });

@@ -95,7 +95,8 @@ export function createJoinFastPath(deps: {
         else res.end();
       }
       // express's access line and HTTP metrics, with the same route label (ADR 016).
-      recordRequest(deps.logger, 'POST', JOIN_ROUTE, res.statusCode, startedMs, id, userId);
+      const quiet = !deps.cfg.http.accessLog;
+      recordRequest(deps.logger, 'POST', JOIN_ROUTE, res.statusCode, startedMs, id, userId, quiet);
     })();
     return true;
   };
