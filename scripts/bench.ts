@@ -19,7 +19,7 @@ import { benchObservability, setBenchObservability } from './bench/bench-env.js'
  * everything it made. With --json the last line of output is one JSON object, also when the run fails
  * (then with `error`). A failure is one line on stderr, the whole error in a file it names; exit 1.
  */
-const SCENARIOS = ['join', 'open', 'push', 'hot', 'rush', 'seats', 'catalog'] as const;
+const SCENARIOS = ['join', 'open', 'push', 'hot', 'rush', 'seats', 'catalog', 'observability'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -28,7 +28,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     // No default here: join uses 100, catalog 200 (see run()).
     connections: { type: 'string' },
-    duration: { type: 'string', default: '10' },
+    // No default here: join and catalog run 10 s, observability 5 s rounds (see run()).
+    duration: { type: 'string' },
     requests: { type: 'string', default: '50000' },
     'commit-concurrency': { type: 'string' },
     'commit-batch-max': { type: 'string' },
@@ -47,7 +48,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '10000' },
     seats: { type: 'string', default: '5000' },
     'hold-ttl': { type: 'string', default: '20' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string' },
     observability: { type: 'string', default: 'on' },
     help: { type: 'boolean', default: false },
   },
@@ -60,6 +61,8 @@ function usage(): never {
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
   catalog: --connections 200 --duration 10 --rounds 3  autocannon on GET /api/terms/:id/sections (demo catalogue,
         a mix of searches), vs a bare express + mysql2 endpoint sending the same SQL, in alternating rounds
+  observability: --connections 50 --duration 5 --rounds 6  what access lines and metrics cost: the join
+        and an api read against processes with both on (scraped) and both off, alternating, CPU per request
   open: --sizes 1000,100000,1000000         opening a pre-queue of N, and reading one position after
   push: --sizes 1000,5000,20000             N socket.io clients watching a room: each tick to one tick group vs one message each
         (by default a size that does not fit \`ulimit -n\` becomes the largest that does)
@@ -102,15 +105,23 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
       const { runJoin } = await import('./bench/join-scenario.js');
       return runJoin({
         connections: int(values.connections ?? '100', 'connections'),
-        durationS: int(values.duration, 'duration'),
+        durationS: int(values.duration ?? '10', 'duration'),
       });
     }
     case 'catalog': {
       const { runCatalog } = await import('./bench/catalog-scenario.js');
       return runCatalog({
         connections: int(values.connections ?? '200', 'connections'),
-        durationS: int(values.duration, 'duration'),
-        rounds: int(values.rounds, 'rounds'),
+        durationS: int(values.duration ?? '10', 'duration'),
+        rounds: int(values.rounds ?? '3', 'rounds'),
+      });
+    }
+    case 'observability': {
+      const { runObservability } = await import('./bench/observability-scenario.js');
+      return runObservability({
+        connections: int(values.connections ?? '50', 'connections'),
+        durationS: int(values.duration ?? '5', 'duration'),
+        rounds: int(values.rounds ?? '6', 'rounds'),
       });
     }
     case 'open': {

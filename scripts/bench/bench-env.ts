@@ -27,19 +27,19 @@ export interface BenchEnv {
  * as deployed). On, each process is also scraped as Prometheus would scrape it (deploy/prometheus:
  * every 15 s), so the figures include what a scrape costs; off, neither is there (the cost comparison).
  */
-let observability: 'on' | 'off' = 'on';
+let defaultObservability: 'on' | 'off' = 'on';
 const SCRAPE_INTERVAL_MS = 15_000;
 
 export function setBenchObservability(mode: 'on' | 'off'): void {
-  observability = mode;
+  defaultObservability = mode;
 }
 
 export function benchObservability(): 'on' | 'off' {
-  return observability;
+  return defaultObservability;
 }
 
 /** Reads each process's /metrics every interval until stopped; a failed scrape is skipped, as Prometheus would. */
-function startScraper(urls: () => readonly string[]): () => void {
+export function startScraper(urls: () => readonly string[]): () => void {
   const timer = setInterval(() => {
     for (const url of urls()) {
       void fetch(`${url}/metrics`)
@@ -51,7 +51,11 @@ function startScraper(urls: () => readonly string[]): () => void {
   return () => clearInterval(timer);
 }
 
-export async function createBenchEnv(scenario: string): Promise<BenchEnv> {
+export async function createBenchEnv(
+  scenario: string,
+  opts: { observability?: 'on' | 'off' } = {},
+): Promise<BenchEnv> {
+  const observability = opts.observability ?? benchObservability();
   loadEnvFile();
   const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
   const id = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;

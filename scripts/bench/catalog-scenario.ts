@@ -14,6 +14,7 @@ import { seedRegistrationWindows, seedTerm } from '../seed/registration.js';
 import type { BaselineSearch } from './baseline-catalog-server.js';
 import { createBenchEnv, progress, round } from './bench-env.js';
 import { catalogSearches, type SearchParams } from './catalog-searches.js';
+import { median } from './stats.js';
 
 export interface CatalogOptions {
   connections: number;
@@ -60,11 +61,6 @@ async function drive(url: string, paths: string[], o: CatalogOptions, label: str
     errors: result.errors + result.timeouts,
     total: result.requests.total,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 /** The round with the median throughput (its latencies with it), so one disturbed round doesn't decide. */

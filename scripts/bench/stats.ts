@@ -26,3 +26,9 @@ export function p50p99<K extends string>(parts: Record<K, number[]>): Record<K, 
     }),
   ) as Record<K, [number, number]>;
 }
+
+/** The middle value (the upper one of an even count), NaN for none. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}

@@ -1,0 +1,190 @@
+import autocannon from 'autocannon';
+import { signAccessToken } from '../../core/auth/access-token.js';
+import type { AppProcess } from '../lib/app-process.js';
+import { createBenchEnv, progress, round, startScraper } from './bench-env.js';
+import { processTicks } from './cpu-sample.js';
+import { median } from './stats.js';
+
+export interface ObservabilityOptions {
+  connections: number;
+  durationS: number;
+  rounds: number;
+}
+
+type Mode = 'on' | 'off';
+type Target = 'join' | 'api';
+
+interface Round {
+  perS: number;
+  /** CPU of the driven process per request, in µs (from /proc ticks of 10 ms). */
+  cpuUsPerRequest: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+const SWITCHES: Record<Mode, Record<string, string>> = {
+  on: { ACCESS_LOG: 'true', METRICS: 'true' },
+  off: { ACCESS_LOG: 'false', METRICS: 'false' },
+};
+
+/** One autocannon run, every request a different user with their own access token. */
+async function drive(
+  p: AppProcess,
+  target: Target,
+  roomId: number,
+  tokens: { list: string[]; next: number },
+  o: ObservabilityOptions,
+  label: string,
+): Promise<Round> {
+  const request =
+    target === 'join'
+      ? {
+          method: 'POST' as const,
+          path: `/rooms/${roomId}/join`,
+          body: '{"clientRequestId":"bench-obs-000001"}',
+        }
+      : { method: 'GET' as const, path: '/api/me/notifications/unread' };
+  const bar = progress(label, o.durationS);
+  const started = Date.now();
+  const timer = setInterval(() => bar.tick((Date.now() - started) / 1000), 250);
+  const ticks = processTicks(p.proc.pid);
+  const result = await autocannon({
+    url: p.url,
+    connections: o.connections,
+    duration: o.durationS,
+    requests: [
+      {
+        ...request,
+        setupRequest: (req) => ({
+          ...req,
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${tokens.list[tokens.next++ % tokens.list.length]}`,
+          },
+        }),
+      },
+    ],
+  });
+  // autocannon stops at the deadline while the server finishes what is in flight.
+  await new Promise((r) => setTimeout(r, 300));
+  const used = processTicks(p.proc.pid) - ticks;
+  clearInterval(timer);
+  bar.end();
+  return {
+    perS: result.requests.total / result.duration,
+    cpuUsPerRequest: (used * 10_000) / Math.max(1, result.requests.total),
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/**
+ * `observability`: what access lines and metrics cost (issue 14). Two waiting rooms and two apis run side
+ * by side, one pair with both on (and scraped every 15 s, as deployed) and one with both off; rounds
+ * alternate which goes first, each drives the waiting room's join (the rush's busiest route, every join a
+ * new person) and an authenticated api read. The figure is each process's CPU per request, on against
+ * off, round by round (so the machine's drift over the run cancels), and the median of those ratios.
+ */
+export async function runObservability(o: ObservabilityOptions): Promise<Record<string, unknown>> {
+  const env = await createBenchEnv('observability', { observability: 'off' });
+  try {
+    const [roomId] = await env.db('waiting_rooms').insert({
+      slug: 'bench-observability',
+      name: 'Bench observability',
+      kind: 'registration',
+      admission_rate_per_min: 1,
+      max_active: 1,
+      prequeue_opens_at: new Date(Date.now() - 60_000),
+      opens_at: new Date(Date.now() - 1_000),
+    });
+    if (!roomId) throw new Error('could not create the room');
+    // Enough people that no join repeats one (a repeat is a cheaper read, not a join).
+    const perMode = 15_000 * o.durationS * o.rounds;
+    const bar = progress('signing access tokens', perMode * 2);
+    const tokenPools: Record<Mode, { list: string[]; next: number }> = {
+      on: { list: [], next: 0 },
+      off: { list: [], next: 0 },
+    };
+    let id = 2_000_000;
+    for (const mode of ['on', 'off'] as const) {
+      for (let i = 0; i < perMode; i++) {
+        tokenPools[mode].list.push(
+          signAccessToken(env.cfg.auth, { id: id++, username: `obs${id}`, role: 'student' }).token,
+        );
+        if (i % 10_000 === 0) bar.tick(tokenPools.on.list.length + tokenPools.off.list.length);
+      }
+    }
+    bar.end();
+
+    const apps = {} as Record<Mode, Record<Target, AppProcess>>;
+    for (const mode of ['on', 'off'] as const) {
+      apps[mode] = {
+        join: await env.start('waiting-room', { ...SWITCHES[mode], ADMISSION_TICK_MS: '1000' }),
+        api: await env.start('api', SWITCHES[mode]),
+      };
+    }
+    const stopScraper = startScraper(() => [apps.on.join.url, apps.on.api.url]);
+    const rounds: Record<Target, Record<Mode, Round[]>> = {
+      join: { on: [], off: [] },
+      api: { on: [], off: [] },
+    };
+    try {
+      for (let r = 0; r < o.rounds; r++) {
+        const order: Mode[] = r % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
+        for (const target of ['join', 'api'] as const) {
+          for (const mode of order) {
+            rounds[target][mode].push(
+              await drive(
+                apps[mode][target],
+                target,
+                roomId,
+                tokenPools[mode],
+                o,
+                `${target} ${r + 1}/${o.rounds}, ${mode}`,
+              ),
+            );
+          }
+        }
+      }
+    } finally {
+      stopScraper();
+    }
+
+    const summary = (target: Target) => {
+      const on = rounds[target].on;
+      const off = rounds[target].off;
+      const cpuRatios = on.map((x, i) => x.cpuUsPerRequest / (off[i] as Round).cpuUsPerRequest);
+      const rateRatios = on.map((x, i) => x.perS / (off[i] as Round).perS);
+      return {
+        per_s: { on: round(median(on.map((x) => x.perS))), off: round(median(off.map((x) => x.perS))) },
+        cpu_us_per_request: {
+          on: round(median(on.map((x) => x.cpuUsPerRequest))),
+          off: round(median(off.map((x) => x.cpuUsPerRequest))),
+        },
+        p99_ms: { on: median(on.map((x) => x.p99)), off: median(off.map((x) => x.p99)) },
+        // On against off within each round, then the median: >1 means on costs more.
+        cpu_ratio: round(median(cpuRatios), 3),
+        cpu_ratio_by_round: cpuRatios.map((x) => round(x, 3)),
+        throughput_ratio: round(median(rateRatios), 3),
+        non_2xx: [...on, ...off].reduce((n, x) => n + x.non2xx, 0),
+        errors: [...on, ...off].reduce((n, x) => n + x.errors, 0),
+      };
+    };
+    return {
+      scenario: 'observability',
+      topology: {
+        processes: { 'waiting-room': 2, api: 2 },
+        clients_per_process: { 'autocannon connections (in the bench process)': [o.connections] },
+      },
+      connections: o.connections,
+      duration_s: o.durationS,
+      rounds: o.rounds,
+      join: summary('join'),
+      api_read: summary('api'),
+    };
+  } finally {
+    await env.teardown();
+  }
+}
