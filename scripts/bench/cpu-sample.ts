@@ -7,11 +7,17 @@ import { sum } from './stats.js';
 
 /** Jiffies (1/100 s) a process has used so far, user + system; NaN when unreadable. */
 export function processTicks(pid: number | undefined): number {
+  const { user, system } = processTicksByMode(pid);
+  return user + system;
+}
+
+/** The same jiffies split into user and system (kernel) time; NaN when unreadable. */
+export function processTicksByMode(pid: number | undefined): { user: number; system: number } {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]);
+    return { user: Number(fields[11]), system: Number(fields[12]) };
   } catch {
-    return NaN;
+    return { user: NaN, system: NaN };
   }
 }
 

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { signAccessToken } from '../../core/auth/access-token.js';
 import type { AppProcess } from '../lib/app-process.js';
 import { createBenchEnv, progress, round, startScraper } from './bench-env.js';
-import { processTicks } from './cpu-sample.js';
+import { processTicks, processTicksByMode } from './cpu-sample.js';
 import { median } from './stats.js';
 
 export interface ObservabilityOptions {
@@ -16,8 +16,9 @@ type Target = 'join' | 'api';
 
 interface Round {
   perS: number;
-  /** CPU of the driven process per request, in µs (from /proc ticks of 10 ms). */
+  /** CPU of the driven process per request, in µs (from /proc ticks of 10 ms), and its kernel part. */
   cpuUsPerRequest: number;
+  systemUsPerRequest: number;
   p99: number;
   non2xx: number;
   errors: number;
@@ -35,7 +36,7 @@ async function drive(
   roomId: number,
   tokens: { list: string[]; next: number },
   o: ObservabilityOptions,
-  label: string,
+  label: string | undefined,
 ): Promise<Round> {
   const request =
     target === 'join'
@@ -45,10 +46,12 @@ async function drive(
           body: '{"clientRequestId":"bench-obs-000001"}',
         }
       : { method: 'GET' as const, path: '/api/me/notifications/unread' };
-  const bar = progress(label, o.durationS);
+  // Two drives run at once: only the first draws its bar.
+  const bar = label ? progress(label, o.durationS) : undefined;
   const started = Date.now();
-  const timer = setInterval(() => bar.tick((Date.now() - started) / 1000), 250);
+  const timer = setInterval(() => bar?.tick((Date.now() - started) / 1000), 250);
   const ticks = processTicks(p.proc.pid);
+  const system = processTicksByMode(p.proc.pid).system;
   const result = await autocannon({
     url: p.url,
     connections: o.connections,
@@ -69,11 +72,13 @@ async function drive(
   // autocannon stops at the deadline while the server finishes what is in flight.
   await new Promise((r) => setTimeout(r, 300));
   const used = processTicks(p.proc.pid) - ticks;
+  const usedBySystem = processTicksByMode(p.proc.pid).system - system;
   clearInterval(timer);
-  bar.end();
+  bar?.end();
   return {
     perS: result.requests.total / result.duration,
     cpuUsPerRequest: (used * 10_000) / Math.max(1, result.requests.total),
+    systemUsPerRequest: (usedBySystem * 10_000) / Math.max(1, result.requests.total),
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
@@ -82,10 +87,11 @@ async function drive(
 
 /**
  * `observability`: what access lines and metrics cost (issue 14). Two waiting rooms and two apis run side
- * by side, one pair with both on (and scraped every 15 s, as deployed) and one with both off; rounds
- * alternate which goes first, each drives the waiting room's join (the rush's busiest route, every join a
- * new person) and an authenticated api read. The figure is each process's CPU per request, on against
- * off, round by round (so the machine's drift over the run cancels), and the median of those ratios.
+ * by side, one pair with both on (and scraped every 15 s, as deployed) and one with both off. Each round
+ * drives the on and the off process at the same time with the same load (--connections each):
+ * the waiting room's join (the rush's busiest route, every join a new person), then an authenticated api
+ * read. The figure is each process's CPU per request, on against off, round by round (whatever else the
+ * machine does weighs on both alike), and the median of those ratios.
  */
 export async function runObservability(o: ObservabilityOptions): Promise<Record<string, unknown>> {
   const env = await createBenchEnv('observability', { observability: 'off' });
@@ -132,20 +138,22 @@ export async function runObservability(o: ObservabilityOptions): Promise<Record<
     };
     try {
       for (let r = 0; r < o.rounds; r++) {
-        const order: Mode[] = r % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
         for (const target of ['join', 'api'] as const) {
-          for (const mode of order) {
-            rounds[target][mode].push(
-              await drive(
+          // Both at once, so whatever else the machine does in these seconds weighs on both alike.
+          const [on, off] = await Promise.all(
+            (['on', 'off'] as const).map((mode) =>
+              drive(
                 apps[mode][target],
                 target,
                 roomId,
                 tokenPools[mode],
                 o,
-                `${target} ${r + 1}/${o.rounds}, ${mode}`,
+                mode === 'on' ? `${target} ${r + 1}/${o.rounds}, on and off at once` : undefined,
               ),
-            );
-          }
+            ),
+          );
+          rounds[target].on.push(on as Round);
+          rounds[target].off.push(off as Round);
         }
       }
     } finally {
@@ -162,6 +170,10 @@ export async function runObservability(o: ObservabilityOptions): Promise<Record<
         cpu_us_per_request: {
           on: round(median(on.map((x) => x.cpuUsPerRequest))),
           off: round(median(off.map((x) => x.cpuUsPerRequest))),
+        },
+        system_us_per_request: {
+          on: round(median(on.map((x) => x.systemUsPerRequest))),
+          off: round(median(off.map((x) => x.systemUsPerRequest))),
         },
         p99_ms: { on: median(on.map((x) => x.p99)), off: median(off.map((x) => x.p99)) },
         // On against off within each round, then the median: >1 means on costs more.
