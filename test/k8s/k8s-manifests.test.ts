@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { IContainer } from 'kubernetes-models/v1/Container';
@@ -159,6 +159,45 @@ describe(`Kubernetes manifests (deploy/k8s, rendered by ${KUBECTL})`, function (
         '',
       );
       expect(entries, dir).to.not.match(/secret\.example/);
+    }
+  });
+
+  it("keeps every kustomization to kustomize v2.0.3's fields (Debian 12's kubectl 1.20 renders them in CI)", () => {
+    // The Kustomization fields v2.0.3 knows; `patches`, `components`, `labels`, `replicas` came later.
+    const known = new Set([
+      'apiVersion',
+      'kind',
+      'resources',
+      'bases',
+      'namespace',
+      'namePrefix',
+      'nameSuffix',
+      'commonLabels',
+      'commonAnnotations',
+      'patchesStrategicMerge',
+      'patchesJson6902',
+      'configMapGenerator',
+      'secretGenerator',
+      'generatorOptions',
+      'images',
+      'vars',
+      'crds',
+    ]);
+    for (const dir of ['base', ...overlays.map((o) => `overlays/${o}`)]) {
+      const k = parse(readFileSync(path.join(K8S_DIR, dir, 'kustomization.yaml'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      expect(
+        Object.keys(k).filter((f) => !known.has(f)),
+        dir,
+      ).to.deep.equal([]);
+      // v2.0.3 reads directories only as `bases`; `resources` are files.
+      for (const r of (k.resources as string[] | undefined) ?? []) {
+        expect(statSync(path.join(K8S_DIR, dir, r)).isFile(), `${dir}: resource ${r} is a file`).to.equal(
+          true,
+        );
+      }
     }
   });
 
