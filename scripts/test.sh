@@ -9,12 +9,14 @@ source scripts/lib/ensure-node-deps.sh
 source scripts/lib/ensure-nginx.sh
 source scripts/lib/ensure-chromium.sh
 source scripts/lib/ensure-prometheus.sh
+source scripts/lib/ensure-kubectl.sh
 
 ensure_node
 ensure_node_deps
 ensure_nginx
 ensure_chromium
 ensure_prometheus
+ensure_kubectl
 echo "==> services"
 npx tsx scripts/services.ts
 echo "==> lint"
