@@ -13,7 +13,6 @@ import { caughtUp, pauseApplier, replicaUrlForTests, resumeApplier, slaveStatus 
 import { forgetRooms } from './support/room-cleanup.js';
 import { testLogger } from './support/silent-logger.js';
 import { testConfig } from './support/test-config.js';
-import { tokenFor } from './support/tokens.js';
 import { startWaitingRoom, type RunningWaitingRoom } from './support/waiting-room-harness.js';
 
 /**
@@ -148,11 +147,13 @@ describe('read replica (DATABASE_READ_URL)', function () {
     expect(await countRows(readDb, 'requests', { room_id: f.roomId })).to.equal(0);
     expect(await countRows(db, 'requests', { room_id: f.roomId })).to.equal(students.length);
 
-    // Backpressure: the waiting room's commit backlog counts them on the primary.
-    const figures = await fetch(`${wr!.url}/operator/rooms/${f.roomId}/figures`, {
-      headers: { authorization: `Bearer ${tokenFor(cfg, 1, 'staff')}` },
-    });
-    expect(figures.status).to.equal(200);
-    expect(((await figures.json()) as { commitBacklog: number }).commitBacklog).to.equal(students.length);
+    // Backpressure: the admission leader's tick reads the room's commit backlog on the primary.
+    await wr!.room.controller.runOnce();
+    const metrics = await (await fetch(`${wr!.url}/metrics`)).text();
+    const backlog = new RegExp(
+      `^rushline_commit_backlog\\{[^}]*room="${f.roomId}"[^}]*\\} (\\d+)$`,
+      'm',
+    ).exec(metrics);
+    expect(backlog?.[1], 'rushline_commit_backlog of the room').to.equal(String(students.length));
   });
 });
