@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
@@ -14,6 +17,20 @@ import { forgetRooms } from './support/room-cleanup.js';
 import { testLogger } from './support/silent-logger.js';
 import { testConfig } from './support/test-config.js';
 import { startWaitingRoom, type RunningWaitingRoom } from './support/waiting-room-harness.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `scripts/services.ts --replica` as scripts/test.sh runs it, on the run's settings. */
+function servicesWithReplica(): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/services.ts', '--replica'],
+      { cwd: repoRoot, env: process.env, timeout: 50_000 },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 /**
  * ADR 022: with a read replica, the catalogue and the public room list are read there, and nothing that
@@ -155,5 +172,20 @@ describe('read replica (DATABASE_READ_URL)', function () {
       'm',
     ).exec(metrics);
     expect(backlog?.[1], 'rushline_commit_backlog of the room').to.equal(String(students.length));
+  });
+
+  it('services --replica leaves a replicating replica as it is, and restarts a paused applier', async () => {
+    const again = await servicesWithReplica();
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stdout).to.match(/^✔ replica at 127\.0\.0\.1:\d+ replicates /m);
+    expect(again.stdout).not.to.match(/seeding|starting MariaDB|restarting/);
+
+    // A run that died with the applier paused: the next services run starts it again, without a new seed.
+    await pauseApplier(readDb);
+    const healed = await servicesWithReplica();
+    expect(healed.code, healed.stderr).to.equal(0);
+    expect(healed.stdout).to.match(/was stopped; starting replication/);
+    expect(healed.stdout).not.to.match(/seeding/);
+    expect((await slaveStatus(readDb))?.Slave_SQL_Running).to.equal('Yes');
   });
 });
