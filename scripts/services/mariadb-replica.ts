@@ -75,26 +75,33 @@ export async function ensureReplica(options: ReplicaOptions): Promise<void> {
   const replicaRoot = await rootClient(replica.port, replicaLayout.socket);
   await ensureReaderAccount(replicaRoot, replica);
 
-  const state = await replicationState(replicaRoot, primary);
-  if (state === 'healthy') {
-    log(`✔ replica at ${replica.address} replicates ${primary.address}`);
-  } else {
-    if (state === 'stopped') {
-      log(`… replica at ${replica.address} was stopped; starting replication`);
-      await rootQuery(replicaRoot, 'START SLAVE');
-    }
-    if (state !== 'stopped' || !(await becomesHealthy(replicaRoot, primary, 10_000))) {
-      log(`… seeding the replica at ${replica.address} from ${primary.address} (${state})`);
-      await seed(primaryRoot, replicaRoot, primary, options);
-      if (!(await becomesHealthy(replicaRoot, primary, options.waitMs))) {
-        throw new ServiceError(
-          `the replica at ${replica.address} does not replicate:\n${await replicationErrors(replicaRoot)}`,
-        );
-      }
-    }
-    log(`✔ replica at ${replica.address} replicates ${primary.address}`);
-  }
+  await ensureReplicating(primaryRoot, replicaRoot, primary, replica, options);
+  log(`✔ replica at ${replica.address} replicates ${primary.address}`);
   await catchUp(primaryRoot, replicaRoot, options.waitMs);
+}
+
+/** Leaves a replicating replica alone, starts a stopped one, and seeds one again that cannot go on. */
+async function ensureReplicating(
+  primaryRoot: RootClient,
+  replicaRoot: RootClient,
+  primary: MysqlTarget,
+  replica: MysqlTarget,
+  options: ReplicaOptions,
+): Promise<void> {
+  const state = await replicationState(replicaRoot, primary);
+  if (state === 'healthy') return;
+  if (state === 'stopped') {
+    options.log(`… replica at ${replica.address} was stopped; starting replication`);
+    await rootQuery(replicaRoot, 'START SLAVE');
+    if (await becomesHealthy(replicaRoot, primary, 10_000)) return;
+  }
+  options.log(`… seeding the replica at ${replica.address} from ${primary.address} (${state})`);
+  await seed(primaryRoot, replicaRoot, primary, options);
+  if (!(await becomesHealthy(replicaRoot, primary, options.waitMs))) {
+    throw new ServiceError(
+      `the replica at ${replica.address} does not replicate:\n${await replicationErrors(replicaRoot)}`,
+    );
+  }
 }
 
 async function hasBinlog(root: RootClient): Promise<boolean> {
@@ -200,7 +207,7 @@ async function replicationState(root: RootClient, primary: MysqlTarget): Promise
     return 'other-primary';
   if (status.Last_IO_Errno !== '0' || status.Last_SQL_Errno !== '0') return 'broken';
   if (status.Slave_IO_Running === 'Yes' && status.Slave_SQL_Running === 'Yes') return 'healthy';
-  // Started with --skip-slave-start (a reboot), or its applier paused by a test that did not finish.
+  // Stopped by hand (STOP SLAVE), or its applier paused by a test that did not get to resume it.
   return 'stopped';
 }
 
