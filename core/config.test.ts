@@ -85,6 +85,23 @@ describe('config', () => {
     expect(cfg.admission.publicKey.asymmetricKeyType).to.equal('ec');
   });
 
+  it('reads DATABASE_READ_URL when set, and refuses the development passwords of the replica in production', () => {
+    expect(loadConfig({}).db.readUrl).to.equal(undefined);
+    const url = 'mysql://rushline:rushline@127.0.0.1:3307/rushline';
+    expect(loadConfig({ DATABASE_READ_URL: url }).db.readUrl).to.equal(url);
+    expect(problemsOf({ DATABASE_READ_URL: 'redis://x:6379' }).join()).to.contain('DATABASE_READ_URL');
+    const text = problemsOf({
+      ...production,
+      DATABASE_READ_URL: url,
+      DATABASE_REPLICATION_PASSWORD: loadConfig({}).db.replication.password,
+    }).join('\n');
+    expect(text).to.contain('DATABASE_READ_URL: the development password');
+    expect(text).to.contain('DATABASE_REPLICATION_PASSWORD: the development default');
+    expect(
+      loadConfig({ ...production, DATABASE_READ_URL: 'mysql://app:s3cret@replica:3306/rushline' }).db.readUrl,
+    ).to.equal('mysql://app:s3cret@replica:3306/rushline');
+  });
+
   it('refuses to start in production on default secrets', () => {
     const text = problemsOf({ NODE_ENV: 'production' }).join('\n');
     for (const name of [

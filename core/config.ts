@@ -20,6 +20,7 @@ DlTlsJ3QuwglUgiNJDe6zKV67HOhRANCAAQ9jQmhQgB+X4Ruf5Kzz8sQVOUxZcRo
 6PZjfJUWw5gBFOcLR3hkIlSnlpwbyk2dfvHojlqTx4d8yf/Ie6Q9oHzj
 -----END PRIVATE KEY-----`;
 const DEV_ADMISSION_KEY_ID = 'dev-2026-11';
+const DEV_REPLICATION_PASSWORD = 'rushline-repl-dev-only';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -132,6 +133,17 @@ const envSchema = z.object({
 
   DATABASE_URL: mysqlUrl.default('mysql://rushline:rushline@127.0.0.1:3306/rushline'),
   DATABASE_POOL_MAX: positiveInt.default(10),
+  // A read replica for catalog and other read-mostly, staleness-tolerant reads (ADR 022); unset: the primary.
+  DATABASE_READ_URL: mysqlUrl.optional(),
+  // The account a replica started by `scripts/services.ts --replica` replicates with (created on the primary).
+  DATABASE_REPLICATION_USER: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,32}$/, 'letters, digits or _, at most 32')
+    .default('rushline_repl'),
+  DATABASE_REPLICATION_PASSWORD: z
+    .string()
+    .min(8, 'must be at least 8 characters')
+    .default(DEV_REPLICATION_PASSWORD),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z
     .string()
@@ -249,7 +261,14 @@ export interface Config {
   readonly shutdownDrainMs: number;
   /** Requests per user (or per client address on unauthenticated routes) per window (ADR 014). */
   readonly rateLimits: Readonly<Record<RateLimitKind, RateLimitRule>>;
-  readonly db: { readonly url: string; readonly poolMax: number };
+  readonly db: {
+    readonly url: string;
+    readonly poolMax: number;
+    /** Where read-mostly reads that may lag go (ADR 022); undefined: they use `url`. */
+    readonly readUrl: string | undefined;
+    /** The replication account a local replica uses (scripts/services.ts --replica); the apps never use it. */
+    readonly replication: { readonly user: string; readonly password: string };
+  };
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly auth: {
     readonly jwtSecret: string;
@@ -388,6 +407,12 @@ function refuseDevSecrets(source: Record<string, string | undefined>, problems: 
   else if (/^mysql:\/\/rushline:rushline@/.test(dbUrl)) {
     problems.push('DATABASE_URL: the development password is refused in production');
   }
+  if (source.DATABASE_READ_URL && /^mysql:\/\/rushline:rushline@/.test(source.DATABASE_READ_URL)) {
+    problems.push('DATABASE_READ_URL: the development password is refused in production');
+  }
+  if (source.DATABASE_REPLICATION_PASSWORD === DEV_REPLICATION_PASSWORD) {
+    problems.push('DATABASE_REPLICATION_PASSWORD: the development default is refused in production');
+  }
 }
 
 const spki = (key: KeyObject) => key.export({ type: 'spki', format: 'der' });
@@ -460,7 +485,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === 'production' ? 5_000 : 0),
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...env.RATE_LIMITS },
-    db: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX },
+    db: {
+      url: env.DATABASE_URL,
+      poolMax: env.DATABASE_POOL_MAX,
+      readUrl: env.DATABASE_READ_URL,
+      replication: { user: env.DATABASE_REPLICATION_USER, password: env.DATABASE_REPLICATION_PASSWORD },
+    },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
     auth: {
       jwtSecret: env.JWT_SECRET,

@@ -7,9 +7,9 @@ import type { Config } from './config.js';
  */
 export function createDb(
   cfg: Pick<Config, 'db'>,
-  overrides: { database?: string; poolMax?: number } = {},
+  overrides: { database?: string; poolMax?: number; url?: string } = {},
 ): Knex {
-  const url = new URL(cfg.db.url);
+  const url = new URL(overrides.url ?? cfg.db.url);
   const database = overrides.database ?? decodeURIComponent(url.pathname.slice(1));
   return knex({
     client: 'mysql2',
@@ -35,6 +35,14 @@ export function createDb(
     },
     acquireConnectionTimeout: 10_000,
   });
+}
+
+/**
+ * The pool for reads that may lag the primary by a moment (ADR 022): DATABASE_READ_URL's replica, or
+ * undefined when none is configured (the caller then hands its primary pool to those reads as well).
+ */
+export function createReadDb(cfg: Pick<Config, 'db'>): Knex | undefined {
+  return cfg.db.readUrl === undefined ? undefined : createDb(cfg, { url: cfg.db.readUrl });
 }
 
 interface PoolConnection {

@@ -25,6 +25,7 @@ import {
 } from './services/probe.js';
 import { installRedisIfMissing, redisGaveUp, redisLayout, startRedis } from './services/redis.js';
 import { ensurePrometheus } from './services/prometheus.js';
+import { defaultReplicaUrl, ensureReplica } from './services/mariadb-replica.js';
 
 /**
  * Makes sure MySQL/MariaDB and Redis answer at DATABASE_URL and REDIS_URL. Dev machines and CI
@@ -34,6 +35,8 @@ import { ensurePrometheus } from './services/prometheus.js';
  *   tsx scripts/services.ts          ensure: probe, install/start/provision what is local and missing
  *   tsx scripts/services.ts --check  probe only; exit 1 naming every service that is not ready
  *   tsx scripts/services.ts --prometheus[=PORT]  also a local Prometheus (port 9090) scraping the three apps
+ *   tsx scripts/services.ts --replica[=PORT]     also a local MariaDB read replica of the primary (ADR 022):
+ *                                                DATABASE_READ_URL's port, else 3307
  */
 
 export { ServiceError } from './services/service-error.js';
@@ -108,6 +111,7 @@ export async function ensureMysql(
     // Debian's postinst may have started the server it just installed; don't start a second one.
     result = await probeMysql(dbUrl);
     if (result.status === 'unreachable') {
+      // With a binary log (PRIMARY_BINLOG_ARGS), so a replica can follow it (ADR 022).
       await startMariadb(mariadbd, target, layout, paths, log);
       result = await waitUntilAnswering(() => probeMysql(dbUrl), {
         timeoutMs: waitMs,
@@ -198,22 +202,36 @@ export async function ensureServices(cfg: Targets, options: EnsureOptions = {}):
   return [mysqlReady, redisReady];
 }
 
-/** `--prometheus` → 9090, `--prometheus=9091` → 9091, absent → undefined; anything else → NaN. */
-function prometheusPort(args: readonly string[]): number | undefined {
-  const arg = args.find((a) => a === '--prometheus' || a.startsWith('--prometheus='));
+/** `--NAME` → fallback, `--NAME=9091` → 9091, absent → undefined; anything else → NaN. */
+function portOption(args: readonly string[], name: string, fallback: number): number | undefined {
+  const arg = args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (arg === undefined) return undefined;
-  if (arg === '--prometheus') return 9090;
-  const port = Number(arg.slice('--prometheus='.length));
+  if (arg === `--${name}`) return fallback;
+  const port = Number(arg.slice(`--${name}=`.length));
   return Number.isInteger(port) && port > 0 && port < 65_536 ? port : Number.NaN;
 }
 
+/** The replica's URL: DATABASE_READ_URL, on --replica=PORT's port when one is given. */
+function replicaUrl(cfg: Config, port: number): string {
+  if (cfg.db.readUrl === undefined) return defaultReplicaUrl(cfg.db.url, port);
+  const url = new URL(cfg.db.readUrl);
+  url.port = String(port);
+  return url.toString();
+}
+
 async function main(args: readonly string[]): Promise<number> {
-  const unknown = args.filter((a) => a !== '--check' && !/^--prometheus(=.*)?$/.test(a));
-  const promPort = prometheusPort(args);
-  if (unknown.length > 0 || Number.isNaN(promPort)) {
+  const unknown = args.filter((a) => a !== '--check' && !/^--(prometheus|replica)(=.*)?$/.test(a));
+  const promPort = portOption(args, 'prometheus', 9090);
+  // Read before the config is parsed, for the usage message; the default port is settled below.
+  const replicaAsked = portOption(args, 'replica', 0);
+  if (unknown.length > 0 || Number.isNaN(promPort) || Number.isNaN(replicaAsked)) {
     const problem =
-      unknown.length > 0 ? `unknown argument ${unknown.join(' ')}` : '--prometheus=PORT needs a TCP port';
-    console.error(`${problem}\nusage: tsx scripts/services.ts [--check] [--prometheus[=PORT]]`);
+      unknown.length > 0
+        ? `unknown argument ${unknown.join(' ')}`
+        : '--prometheus=PORT and --replica=PORT need a TCP port';
+    console.error(
+      `${problem}\nusage: tsx scripts/services.ts [--check] [--prometheus[=PORT]] [--replica[=PORT]]`,
+    );
     return 2;
   }
   let cfg: Config;
@@ -242,6 +260,17 @@ async function main(args: readonly string[]): Promise<number> {
 
   try {
     await ensureServices(cfg);
+    if (replicaAsked !== undefined) {
+      const port = replicaAsked || Number(new URL(cfg.db.readUrl ?? 'mysql://x@h:3307/d').port || 3306);
+      await ensureReplica({
+        primaryUrl: cfg.db.url,
+        replicaUrl: replicaUrl(cfg, port),
+        replication: cfg.db.replication,
+        paths: servicePaths(),
+        log: (line) => console.log(line),
+        waitMs: 60_000,
+      });
+    }
     if (promPort !== undefined) {
       await ensurePrometheus({
         port: promPort,

@@ -17,8 +17,8 @@ ensure_nginx
 ensure_chromium
 ensure_prometheus
 ensure_kubectl
-echo "==> services"
-npx tsx scripts/services.ts
+echo "==> services (with the read replica test/read-replica.test.ts needs: ADR 022)"
+npx tsx scripts/services.ts --replica
 echo "==> lint"
 npm run --silent lint
 npm run --silent check:cycles

@@ -5,6 +5,7 @@ import { createDb, databaseName } from '../core/db.js';
 import { migrateLatest } from '../core/migrate.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
 import { deleteKeysWithPrefix } from './support/redis-cleanup.js';
+import { replicaForRun } from './support/replica.js';
 
 /**
  * Each run gets a database `rushline_test_<id>` and a Redis prefix `t<id>`, so runs never collide
@@ -40,9 +41,22 @@ export async function mochaGlobalSetup(): Promise<void> {
   const db = createDb(loadConfig(process.env));
   try {
     await migrateLatest(db);
+    // The run's database, as the read replica serves it once it has caught up (ADR 022). Only the tests
+    // of the replica read through it: the rest write and read back at once, which a replica may lag.
+    const replica = await replicaForRun(db, base.db.readUrl ?? replicaUrlOf(base.db.url), testDbName);
+    if ('url' in replica) process.env.TEST_DATABASE_READ_URL = replica.url;
+    else process.env.TEST_REPLICA_MISSING = replica.missing;
   } finally {
     await db.destroy();
   }
+}
+
+/** Where `scripts/services.ts --replica` (which scripts/test.sh runs) starts one: the primary's account on 3307. */
+function replicaUrlOf(primaryUrl: string): string {
+  const u = new URL(primaryUrl);
+  u.hostname = '127.0.0.1';
+  u.port = '3307';
+  return u.toString();
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {

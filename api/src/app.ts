@@ -49,6 +49,11 @@ export interface ApiDeps {
   cfg: Config;
   logger: Logger;
   db: Knex;
+  /**
+   * The catalogue's reads, which may lag the primary by a moment (ADR 022): a replica's pool, or `db`
+   * when there is none. Nothing that must see its own writes reads through it.
+   */
+  readDb?: Knex;
   redis: Redis;
   /** Given by main.ts so it can close them; built here when a test does not care. */
   queues?: CommitQueues;
@@ -58,7 +63,16 @@ export interface ApiDeps {
 }
 
 /** Builds the REST api from its dependencies; never listens (main.ts and the tests do). */
-export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPayment }: ApiDeps): Express {
+export function buildApiApp({
+  cfg,
+  logger,
+  db,
+  readDb = db,
+  redis,
+  queues,
+  payments,
+  afterPayment,
+}: ApiDeps): Express {
   const keys = redisKeys(cfg.redis.prefix);
   const submitter = new RequestSubmitter(db, queues ?? new CommitQueues(redis, cfg.redis.prefix), logger);
   const admission = new AdmissionGuard(cfg, redis, db);
@@ -92,8 +106,9 @@ export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPay
       // The OpenAPI document (built from the route tables beside each router) and its page: ADR 017.
       app.use('/api', openApiRoutes(apiDocument));
       app.use('/api/auth', authRoutes(auth, limits));
-      app.use('/api/terms', termRoutes(db));
-      app.use('/api/sections', sectionRoutes(db));
+      // The public catalogue may be a moment behind (ADR 022); enrolling checks seats on the primary, under lock.
+      app.use('/api/terms', termRoutes(readDb));
+      app.use('/api/sections', sectionRoutes(readDb));
       app.use('/api/me/requests', authenticated, myRequestRoutes(db));
       app.use('/api/me/reservations', authenticated, myReservationRoutes(db));
       app.use('/api/me/notifications', authenticated, notificationRoutes(db));
@@ -101,7 +116,7 @@ export function buildApiApp({ cfg, logger, db, redis, queues, payments, afterPay
       app.use('/api/me/timetable', authenticated, timetableRoutes(db));
       app.use('/api/me', authenticated, meRoutes(db));
       app.use('/api/requests', authenticated, requestRoutes(db));
-      app.use('/api/events', eventRoutes({ db, currency: cfg.payments.currency }));
+      app.use('/api/events', eventRoutes({ db, readDb, currency: cfg.payments.currency }));
       app.use(
         '/api/enrollments',
         authenticated,

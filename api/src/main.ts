@@ -1,4 +1,4 @@
-import { createDb } from '../../core/db.js';
+import { createDb, createReadDb } from '../../core/db.js';
 import { closeServer, runService } from '../../core/process/run-service.js';
 import { AfterPaymentQueue } from '../../core/reservations/after-payment-queue.js';
 import { CommitQueues } from '../../core/queues.js';
@@ -10,17 +10,19 @@ await runService({
   name: 'api',
   start: (cfg, logger) => {
     const db = createDb(cfg);
+    // DATABASE_READ_URL's replica for the catalogue (ADR 022); without one those reads use the primary.
+    const readDb = createReadDb(cfg);
     const redis = createRedis(cfg, 'command', 'rushline-api');
     const queues = new CommitQueues(redis, cfg.redis.prefix);
     const afterPayment = new AfterPaymentQueue(redis, cfg.redis.prefix);
-    const server = createHttpServer(buildApiApp({ cfg, logger, db, redis, queues, afterPayment }));
+    const server = createHttpServer(buildApiApp({ cfg, logger, db, readDb, redis, queues, afterPayment }));
     return {
       server,
       port: cfg.http.apiPort,
       close: async () => {
         await closeServer(server);
         await Promise.allSettled([queues.close(), afterPayment.close()]);
-        await Promise.allSettled([db.destroy(), redis.quit()]);
+        await Promise.allSettled([db.destroy(), readDb?.destroy(), redis.quit()]);
       },
     };
   },

@@ -48,12 +48,25 @@ async function chownMysql(...targets: string[]): Promise<void> {
   await runOrThrow('chown', ['mysql:mysql', ...targets]);
 }
 
+/**
+ * What every primary we start runs with: a binary log, so a replica (scripts/services.ts --replica,
+ * ADR 022) can follow it from any moment on. Always on, not only when a replica is asked for: a primary
+ * restarted once without it would leave a replica silently missing what happened meanwhile.
+ */
+export const PRIMARY_BINLOG_ARGS: readonly string[] = [
+  '--server-id=1',
+  '--log-bin=mariadb-bin',
+  // Test runs create and drop a database each; two days of binlog is plenty for a replica that was stopped.
+  '--binlog-expire-logs-seconds=172800',
+];
+
 export async function startMariadb(
   mariadbd: string,
   target: MysqlTarget,
   layout: MariadbLayout,
   paths: ServicePaths,
   log: (line: string) => void,
+  extraArgs: readonly string[] = PRIMARY_BINLOG_ARGS,
 ): Promise<void> {
   // mariadbd refuses to run as root and drops to --user=mysql, which only root may ask for.
   if (!isRoot()) {
@@ -96,6 +109,7 @@ export async function startMariadb(
       `--socket=${layout.socket}`,
       `--pid-file=${layout.pidFile}`,
       `--log-error=${layout.logFile}`,
+      ...extraArgs,
     ],
     pidFile: layout.launcherPidFile,
     background: true,
@@ -110,11 +124,13 @@ export async function mariadbGaveUp(layout: MariadbLayout): Promise<string | und
   return `mariadbd exited during start-up; last lines of ${layout.logFile}:\n${await tail(layout.logFile)}`;
 }
 
+export interface RootClient {
+  readonly client: string;
+  readonly args: string[];
+}
+
 /** The mariadb client logged in as root over a unix socket, checked to be the server on `port`. */
-async function rootClient(
-  port: number,
-  preferredSocket: string,
-): Promise<{ client: string; args: string[] }> {
+export async function rootClient(port: number, preferredSocket: string): Promise<RootClient> {
   const client = await which('mariadb', 'mysql');
   if (!client) throw new ServiceError('the mariadb client is not installed (apt-get install mariadb-client)');
   const sockets = [...new Set([preferredSocket, '/run/mysqld/mysqld.sock', '/var/run/mysqld/mysqld.sock'])];
@@ -153,7 +169,7 @@ export async function grantLocalUser(
   layout: MariadbLayout,
   log: (line: string) => void,
 ): Promise<void> {
-  let root: { client: string; args: string[] };
+  let root: RootClient;
   try {
     root = await rootClient(target.port, layout.socket);
   } catch (err) {
@@ -200,4 +216,17 @@ async function createDatabaseIfMissing(conn: Connection, database: string): Prom
     `CREATE DATABASE IF NOT EXISTS ${escapeId(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
   );
   return true;
+}
+
+/** Runs SQL as root and returns the rows of its last result set, as column name → text. */
+export async function rootQuery(root: RootClient, sql: string): Promise<Record<string, string>[]> {
+  // --batch without --skip-column-names: a header line, then tab-separated rows (NULL printed as NULL).
+  const args = root.args.filter((a) => a !== '--skip-column-names');
+  const { stdout } = await runOrThrow(root.client, args, { input: sql });
+  const lines = stdout.split('\n').filter((line) => line !== '');
+  const header = lines[0]?.split('\t') ?? [];
+  return lines.slice(1).map((line) => {
+    const cells = line.split('\t');
+    return Object.fromEntries(header.map((name, i) => [name, cells[i] ?? '']));
+  });
 }

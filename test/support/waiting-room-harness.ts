@@ -20,7 +20,8 @@ export interface RunningWaitingRoom {
  * with its own connections. `controller: false` leaves admission to the test, which steps it by hand.
  */
 export async function startWaitingRoom(
-  opts: { env?: Record<string, string>; controller?: boolean } = {},
+  /** `readDb`: the caller's replica pool for the public room list (ADR 022); the caller closes it. */
+  opts: { env?: Record<string, string>; controller?: boolean; readDb?: Knex } = {},
 ): Promise<RunningWaitingRoom> {
   const cfg = testConfig(opts.env ?? {});
   const db = createDb(cfg);
@@ -28,7 +29,7 @@ export async function startWaitingRoom(
   const pub = createRedis(cfg, 'blocking');
   const sub = createRedis(cfg, 'blocking');
   await waitForRedis(redis);
-  const room = createWaitingRoom({ cfg, logger: testLogger, db, redis, pub, sub });
+  const room = createWaitingRoom({ cfg, logger: testLogger, db, readDb: opts.readDb, redis, pub, sub });
   await new Promise<void>((resolve) => room.server.listen(0, '127.0.0.1', resolve));
   if (opts.controller !== false) room.controller.start();
   const { port } = room.server.address() as AddressInfo;

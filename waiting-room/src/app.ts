@@ -50,6 +50,11 @@ export interface WaitingRoomDeps {
   cfg: Config;
   logger: Logger;
   db: Knex;
+  /**
+   * The public room list's reads, which may lag the primary by a moment (ADR 022): a replica's pool, or
+   * `db` when there is none. Joining, admission and room definitions the leader acts on stay on `db`.
+   */
+  readDb?: Knex;
   /** Commands (fail fast when Redis is away). */
   redis: Redis;
   /** The socket.io adapter's publisher and subscriber. */
@@ -85,6 +90,7 @@ const publicDir = path.resolve(import.meta.dirname, '..', 'public');
  */
 export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
   const { cfg, logger, db, redis } = deps;
+  const readDb = deps.readDb ?? db;
   const keys = redisKeys(cfg.redis.prefix);
   const queue = new RoomQueue(redis, cfg.redis.prefix);
   const rooms = new RoomService(db, queue);
@@ -204,7 +210,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       app.use(
         '/rooms',
         roomRoutes(
-          db,
+          readDb,
           rooms,
           // The router's signed-in routes are join (POST) and status (GET).
           authenticatedAndLimited(authenticated, limits, (req) =>

@@ -1,4 +1,4 @@
-import { createDb } from '../../core/db.js';
+import { createDb, createReadDb } from '../../core/db.js';
 import { runService } from '../../core/process/run-service.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';
 import { createWaitingRoom } from './app.js';
@@ -7,10 +7,12 @@ await runService({
   name: 'waiting-room',
   start: (cfg, logger) => {
     const db = createDb(cfg);
+    // DATABASE_READ_URL's replica for the public room list (ADR 022); without one it reads the primary.
+    const readDb = createReadDb(cfg);
     const redis = createRedis(cfg, 'command', 'rushline-waiting-room');
     const pub = createRedis(cfg, 'blocking', 'rushline-waiting-room-pub');
     const sub = createRedis(cfg, 'blocking', 'rushline-waiting-room-sub');
-    const room = createWaitingRoom({ cfg, logger, db, redis, pub, sub });
+    const room = createWaitingRoom({ cfg, logger, db, readDb, redis, pub, sub });
     // The first tick would only log an error while the connection is still coming up.
     waitForRedis(redis, 30_000).then(
       () => room.controller.start(),
@@ -24,7 +26,7 @@ await runService({
       port: cfg.http.waitingRoomPort,
       close: async () => {
         await room.close();
-        await Promise.allSettled([db.destroy(), redis.quit(), pub.quit(), sub.quit()]);
+        await Promise.allSettled([db.destroy(), readDb?.destroy(), redis.quit(), pub.quit(), sub.quit()]);
       },
     };
   },

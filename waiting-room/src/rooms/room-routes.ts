@@ -28,17 +28,18 @@ export async function joinRoom(
   return { status: view.created ? 201 : 200, view };
 }
 
-export function roomRoutes(db: Knex, rooms: RoomService, authenticated: RequestHandler): Router {
+/** `readDb` serves the public list and room view, which may be a moment behind (ADR 022). */
+export function roomRoutes(readDb: Knex, rooms: RoomService, authenticated: RequestHandler): Router {
   const router = Router();
   // Each with its sold-out flag (ADR 013), which lives in Redis, so the home page can say so.
   router.get('/', async (_req, res) => {
-    const rows = await listRooms(db);
+    const rows = await listRooms(readDb);
     const soldOut = await rooms.soldOut(rows.map((r) => r.id));
     res.json({ rooms: rows.map((r, i) => ({ ...toRoomSummary(r), soldOut: soldOut[i] === true })) });
   });
   router.get('/:roomId', async (req, res) => {
     const { roomId } = parseInput(roomParams, req.params, 'path');
-    const room = await findRoom(db, roomId);
+    const room = await findRoom(readDb, roomId);
     if (!room) throw new NotFoundError('ROOM_NOT_FOUND', `No waiting room ${roomId}`);
     const [soldOut] = await rooms.soldOut([roomId]);
     res.json({ ...toRoomSummary(room), soldOut: soldOut === true });
