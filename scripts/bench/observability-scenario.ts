@@ -125,7 +125,8 @@ export async function runObservability(o: ObservabilityOptions): Promise<Record<
     bar.end();
 
     const apps = {} as Record<Mode, Record<Target, AppProcess>>;
-    for (const mode of ['on', 'off'] as const) {
+    // Off first: its waiting room takes the admission lease, so the leader's ticks weigh on off, not on.
+    for (const mode of ['off', 'on'] as const) {
       apps[mode] = {
         join: await env.start('waiting-room', { ...SWITCHES[mode], ADMISSION_TICK_MS: '1000' }),
         api: await env.start('api', SWITCHES[mode]),
