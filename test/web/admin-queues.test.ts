@@ -3,7 +3,14 @@ import type { Knex } from 'knex';
 import type { Page } from 'playwright-core';
 import { signAdminSessionToken } from '../../api/src/admin/admin-session-token.js';
 import { ADMIN_COOKIE } from '../../api/src/admin/admin-session.js';
-import { openWatchedPage, screenshotPath, signInThroughPage, useBrowserWorld } from '../support/browser.js';
+import { seriousViolations } from '../support/axe.js';
+import {
+  collectProblems,
+  openWatchedPage,
+  screenshotPath,
+  signInThroughPage,
+  useBrowserWorld,
+} from '../support/browser.js';
 import { testConfig } from '../support/test-config.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { createTestRoom } from '../support/waiting-room-harness.js';
@@ -32,9 +39,10 @@ async function navigateForJson(page: Page, url: string): Promise<Answer> {
 }
 
 /**
- * bull-board at /admin/queues through the real gateway and processes, in Chromium: staff see the reservation
- * queues and every room's commit queue (a room created after the page was first opened included); students
- * and anonymous visitors get JSON refusals, never the board.
+ * bull-board at /admin/queues through the real gateway and processes, in Chromium: staff open it from the
+ * staff console's button (a new tab) and see the reservation queues and every room's commit queue (a room
+ * created after the page was first opened included); students and anonymous visitors get JSON refusals,
+ * never the board.
  */
 describe('the queue board (bull-board) in a real browser', function () {
   this.timeout(180_000);
@@ -57,17 +65,23 @@ describe('the queue board (bull-board) in a real browser', function () {
   it('shows staff the reservation queues and each room’s commit queue, rooms created later included', async () => {
     problems = [];
     const earlierRoom = await createTestRoom(db);
-    const page = await open();
-    await signInThroughPage(page, url, staff, '/staff');
-    expect(await openAdminSession(page)).to.deep.equal({ status: 204, body: null });
+    const consolePage = await open();
+    await signInThroughPage(consolePage, url, staff, '/staff');
+    expect(await seriousViolations(consolePage), 'axe on the staff console').to.deep.equal([]);
+    // The console's button opens the admin session, then the board in a new tab.
+    const [page] = await Promise.all([
+      consolePage.context().waitForEvent('page'),
+      consolePage.getByRole('button', { name: 'Open the queue board (new tab)' }).click(),
+    ]);
+    collectProblems(page, problems);
+    await page.waitForURL(/\/admin\/queues\/?$/);
+    expect(await consolePage.locator('[role=alert]').count(), 'an error on the console').to.equal(0);
     const cookies = await page.context().cookies(`${url}/admin/queues`);
     const cookie = cookies.find((c) => c.name === ADMIN_COOKIE);
     expect(cookie, 'admin session cookie').to.include({ path: '/admin', httpOnly: true, sameSite: 'Strict' });
     // Scoped to /admin: the api's own paths never receive it.
     expect((await page.context().cookies(`${url}/api/me`)).map((c) => c.name)).to.not.include(ADMIN_COOKIE);
 
-    const res = await page.goto(`${url}/admin/queues`);
-    expect(res?.status()).to.equal(200);
     for (const name of ['reservation-holds', 'after-payment', `commit-room-${earlierRoom}`]) {
       await page.getByText(name, { exact: true }).first().waitFor();
     }
