@@ -22,7 +22,7 @@ export default defineConfig({
   },
   server: {
     proxy: Object.fromEntries(
-      ['/api', '/rooms', '/operator', '/socket.io'].map((p) => [
+      ['/api', '/rooms', '/operator', '/admin', '/socket.io'].map((p) => [
         p,
         { target: process.env.RUSHLINE_GATEWAY_URL ?? 'http://127.0.0.1:8080', ws: p === '/socket.io' },
       ]),

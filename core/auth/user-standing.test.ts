@@ -20,7 +20,7 @@ import { UnauthorizedError } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
 import { createRedis, waitForRedis } from '../redis.js';
 import { STANDING_REFRESH_MS, UserStanding } from './user-standing.js';
-import type { StandingSnapshot } from './user-standing-store.js';
+import { loadUserStanding, type StandingSnapshot } from './user-standing-store.js';
 
 async function refusal(p: Promise<void>): Promise<string | undefined> {
   try {
@@ -102,6 +102,41 @@ describe('UserStanding: one snapshot per process, not a query per request', () =
     clock += 10 * STANDING_REFRESH_MS;
     expect(await refusal(s.assertActive(7))).to.equal('USER_DEACTIVATED');
     expect(await refusal(s.assertActive(1))).to.equal(undefined);
+  });
+});
+
+describe('loadUserStanding: the snapshot as MySQL gives it', function () {
+  this.timeout(30_000);
+  const cfg = testConfig();
+  let db: Knex;
+  before(() => {
+    db = createDb(cfg);
+  });
+  after(() => db.destroy());
+
+  it('lists the deactivated accounts through the users.active index, not a scan of every account', async () => {
+    const kept = await createTestUser(db);
+    const switchedOff = await createTestUser(db);
+    await db('users').where({ id: switchedOff.id }).update({ active: false });
+    const queries: { sql: string; bindings: readonly Knex.RawBinding[] }[] = [];
+    const listener = (q: { sql: string; bindings?: readonly Knex.RawBinding[] }) =>
+      queries.push({ sql: q.sql, bindings: q.bindings ?? [] });
+    db.on('query', listener);
+    const snap = await loadUserStanding(db).finally(() => db.off('query', listener));
+    expect(snap.inactive.has(switchedOff.id)).to.equal(true);
+    expect(snap.inactive.has(kept.id)).to.equal(false);
+    expect(snap.maxId).to.be.at.least(switchedOff.id);
+
+    const inactiveRead = queries.find((q) => q.sql.includes('`active`'));
+    if (!inactiveRead)
+      throw new Error(`no read of users.active among ${queries.map((q) => q.sql).join('; ')}`);
+    const [plan] = (await db.raw(`EXPLAIN ${inactiveRead.sql}`, inactiveRead.bindings)) as [
+      { key: string | null; Extra: string | null }[],
+      unknown,
+    ];
+    expect(plan.map((row) => row.key)).to.deep.equal(['users_active_index']);
+    // The index alone answers it: InnoDB's secondary indexes carry the primary key.
+    expect(plan[0]?.Extra ?? '').to.include('Using index');
   });
 });
 

@@ -7,45 +7,46 @@ const registers = [metricsRegistry];
 export const COMMIT_KINDS = ['enrollment', 'reservation'] as const;
 export type CommitKind = (typeof COMMIT_KINDS)[number];
 
-const commits = new Counter({
-  name: 'rushline_commits_total',
-  help: 'Requests decided by the committers, by kind and outcome code',
-  labelNames: ['kind', 'outcome'] as const,
-  registers,
-});
-const batchSize = new Histogram({
-  name: 'rushline_commit_batch_size',
-  help: 'Requests per commit transaction',
-  labelNames: ['kind'] as const,
-  buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
-  registers,
-});
-const batchDuration = new Histogram({
-  name: 'rushline_commit_batch_duration_seconds',
-  help: 'One commit transaction, retries included',
-  labelNames: ['kind'] as const,
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  registers,
-});
-const retries = new Counter({
-  name: 'rushline_commit_retries_total',
-  help: 'Commit transactions run again after a deadlock or a lock wait timeout',
-  labelNames: ['kind', 'reason'] as const,
-  registers,
-});
-const submitToOutcome = new Histogram({
-  name: 'rushline_submit_to_outcome_seconds',
-  help: 'From the api taking a request to its outcome being pushed to its owner',
-  labelNames: ['kind'] as const,
-  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-  registers,
-});
-const payments = new Counter({
-  name: 'rushline_payments_total',
-  help: 'Payment attempts settled, by result',
-  labelNames: ['result'] as const,
-  registers,
-});
+/** A counter in the registry, its label values given by the caller. */
+const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+  new Counter({ name, help, labelNames, registers });
+
+/**
+ * A histogram by commit kind. Its series are zeroed for every kind here: a histogram's series exist only once
+ * observed or zeroed, and dashboards should find every kind's from the start.
+ */
+function kindHistogram(name: string, help: string, buckets: number[]): Histogram<'kind'> {
+  const histogram = new Histogram({ name, help, labelNames: ['kind'] as const, buckets, registers });
+  for (const kind of COMMIT_KINDS) histogram.zero({ kind });
+  return histogram;
+}
+
+const commits = counter(
+  'rushline_commits_total',
+  'Requests decided by the committers, by kind and outcome code',
+  ['kind', 'outcome'],
+);
+const batchSize = kindHistogram(
+  'rushline_commit_batch_size',
+  'Requests per commit transaction',
+  [1, 2, 5, 10, 20, 50, 100, 200, 500],
+);
+const batchDuration = kindHistogram(
+  'rushline_commit_batch_duration_seconds',
+  'One commit transaction, retries included',
+  [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+);
+const retries = counter(
+  'rushline_commit_retries_total',
+  'Commit transactions run again after a deadlock or a lock wait timeout',
+  ['kind', 'reason'],
+);
+const submitToOutcome = kindHistogram(
+  'rushline_submit_to_outcome_seconds',
+  'From the api taking a request to its outcome being pushed to its owner',
+  [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+);
+const payments = counter('rushline_payments_total', 'Payment attempts settled, by result', ['result']);
 
 export const RETRY_REASONS = {
   ER_LOCK_DEADLOCK: 'deadlock',
@@ -55,23 +56,17 @@ export const RETRY_REASONS = {
 export const PAYMENT_RESULTS = ['paid', 'declined', 'refunded', 'pending'] as const;
 export type PaymentResult = (typeof PAYMENT_RESULTS)[number];
 
-// The bounded label sets known up front exist from the start at 0, so dashboards find every family.
-for (const kind of COMMIT_KINDS) {
-  for (const reason of Object.values(RETRY_REASONS)) retries.labels(kind, reason).inc(0);
-}
-for (const result of PAYMENT_RESULTS) payments.labels(result).inc(0);
 /** Each kind's success code and the code of a request its job gave up on. */
 const KNOWN_OUTCOMES: Record<CommitKind, readonly string[]> = {
   enrollment: ['ENROLLED', 'COMMIT_FAILED'],
   reservation: ['SEATS_HELD', 'COMMIT_FAILED'],
 };
+// The bounded label sets known up front exist from the start at 0, so dashboards find every family.
 for (const kind of COMMIT_KINDS) {
+  for (const reason of Object.values(RETRY_REASONS)) retries.labels(kind, reason).inc(0);
   for (const outcome of KNOWN_OUTCOMES[kind]) commits.labels(kind, outcome).inc(0);
-  // A histogram's series exist only once observed or zeroed.
-  batchSize.zero({ kind });
-  batchDuration.zero({ kind });
-  submitToOutcome.zero({ kind });
 }
+for (const result of PAYMENT_RESULTS) payments.labels(result).inc(0);
 
 export function countCommitOutcome(kind: CommitKind, outcome: string): void {
   if (!recording.on) return;

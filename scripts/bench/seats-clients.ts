@@ -16,9 +16,11 @@ import { bump } from './stats.js';
  * from Redis). Each opens a socket to the waiting room (signed in with its own access token, so it is
  * in its `user:<id>` room) before the start; at its arrival time it signs its admission token, POSTs
  * /api/reservations and waits for the terminal `request:update` (polling GET /api/requests/:id only if
- * none came after PUSH_TIMEOUT_MS, counted as undelivered), may ask again or for more, then acts on each
- * hold: pay (and maybe cancel after paying: a refund), pay with `card_declined` (and maybe again with a
- * good card), cancel, pay too late, or nothing. Reports its counters every half second and, on `report`, everything.
+ * none came after PUSH_TIMEOUT_MS, counted as undelivered), may ask again, or for more from a second tab
+ * (which the api refuses while the first hold is live: one live reservation per admission, ADR 015), then
+ * acts on each hold: pay (and maybe cancel after paying: a refund), pay with `card_declined` (and maybe
+ * again with a good card), cancel, pay too late, or nothing. Reports its counters every half second and,
+ * on `report`, everything.
  */
 interface User {
   plan: UserPlan;
@@ -205,8 +207,18 @@ function outcomeOf(u: User, requestId: number): Promise<RequestView> {
   });
 }
 
-/** POST /api/reservations and wait for the outcome; undefined if the submit failed. */
-async function reserve(u: User, want: Want, admission: string, n: number): Promise<RequestView | undefined> {
+/**
+ * POST /api/reservations and wait for the outcome; undefined if the submit failed or was refused. A refusal
+ * the user's own situation calls for (`expectedRefusal`, what the page would show them) is counted among the
+ * answers as `<label> <status> <code>`, not as a failure: the failures are what no user should meet.
+ */
+async function reserve(
+  u: User,
+  want: Want,
+  admission: string,
+  n: number,
+  expectedRefusal?: { label: string; code: string },
+): Promise<RequestView | undefined> {
   counters.submitted++;
   const started = performance.now();
   const submitAt = Date.now();
@@ -222,6 +234,10 @@ async function reserve(u: User, want: Want, admission: string, n: number): Promi
   } catch (err) {
     counters.submitFailed++;
     bump(failures, `reserve: ${networkCodeOf(err)}`);
+    return undefined;
+  }
+  if (expectedRefusal && res.code === expectedRefusal.code) {
+    bump(answers, `${expectedRefusal.label} ${res.status} ${res.code}`);
     return undefined;
   }
   if (res.status !== 202) {
@@ -313,7 +329,17 @@ async function runUser(u: User, startAt: number): Promise<void> {
     if (u.plan.retry && (first === 'SEATS_TAKEN' || first === 'NOT_ENOUGH_SEATS')) {
       take(await reserve(u, u.plan.retry, admission, 1));
     }
-    if (u.plan.extra && holds.length > 0) take(await reserve(u, u.plan.extra, admission, 2));
+    if (u.plan.extra && holds.length > 0) {
+      // More seats from a second tab while the first hold is live: the admission allows one live reservation
+      // (ADR 015), so the page is told RESERVATION_ALREADY_LIVE (pay for or cancel the hold first). Accepted,
+      // it would be a second live reservation under one admission: a real error.
+      const extra = await reserve(u, u.plan.extra, admission, 2, {
+        label: 'extra',
+        code: 'RESERVATION_ALREADY_LIVE',
+      });
+      if (extra) bump(failures, 'extra: accepted beside a live reservation');
+      take(extra);
+    }
     await Promise.all(holds.map((h, i) => act(u, h, u.plan.actions[i] ?? 'none')));
   } catch (err) {
     bump(failures, `user: ${networkCodeOf(err)}`);

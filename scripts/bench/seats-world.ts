@@ -33,7 +33,7 @@ export interface UserPlan {
   first: Want;
   /** Asked after SEATS_TAKEN or NOT_ENOUGH_SEATS. */
   retry: Want | null;
-  /** Asked while holding seats (a second tab): a hold, or PER_USER_LIMIT past the limit. */
+  /** Asked while holding seats (a second tab): refused, RESERVATION_ALREADY_LIVE (ADR 015). */
   extra: Want | null;
   /** One per hold, in the order the holds came. */
   actions: HoldAction[];

@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { Knex } from 'knex';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { createDb } from '../../core/db.js';
+import { testConfig } from './test-config.js';
+import { startWebStack, type WebStack } from './web-stack.js';
 
 /** Debian's Chromium: Playwright's own browser download needs internet access that CI machines lack. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -78,4 +82,50 @@ export async function signInThroughPage(
   await page.locator('input[name=password]').fill(user.password);
   await page.locator('input[name=password]').press('Enter');
   await page.waitForURL(`**${next}`);
+}
+
+/** A page of its own context and the problems collected from it. */
+export interface WatchedTab {
+  page: Page;
+  problems: string[];
+}
+
+/** `openWatchedPage` with a list of problems of its own. */
+export async function openTab(browser: Browser, options: BrowserContextOptions): Promise<WatchedTab> {
+  const problems: string[] = [];
+  return { page: await openWatchedPage(browser, problems, options), problems };
+}
+
+/** What a browser test runs against: the product behind the gateway, Chromium, and the run's database. */
+export interface BrowserWorld {
+  url: string;
+  stack: WebStack;
+  browser: Browser;
+  db: Knex;
+}
+
+/**
+ * The set-up every browser test shares: registers mocha hooks that start the whole product (`startWebStack`,
+ * with `env` for its processes), Chromium and a database handle before the suite's own `before` hooks, and
+ * stop them after. Call it at the top of a `describe`; the returned function gives the running world (and
+ * says so if the set-up failed, instead of a TypeError on undefined).
+ */
+export function useBrowserWorld(env: Record<string, string> = {}): () => BrowserWorld {
+  let stack: WebStack | undefined;
+  let browser: Browser | undefined;
+  let db: Knex | undefined;
+  before(async () => {
+    db = createDb(testConfig());
+    browser = await launchBrowser();
+    stack = await startWebStack(env);
+  });
+  after(async () => {
+    await browser?.close(); // closes every context the test opened
+    await stack?.stop();
+    await db?.destroy();
+  });
+  return () => {
+    if (!stack || !browser || !db) throw new Error('the browser test’s set-up did not finish');
+    return { url: stack.url, stack, browser, db };
+  };
 }

@@ -1,14 +1,19 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { signAdminSessionToken } from '../../api/src/admin/admin-session-token.js';
 import { ADMIN_COOKIE } from '../../api/src/admin/admin-session.js';
-import { createDb } from '../../core/db.js';
-import { launchBrowser, openWatchedPage, screenshotPath, signInThroughPage } from '../support/browser.js';
+import { seriousViolations } from '../support/axe.js';
+import {
+  collectProblems,
+  openWatchedPage,
+  screenshotPath,
+  signInThroughPage,
+  useBrowserWorld,
+} from '../support/browser.js';
 import { testConfig } from '../support/test-config.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { createTestRoom } from '../support/waiting-room-harness.js';
-import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 interface Answer {
   status: number;
@@ -34,51 +39,49 @@ async function navigateForJson(page: Page, url: string): Promise<Answer> {
 }
 
 /**
- * bull-board at /admin/queues through the real gateway and processes, in Chromium: staff see the reservation
- * queues and every room's commit queue (a room created after the page was first opened included); students
- * and anonymous visitors get JSON refusals, never the board.
+ * bull-board at /admin/queues through the real gateway and processes, in Chromium: staff open it from the
+ * staff console's button (a new tab) and see the reservation queues and every room's commit queue (a room
+ * created after the page was first opened included); students and anonymous visitors get JSON refusals,
+ * never the board.
  */
 describe('the queue board (bull-board) in a real browser', function () {
   this.timeout(180_000);
   const cfg = testConfig();
-  let stack: WebStack;
-  let browser: Browser;
+  const running = useBrowserWorld();
+  let url: string;
   let db: Knex;
   let staff: TestUser;
   let student: TestUser;
   let problems: string[] = [];
 
   before(async () => {
-    db = createDb(cfg);
+    ({ url, db } = running());
     staff = await createTestUser(db, 'staff');
     student = await createTestUser(db, 'student');
-    stack = await startWebStack();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await db?.destroy();
   });
 
-  const open = () => openWatchedPage(browser, problems, { viewport: { width: 1280, height: 800 } });
+  const open = () => openWatchedPage(running().browser, problems, { viewport: { width: 1280, height: 800 } });
 
   it('shows staff the reservation queues and each room’s commit queue, rooms created later included', async () => {
     problems = [];
     const earlierRoom = await createTestRoom(db);
-    const page = await open();
-    await signInThroughPage(page, stack.url, staff, '/staff');
-    expect(await openAdminSession(page)).to.deep.equal({ status: 204, body: null });
-    const cookies = await page.context().cookies(`${stack.url}/admin/queues`);
+    const consolePage = await open();
+    await signInThroughPage(consolePage, url, staff, '/staff');
+    expect(await seriousViolations(consolePage), 'axe on the staff console').to.deep.equal([]);
+    // The console's button opens the admin session, then the board in a new tab.
+    const [page] = await Promise.all([
+      consolePage.context().waitForEvent('page'),
+      consolePage.getByRole('button', { name: 'Open the queue board (new tab)' }).click(),
+    ]);
+    collectProblems(page, problems);
+    await page.waitForURL(/\/admin\/queues\/?$/);
+    expect(await consolePage.locator('[role=alert]').count(), 'an error on the console').to.equal(0);
+    const cookies = await page.context().cookies(`${url}/admin/queues`);
     const cookie = cookies.find((c) => c.name === ADMIN_COOKIE);
     expect(cookie, 'admin session cookie').to.include({ path: '/admin', httpOnly: true, sameSite: 'Strict' });
     // Scoped to /admin: the api's own paths never receive it.
-    expect((await page.context().cookies(`${stack.url}/api/me`)).map((c) => c.name)).to.not.include(
-      ADMIN_COOKIE,
-    );
+    expect((await page.context().cookies(`${url}/api/me`)).map((c) => c.name)).to.not.include(ADMIN_COOKIE);
 
-    const res = await page.goto(`${stack.url}/admin/queues`);
-    expect(res?.status()).to.equal(200);
     for (const name of ['reservation-holds', 'after-payment', `commit-room-${earlierRoom}`]) {
       await page.getByText(name, { exact: true }).first().waitFor();
     }
@@ -115,35 +118,35 @@ describe('the queue board (bull-board) in a real browser', function () {
     expect(
       await page.evaluate(async () => (await fetch('/admin/session', { method: 'DELETE' })).status),
     ).to.equal(204);
-    expect(await navigateForJson(page, `${stack.url}/admin/queues`)).to.deep.include({ status: 401 });
+    expect(await navigateForJson(page, `${url}/admin/queues`)).to.deep.include({ status: 401 });
   });
 
   it('refuses students and anonymous visitors with JSON', async () => {
     problems = [];
     const page = await open();
-    expect(await navigateForJson(page, `${stack.url}/admin/queues`)).to.deep.include({ status: 401 });
+    expect(await navigateForJson(page, `${url}/admin/queues`)).to.deep.include({ status: 401 });
 
-    await signInThroughPage(page, stack.url, student, '/');
+    await signInThroughPage(page, url, student, '/');
     const refused = await openAdminSession(page);
     expect(refused.status).to.equal(403);
     expect(refused.body).to.have.nested.property('error.code', 'FORBIDDEN');
-    expect(await page.context().cookies(`${stack.url}/admin/queues`)).to.have.length(0);
-    const anonymous = await navigateForJson(page, `${stack.url}/admin/queues`);
+    expect(await page.context().cookies(`${url}/admin/queues`)).to.have.length(0);
+    const anonymous = await navigateForJson(page, `${url}/admin/queues`);
     expect(anonymous.status).to.equal(401);
     expect(anonymous.body).to.have.nested.property('error.code', 'ADMIN_SESSION_REQUIRED');
 
     // Even a genuine admin session cookie of a student's (the role rides in the token) opens nothing.
     const forged = signAdminSessionToken(cfg.auth, student, 600);
-    await page.context().addCookies([{ name: ADMIN_COOKIE, value: forged, url: `${stack.url}/admin/` }]);
-    const asStudent = await navigateForJson(page, `${stack.url}/admin/queues`);
+    await page.context().addCookies([{ name: ADMIN_COOKIE, value: forged, url: `${url}/admin/` }]);
+    const asStudent = await navigateForJson(page, `${url}/admin/queues`);
     expect(asStudent.status).to.equal(403);
     expect(asStudent.body).to.have.nested.property('error.code', 'FORBIDDEN');
-    const boardApi = await navigateForJson(page, `${stack.url}/admin/queues/api/queues`);
+    const boardApi = await navigateForJson(page, `${url}/admin/queues/api/queues`);
     expect(boardApi.status).to.equal(403);
 
     // A cookie that is not ours is refused, not trusted.
-    await page.context().addCookies([{ name: ADMIN_COOKIE, value: 'x.y.z', url: `${stack.url}/admin/` }]);
-    const garbage = await navigateForJson(page, `${stack.url}/admin/queues`);
+    await page.context().addCookies([{ name: ADMIN_COOKIE, value: 'x.y.z', url: `${url}/admin/` }]);
+    const garbage = await navigateForJson(page, `${url}/admin/queues`);
     expect(garbage.status).to.equal(401);
     expect(garbage.body).to.have.nested.property('error.code', 'ADMIN_SESSION_INVALID');
   });

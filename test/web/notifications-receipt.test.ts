@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import type { Knex } from 'knex';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createDb } from '../../core/db.js';
+import type { Page } from 'playwright-core';
 import { permute } from '../../waiting-room/src/queue/permutation.js';
 import { seriousViolations } from '../support/axe.js';
-import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
+import { openTab as openWatchedTab, screenshotPath, useBrowserWorld } from '../support/browser.js';
 import {
   createEnrollmentFixture,
   createSection,
@@ -13,7 +11,6 @@ import {
 import { testConfig } from '../support/test-config.js';
 import { tokenFor } from '../support/tokens.js';
 import { createTestUser, type TestUser } from '../support/users.js';
-import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 /**
  * Acceptance (c) and (d) of the web app, in Chromium against the real processes behind the gateway:
@@ -36,42 +33,14 @@ interface Admitted {
 describe('notifications and the receipt, in the browser', function () {
   this.timeout(240_000);
   const cfg = testConfig();
-  let browser: Browser | undefined;
-  let stack: WebStack | undefined;
-  let db: Knex | undefined;
-  const contexts: BrowserContext[] = [];
+  const world = useBrowserWorld();
   let nextFakeUser = 8_000_000 + Math.floor(Math.random() * 900_000);
 
-  before(async () => {
-    browser = await launchBrowser();
-    db = createDb(cfg);
-    stack = await startWebStack();
-  });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await stack?.stop();
-    await db?.destroy();
-  });
-
-  const url = () => {
-    if (!stack) throw new Error('the stack did not start');
-    return stack.url;
-  };
-  const knex = () => {
-    if (!db) throw new Error('no database');
-    return db;
-  };
+  const url = () => world().url;
+  const knex = () => world().db;
 
   async function openTab(locale: string): Promise<Tab> {
-    if (!browser) throw new Error('the browser did not start');
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale });
-    contexts.push(context);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    collectProblems(page, problems);
-    return { page, problems };
+    return openWatchedTab(world().browser, { viewport: { width: 390, height: 844 }, locale });
   }
 
   /**

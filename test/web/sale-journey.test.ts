@@ -1,15 +1,12 @@
 import { expect } from 'chai';
-import type { Knex } from 'knex';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
-import { createDb } from '../../core/db.js';
 import { seriousViolations } from '../support/axe.js';
-import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
+import { openTab, screenshotPath, useBrowserWorld } from '../support/browser.js';
 import { createSale, type SaleFixture } from '../support/event-fixture.js';
 import { holdSeats } from '../support/hold-seats.js';
 import { testConfig } from '../support/test-config.js';
 import { createTestUser, type TestUser } from '../support/users.js';
-import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 /**
  * The issue's acceptance journey (b), in a real browser against the real processes behind the gateway:
@@ -25,37 +22,11 @@ const DESKTOP = { width: 1280, height: 800 };
 describe('the ticket buyer’s journey in a real browser', function () {
   this.timeout(240_000);
   const cfg = testConfig();
-  let browser: Browser | undefined;
-  let stack: WebStack | undefined;
-  let db: Knex | undefined;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    browser = await launchBrowser();
-    db = createDb(cfg);
-    stack = await startWebStack();
-  });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await stack?.stop();
-    await db?.destroy();
-  });
-
-  const running = () => {
-    if (!stack || !db || !browser) throw new Error('the stack did not start');
-    return { url: stack.url, db, browser };
-  };
+  const running = useBrowserWorld();
 
   /** A fresh profile at a phone's width; its uncaught errors and console errors are collected. */
   async function openPage(): Promise<{ page: Page; problems: string[] }> {
-    const context = await running().browser.newContext({ viewport: PHONE, locale: 'en-GB' });
-    contexts.push(context);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    collectProblems(page, problems);
-    return { page, problems };
+    return openTab(running().browser, { viewport: PHONE, locale: 'en-GB' });
   }
 
   async function expectAccessible(page: Page, what: string): Promise<void> {

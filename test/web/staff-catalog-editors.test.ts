@@ -2,13 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type { Browser, Page } from 'playwright-core';
-import { createDb } from '../../core/db.js';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, screenshotPath, openWatchedPage, signInThroughPage } from '../support/browser.js';
-import { testConfig } from '../support/test-config.js';
+import { openWatchedPage, screenshotPath, signInThroughPage, useBrowserWorld } from '../support/browser.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { fillStaffListsPastOnePage } from '../support/long-lists.js';
-import { startWebStack, type WebStack } from '../support/web-stack.js';
+import type { WebStack } from '../support/web-stack.js';
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -22,6 +20,7 @@ const DESKTOP = { width: 1280, height: 800 };
  */
 describe('the staff catalog editors in a real browser', function () {
   this.timeout(240_000);
+  const running = useBrowserWorld();
   let stack: WebStack;
   let browser: Browser;
   let db: Knex;
@@ -31,17 +30,10 @@ describe('the staff catalog editors in a real browser', function () {
   let problems: string[] = [];
 
   before(async () => {
-    db = createDb(testConfig());
+    ({ stack, browser, db } = running());
     await fillStaffListsPastOnePage(db);
     staff = await createTestUser(db, 'staff');
     student = await createTestUser(db, 'student');
-    stack = await startWebStack();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await db?.destroy();
   });
 
   const open = () => openWatchedPage(browser, problems, { viewport: PHONE, locale: 'en-GB' });

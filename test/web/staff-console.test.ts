@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type { Browser, Page } from 'playwright-core';
-import { createDb } from '../../core/db.js';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, screenshotPath, openWatchedPage, signInThroughPage } from '../support/browser.js';
+import { openWatchedPage, screenshotPath, signInThroughPage, useBrowserWorld } from '../support/browser.js';
 import { testConfig } from '../support/test-config.js';
 import { tokenFor } from '../support/tokens.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { fillStaffListsPastOnePage } from '../support/long-lists.js';
-import { startWebStack, type WebStack } from '../support/web-stack.js';
+import type { WebStack } from '../support/web-stack.js';
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -25,6 +24,7 @@ const HEADER =
 describe('the staff console in a real browser', function () {
   this.timeout(240_000);
   const cfg = testConfig();
+  const running = useBrowserWorld();
   let stack: WebStack;
   let browser: Browser;
   let db: Knex;
@@ -37,7 +37,7 @@ describe('the staff console in a real browser', function () {
   let problems: string[] = [];
 
   before(async () => {
-    db = createDb(cfg);
+    ({ stack, browser, db } = running());
     await fillStaffListsPastOnePage(db);
     staff = await createTestUser(db, 'staff');
     student = await createTestUser(db, 'student');
@@ -65,13 +65,6 @@ describe('the staff console in a real browser', function () {
       outcome_message: `Section ${course}-1 is full`,
       completed_at: new Date(),
     });
-    stack = await startWebStack();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await db?.destroy();
   });
 
   const open = (viewport: typeof PHONE) =>

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type { Browser, Page } from 'playwright-core';
-import { createDb } from '../../core/db.js';
 import {
   nextGridRow,
   previewSeats,
@@ -12,12 +11,12 @@ import {
   type StaffSeat,
 } from '../../web/src/staff/events/seat-map-edits.js';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, screenshotPath, openWatchedPage, signInThroughPage } from '../support/browser.js';
+import { openWatchedPage, screenshotPath, signInThroughPage, useBrowserWorld } from '../support/browser.js';
 import { testConfig } from '../support/test-config.js';
 import { tokenFor } from '../support/tokens.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { fillStaffListsPastOnePage } from '../support/long-lists.js';
-import { startWebStack, type WebStack } from '../support/web-stack.js';
+import type { WebStack } from '../support/web-stack.js';
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -31,6 +30,7 @@ const DESKTOP = { width: 1280, height: 800 };
 describe('the staff event editor and the lookup in a real browser', function () {
   this.timeout(240_000);
   const cfg = testConfig();
+  const running = useBrowserWorld();
   let stack: WebStack;
   let browser: Browser;
   let db: Knex;
@@ -44,7 +44,7 @@ describe('the staff event editor and the lookup in a real browser', function () 
   let problems: string[] = [];
 
   before(async () => {
-    db = createDb(cfg);
+    ({ stack, browser, db } = running());
     await fillStaffListsPastOnePage(db);
     staff = await createTestUser(db, 'staff');
     student = await createTestUser(db, 'student');
@@ -80,13 +80,6 @@ describe('the staff event editor and the lookup in a real browser', function () 
         link: JSON.stringify({}),
       },
     ]);
-    stack = await startWebStack();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await db?.destroy();
   });
 
   const open = (locale: string) => openWatchedPage(browser, problems, { viewport: PHONE, locale });

@@ -1,15 +1,17 @@
 import { expect } from 'chai';
-import type { Knex } from 'knex';
-import type { Browser, Page } from 'playwright-core';
-import { createDb } from '../../core/db.js';
+import type { Page } from 'playwright-core';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, openWatchedPage, screenshotPath, signInThroughPage } from '../support/browser.js';
+import {
+  openTab,
+  screenshotPath,
+  signInThroughPage,
+  useBrowserWorld,
+  type WatchedTab,
+} from '../support/browser.js';
 import { createStudents } from '../support/catalog-fixture.js';
 import { createSale } from '../support/event-fixture.js';
-import { testConfig } from '../support/test-config.js';
 import { createTestUser } from '../support/users.js';
 import { createTestRoom } from '../support/waiting-room-harness.js';
-import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 /**
  * Adaptive admission in the browser (ADR 012, 013): staff see a room's effective rate and mode on its live
@@ -21,34 +23,10 @@ const RATE = 600;
 
 describe('adaptive admission in a real browser', function () {
   this.timeout(180_000);
-  const cfg = testConfig();
-  let browser: Browser | undefined;
-  let stack: WebStack | undefined;
-  let db: Knex | undefined;
-
-  before(async () => {
-    browser = await launchBrowser();
-    db = createDb(cfg);
-    // A small backlog target, so a handful of queued requests makes the leader cut the pace.
-    stack = await startWebStack({ ADMISSION_PACE_BACKLOG: '5' });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await db?.destroy();
-  });
-
-  const running = () => {
-    if (!stack || !db || !browser) throw new Error('the stack did not start');
-    return { url: stack.url, db, browser };
-  };
-
-  async function openPage(locale = 'en-GB'): Promise<{ page: Page; problems: string[] }> {
-    const problems: string[] = [];
-    const page = await openWatchedPage(running().browser, problems, { viewport: PHONE, locale });
-    return { page, problems };
-  }
+  // A small backlog target, so a handful of queued requests makes the leader cut the pace.
+  const running = useBrowserWorld({ ADMISSION_PACE_BACKLOG: '5' });
+  const openPage = (locale = 'en-GB'): Promise<WatchedTab> =>
+    openTab(running().browser, { viewport: PHONE, locale });
 
   /** Waits until a figure tile's text passes `ok`; says what the tiles showed on a timeout. */
   async function tileUntil(

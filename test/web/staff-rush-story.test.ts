@@ -1,16 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { Knex } from 'knex';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createDb } from '../../core/db.js';
+import type { Page } from 'playwright-core';
 import type { RoomStatusView } from '../../core/live-events.js';
 import { seriousViolations } from '../support/axe.js';
-import { collectProblems, launchBrowser, screenshotPath } from '../support/browser.js';
+import { openTab, screenshotPath, useBrowserWorld } from '../support/browser.js';
 import { createStudents } from '../support/catalog-fixture.js';
 import { testConfig } from '../support/test-config.js';
 import { mapConcurrent, tokenFor } from '../support/tokens.js';
 import { createTestUser, type TestUser } from '../support/users.js';
-import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 /**
  * Issue 10's staff story, end to end in Chromium against the real processes: staff signs in, imports a
@@ -32,43 +29,18 @@ const HEADER =
 describe('the staff rush story in a real browser (issue 10)', function () {
   this.timeout(480_000);
   const cfg = testConfig();
-  let browser: Browser | undefined;
-  let stack: WebStack | undefined;
-  let db: Knex | undefined;
-  const contexts: BrowserContext[] = [];
+  const running = useBrowserWorld();
   const tag = randomBytes(3).toString('hex').toUpperCase();
   const course = `R${tag}1`;
 
-  before(async () => {
-    browser = await launchBrowser();
-    db = createDb(cfg);
-    stack = await startWebStack();
-  });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await stack?.stop();
-    await db?.destroy();
-  });
-
-  const running = () => {
-    if (!stack || !db || !browser) throw new Error('the stack did not start');
-    return { url: stack.url, db, browser };
-  };
-
   async function openPage(): Promise<{ page: Page; problems: string[] }> {
-    const context = await running().browser.newContext({
+    const tab = await openTab(running().browser, {
       viewport: PHONE,
       locale: 'en-GB',
       timezoneId: 'UTC',
     });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(60_000);
-    const problems: string[] = [];
-    collectProblems(page, problems);
-    return { page, problems };
+    tab.page.setDefaultTimeout(60_000);
+    return tab;
   }
 
   async function expectAccessible(page: Page, what: string): Promise<void> {

@@ -53,6 +53,11 @@ export default {
         auditText: 'Who changed what, and when.',
         lookup: 'Support lookup',
         lookupText: 'A student or buyer’s requests, outcomes and notifications.',
+        queues: 'Queue board',
+        queuesText: 'The job queues behind reservations and commits (bull-board), in a new tab.',
+      },
+      queueBoard: {
+        open: 'Open the queue board (new tab)',
       },
       terms: {
         title: 'Terms',
@@ -359,6 +364,11 @@ export default {
         auditText: '누가 언제 무엇을 바꿨는지.',
         lookup: '문의 조회',
         lookupText: '학생·구매자의 신청, 결과, 알림.',
+        queues: '작업 큐 현황',
+        queuesText: '예약과 신청 처리 뒤의 작업 큐(bull-board)를 새 탭에서 봅니다.',
+      },
+      queueBoard: {
+        open: '작업 큐 현황 열기 (새 탭)',
       },
       terms: {
         title: '학기',

@@ -215,3 +215,6 @@ export async function downloadCsv(path: string, filename: string): Promise<void>
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** Trades this tab's bearer token for the admin pages' session cookie (path /admin, 15 minutes). */
+export const openAdminSession = (): Promise<void> => api<void>('/admin/session', { method: 'POST' });
