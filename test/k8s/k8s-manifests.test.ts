@@ -436,10 +436,22 @@ describe(`Kubernetes manifests (deploy/k8s, rendered by ${KUBECTL})`, function (
       // Those that did start are stopped by after(), even when another one failed to.
       running.push(...procs.filter((p): p is AppProcess => p !== undefined));
       for (const s of started) if (s.status === 'rejected') throw s.reason;
+      // Readiness may trail "listening" by a moment on a busy machine (its checks ask MySQL and Redis):
+      // each path gets a generous while to answer 200, as a kubelet's probe would retry.
+      const statusOf = async (url: string): Promise<number> => {
+        let status = 0;
+        for (let attempt = 0; attempt < 40 && status !== 200; attempt += 1) {
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 500));
+          status = await fetch(url).then(
+            (res) => res.status,
+            () => 0,
+          );
+        }
+        return status;
+      };
       for (const [i, check] of checks.entries()) {
         for (const p of check.paths) {
-          const res = await fetch(`${procs[i]?.url}${p}`);
-          expect(res.status, `${check.app} ${p}`).to.equal(200);
+          expect(await statusOf(`${procs[i]?.url}${p}`), `${check.app} ${p}`).to.equal(200);
         }
       }
     });
