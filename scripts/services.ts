@@ -25,6 +25,7 @@ import {
 } from './services/probe.js';
 import { installRedisIfMissing, redisGaveUp, redisLayout, startRedis } from './services/redis.js';
 import { ensurePrometheus } from './services/prometheus.js';
+import { DEFAULT_CLUSTER_NODES, ensureRedisCluster } from './services/redis-cluster.js';
 
 /**
  * Makes sure MySQL/MariaDB and Redis answer at DATABASE_URL and REDIS_URL. Dev machines and CI
@@ -34,6 +35,8 @@ import { ensurePrometheus } from './services/prometheus.js';
  *   tsx scripts/services.ts          ensure: probe, install/start/provision what is local and missing
  *   tsx scripts/services.ts --check  probe only; exit 1 naming every service that is not ready
  *   tsx scripts/services.ts --prometheus[=PORT]  also a local Prometheus (port 9090) scraping the three apps
+ *   tsx scripts/services.ts --redis-cluster      also a 3-master Redis Cluster on loopback (REDIS_CLUSTER_NODES,
+ *                                                else 127.0.0.1:7001-7003; ADR 023)
  */
 
 export { ServiceError } from './services/service-error.js';
@@ -208,12 +211,16 @@ function prometheusPort(args: readonly string[]): number | undefined {
 }
 
 async function main(args: readonly string[]): Promise<number> {
-  const unknown = args.filter((a) => a !== '--check' && !/^--prometheus(=.*)?$/.test(a));
+  const unknown = args.filter(
+    (a) => a !== '--check' && a !== '--redis-cluster' && !/^--prometheus(=.*)?$/.test(a),
+  );
   const promPort = prometheusPort(args);
   if (unknown.length > 0 || Number.isNaN(promPort)) {
     const problem =
       unknown.length > 0 ? `unknown argument ${unknown.join(' ')}` : '--prometheus=PORT needs a TCP port';
-    console.error(`${problem}\nusage: tsx scripts/services.ts [--check] [--prometheus[=PORT]]`);
+    console.error(
+      `${problem}\nusage: tsx scripts/services.ts [--check] [--prometheus[=PORT]] [--redis-cluster]`,
+    );
     return 2;
   }
   let cfg: Config;
@@ -242,6 +249,15 @@ async function main(args: readonly string[]): Promise<number> {
 
   try {
     await ensureServices(cfg);
+    if (args.includes('--redis-cluster')) {
+      await ensureRedisCluster({
+        nodes: cfg.redis.clusterNodes ?? DEFAULT_CLUSTER_NODES,
+        redisUrl: cfg.redis.url,
+        paths: servicePaths(),
+        log: (line) => console.log(line),
+        waitMs: 60_000,
+      });
+    }
     if (promPort !== undefined) {
       await ensurePrometheus({
         port: promPort,
