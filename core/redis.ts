@@ -98,24 +98,38 @@ export async function unlinkKeys(redis: Redis, keys: readonly string[]): Promise
   return counts.reduce((a, b) => a + b, 0);
 }
 
-/** Resolves once the client is ready, or rejects after timeoutMs. */
+/**
+ * Resolves once the client is ready, or rejects after timeoutMs. On a cluster, ready also means each
+ * master's connection is up: ioredis opens them on first use, and a request-path client (no offline
+ * queue) would refuse a command sent to a master whose connection is still opening.
+ */
 export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
-  if (redis.status === 'ready') return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`Redis not ready after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onReady = () => {
-      cleanup();
-      resolve();
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      redis.off('ready', onReady);
-    };
-    redis.on('ready', onReady);
-  });
+  const deadline = Date.now() + timeoutMs;
+  if (redis.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`Redis not ready after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReady = () => {
+        cleanup();
+        resolve();
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+      };
+      redis.on('ready', onReady);
+    });
+  }
+  if (!isCluster(redis)) return;
+  const nodes = redis.nodes('master');
+  await Promise.all(
+    nodes.map(async (node) => {
+      if (node.status === 'wait') await node.connect().catch(() => undefined);
+      if (node.status !== 'ready') await waitForRedis(node, Math.max(1, deadline - Date.now()));
+    }),
+  );
 }
 
 /**

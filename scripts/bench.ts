@@ -10,6 +10,10 @@ import {
   withTopology,
   type RunContext,
 } from './bench/run-context.js';
+import { loadConfig } from '../core/config.js';
+import { loadEnvFile } from '../core/env-file.js';
+import { servicePaths } from './services/paths.js';
+import { clusterNodesValue, DEFAULT_CLUSTER_NODES, ensureRedisCluster } from './services/redis-cluster.js';
 
 /**
  * `npm run bench -- --scenario <name> [--json] [options]`. Each scenario prepares its own database and
@@ -17,6 +21,8 @@ import {
  * same invocation, prints a summary with the run's context (scripts/bench/run-context.ts), and removes
  * everything it made. With --json the last line of output is one JSON object, also when the run fails
  * (then with `error`). A failure is one line on stderr, the whole error in a file it names; exit 1.
+ * With --redis-cluster every process of the run (and its cleanup) uses a Redis Cluster: the one in
+ * REDIS_CLUSTER_NODES, else a 3-master one on loopback ports 7001-7003, started when missing (ADR 023).
  */
 const SCENARIOS = ['join', 'open', 'push', 'hot', 'rush', 'seats', 'catalog'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -47,12 +53,13 @@ const { values } = parseArgs({
     seats: { type: 'string', default: '5000' },
     'hold-ttl': { type: 'string', default: '20' },
     rounds: { type: 'string', default: '3' },
+    'redis-cluster': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 function usage(): never {
-  console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json]
+  console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json] [--redis-cluster]
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
   catalog: --connections 200 --duration 10 --rounds 3  autocannon on GET /api/terms/:id/sections (demo catalogue,
         a mix of searches), vs a bare express + mysql2 endpoint sending the same SQL, in alternating rounds
@@ -158,6 +165,25 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
   }
 }
 
+/**
+ * Starts (or finds) the cluster and points this process at it; the scenario's processes inherit the
+ * variable, and its teardown scans every master. Returns the seed nodes, for the figures.
+ */
+async function useRedisCluster(): Promise<string> {
+  loadEnvFile();
+  const cfg = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
+  const nodes = cfg.redis.clusterNodes ?? DEFAULT_CLUSTER_NODES;
+  await ensureRedisCluster({
+    nodes,
+    redisUrl: cfg.redis.url,
+    paths: servicePaths(),
+    log: (line) => console.error(line),
+    waitMs: 60_000,
+  });
+  process.env.REDIS_CLUSTER_NODES = clusterNodesValue(nodes);
+  return process.env.REDIS_CLUSTER_NODES;
+}
+
 const printLines = (lines: string[]) => {
   if (!values.json) console.log(['', ...lines].join('\n'));
 };
@@ -166,12 +192,17 @@ async function main(): Promise<void> {
   if (values.help || !values.scenario) usage();
   if (!(SCENARIOS as readonly string[]).includes(values.scenario)) usage();
   const scenario = values.scenario as Scenario;
+  const cluster = values['redis-cluster'] ? await useRedisCluster() : null;
   let context: RunContext = await captureRunContext();
   const started = Date.now();
   try {
     const measured = withTopology(context, await run(scenario));
     context = measured.context;
-    const figures = { ...measured.result, wall_s: Math.round((Date.now() - started) / 1000) };
+    const figures = {
+      ...measured.result,
+      ...(cluster ? { redis_cluster: cluster } : {}),
+      wall_s: Math.round((Date.now() - started) / 1000),
+    };
     printLines([
       ...Object.entries(figures).map(
         ([k, v]) => `${k.padEnd(34)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,

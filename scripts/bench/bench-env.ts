@@ -37,6 +37,8 @@ export async function createBenchEnv(scenario: string): Promise<BenchEnv> {
     NODE_ENV: 'development',
     // The join scenario stands its crowd up by access token alone, with no users rows.
     AUTH_ACCOUNT_CHECK: 'false',
+    // `bench --redis-cluster` (ADR 023): named although inherited, so the env says where the run's Redis is.
+    ...(process.env.REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES: process.env.REDIS_CLUSTER_NODES } : {}),
   };
   const server = createDb(base, { database: '', poolMax: 1 });
   await server.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [dbName]);
