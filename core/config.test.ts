@@ -67,6 +67,20 @@ describe('config', () => {
     expect(problemsOf({ REDIS_PREFIX: 'a:b*' }).join()).to.contain('REDIS_PREFIX');
   });
 
+  it("reads a Redis Cluster's seed nodes, unset meaning one Redis, and names a malformed list", () => {
+    expect(loadConfig({}).redis.clusterNodes).to.equal(undefined);
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7001, redis-b:7002,[::1]:7003' }).redis.clusterNodes,
+    ).to.deep.equal([
+      { host: '127.0.0.1', port: 7001 },
+      { host: 'redis-b', port: 7002 },
+      { host: '::1', port: 7003 },
+    ]);
+    for (const bad of ['127.0.0.1', '127.0.0.1:0', 'a:70000', 'redis://a:1', ' , ']) {
+      expect(problemsOf({ REDIS_CLUSTER_NODES: bad }).join(), bad).to.contain('REDIS_CLUSTER_NODES');
+    }
+  });
+
   it('reads how often each watcher hears the room, and refuses a value out of range', () => {
     expect(loadConfig({}).admission.liveUpdateMs).to.equal(1_000);
     expect(loadConfig({ LIVE_UPDATE_MS: '2000' }).admission.liveUpdateMs).to.equal(2_000);

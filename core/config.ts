@@ -47,6 +47,33 @@ const redisUrl = z
   .url()
   .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://');
 
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `host:port,host:port`: a Redis Cluster's seed nodes (any masters; the client learns the rest). */
+const redisNodes = z.string().transform((v, ctx): RedisNode[] => {
+  const nodes: RedisNode[] = [];
+  for (const part of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(part);
+    const nodePort = m ? Number(m[2]) : 0;
+    if (!m || nodePort < 1 || nodePort > 65535) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not host:port` });
+      return z.NEVER;
+    }
+    nodes.push({ host: (m[1] as string).replace(/^\[|\]$/g, ''), port: nodePort });
+  }
+  if (nodes.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must list at least one host:port' });
+    return z.NEVER;
+  }
+  return nodes;
+});
+
 /**
  * express's `trust proxy`: `false`, a hop count, or trusted proxy addresses/CIDRs (and express's names
  * loopback, linklocal, uniquelocal). Never `true`: it would believe any client's X-Forwarded-For.
@@ -145,6 +172,9 @@ const envSchema = z.object({
     .min(8, 'must be at least 8 characters')
     .default(DEV_REPLICATION_PASSWORD),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  // Set: Rushline talks to a Redis Cluster through these seed nodes; REDIS_URL then only gives the
+  // user, password and TLS (rediss://) that every node takes (ADR 023).
+  REDIS_CLUSTER_NODES: redisNodes.optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32')
@@ -270,7 +300,12 @@ export interface Config {
     /** The replication account a local replica uses (scripts/services.ts --replica); the apps never use it. */
     readonly replication: { readonly user: string; readonly password: string };
   };
-  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly redis: {
+    readonly url: string;
+    readonly prefix: string;
+    /** A Redis Cluster's seed nodes; unset: the single Redis at `url` (ADR 023). */
+    readonly clusterNodes?: readonly RedisNode[];
+  };
   readonly auth: {
     readonly jwtSecret: string;
     /** The secret as a KeyObject, made once rather than on every verify. */
@@ -492,7 +527,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       readUrl: env.DATABASE_READ_URL,
       replication: { user: env.DATABASE_REPLICATION_USER, password: env.DATABASE_REPLICATION_PASSWORD },
     },
-    redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
+    redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX, clusterNodes: env.REDIS_CLUSTER_NODES },
     auth: {
       jwtSecret: env.JWT_SECRET,
       jwtKey: createSecretKey(Buffer.from(env.JWT_SECRET, 'utf8')),

@@ -1,5 +1,5 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis.js';
 import {
   eventChannel,
   type PersonalPush,

@@ -1,12 +1,13 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { redisKeys } from './redis-keys.js';
+import type { Redis } from './redis.js';
+import { redisKeys, type RedisKeys } from './redis-keys.js';
 import type { CommitJobData } from './requests/request-types.js';
 
 /**
  * Queue names shared by producers (api) and consumers (worker). One commit queue per waiting room,
  * so one sale's burst never delays another's (isolation), and the waiting room can read each sale's
- * backlog for backpressure.
+ * backlog for backpressure. A room's queue lives under the room's hash tag (`commitQueuePrefix`), so on
+ * a Redis Cluster rooms' queues spread over the shards (ADR 023).
  */
 export const commitQueueName = (roomId: number) => `commit-room-${roomId}`;
 
@@ -25,19 +26,22 @@ export const COMMIT_JOB_OPTIONS = {
  */
 export class CommitQueues {
   private readonly queues = new Map<number, Queue>();
-  private readonly prefix: string;
+  private readonly keys: RedisKeys;
 
   constructor(
     private readonly connection: Redis,
     prefix: string,
   ) {
-    this.prefix = redisKeys(prefix).bullPrefix;
+    this.keys = redisKeys(prefix);
   }
 
   queue(roomId: number): Queue {
     let q = this.queues.get(roomId);
     if (!q) {
-      q = new Queue(commitQueueName(roomId), { connection: this.connection, prefix: this.prefix });
+      q = new Queue(commitQueueName(roomId), {
+        connection: this.connection,
+        prefix: this.keys.commitQueuePrefix(roomId),
+      });
       this.queues.set(roomId, q);
     }
     return q;

@@ -10,6 +10,10 @@ import {
   withTopology,
   type RunContext,
 } from './bench/run-context.js';
+import { loadConfig } from '../core/config.js';
+import { loadEnvFile } from '../core/env-file.js';
+import { servicePaths } from './services/paths.js';
+import { clusterNodesValue, DEFAULT_CLUSTER_NODES, ensureRedisCluster } from './services/redis-cluster.js';
 import { benchObservability, setBenchObservability } from './bench/bench-env.js';
 
 /**
@@ -18,6 +22,8 @@ import { benchObservability, setBenchObservability } from './bench/bench-env.js'
  * same invocation, prints a summary with the run's context (scripts/bench/run-context.ts), and removes
  * everything it made. With --json the last line of output is one JSON object, also when the run fails
  * (then with `error`). A failure is one line on stderr, the whole error in a file it names; exit 1.
+ * With --redis-cluster every process of the run (and its cleanup) uses a Redis Cluster: the one in
+ * REDIS_CLUSTER_NODES, else a 3-master one on loopback ports 7001-7003, started when missing (ADR 023).
  */
 const SCENARIOS = ['join', 'open', 'push', 'hot', 'rush', 'seats', 'catalog', 'observability'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -50,12 +56,13 @@ const { values } = parseArgs({
     'hold-ttl': { type: 'string', default: '20' },
     rounds: { type: 'string' },
     observability: { type: 'string', default: 'on' },
+    'redis-cluster': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 function usage(): never {
-  console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json] [--observability on|off]
+  console.error(`usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [--json] [--observability on|off] [--redis-cluster]
   --observability on (default): Rushline's processes write access lines and record metrics, scraped every
         15 s as deployed; off: neither (ACCESS_LOG=false METRICS=false), to measure what they cost
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
@@ -178,6 +185,25 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
   }
 }
 
+/**
+ * Starts (or finds) the cluster and points this process at it; the scenario's processes inherit the
+ * variable, and its teardown scans every master. Returns the seed nodes, for the figures.
+ */
+async function useRedisCluster(): Promise<string> {
+  loadEnvFile();
+  const cfg = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
+  const nodes = cfg.redis.clusterNodes ?? DEFAULT_CLUSTER_NODES;
+  await ensureRedisCluster({
+    nodes,
+    redisUrl: cfg.redis.url,
+    paths: servicePaths(),
+    log: (line) => console.error(line),
+    waitMs: 60_000,
+  });
+  process.env.REDIS_CLUSTER_NODES = clusterNodesValue(nodes);
+  return process.env.REDIS_CLUSTER_NODES;
+}
+
 const printLines = (lines: string[]) => {
   if (!values.json) console.log(['', ...lines].join('\n'));
 };
@@ -187,6 +213,7 @@ async function main(): Promise<void> {
   if (!(SCENARIOS as readonly string[]).includes(values.scenario)) usage();
   const scenario = values.scenario as Scenario;
   setBenchObservability(observabilityMode(values.observability));
+  const cluster = values['redis-cluster'] ? await useRedisCluster() : null;
   let context: RunContext = await captureRunContext();
   const started = Date.now();
   try {
@@ -195,6 +222,7 @@ async function main(): Promise<void> {
     const figures = {
       ...measured.result,
       observability: benchObservability(),
+      ...(cluster ? { redis_cluster: cluster } : {}),
       wall_s: Math.round((Date.now() - started) / 1000),
     };
     printLines([

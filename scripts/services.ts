@@ -26,6 +26,7 @@ import {
 import { installRedisIfMissing, redisGaveUp, redisLayout, startRedis } from './services/redis.js';
 import { ensurePrometheus } from './services/prometheus.js';
 import { defaultReplicaUrl, ensureReplica } from './services/mariadb-replica.js';
+import { DEFAULT_CLUSTER_NODES, ensureRedisCluster } from './services/redis-cluster.js';
 
 /**
  * Makes sure MySQL/MariaDB and Redis answer at DATABASE_URL and REDIS_URL. Dev machines and CI
@@ -37,6 +38,8 @@ import { defaultReplicaUrl, ensureReplica } from './services/mariadb-replica.js'
  *   tsx scripts/services.ts --prometheus[=PORT]  also a local Prometheus (port 9090) scraping the three apps
  *   tsx scripts/services.ts --replica[=PORT]     also a local MariaDB read replica of the primary (ADR 022):
  *                                                DATABASE_READ_URL's port, else 3307
+ *   tsx scripts/services.ts --redis-cluster      also a 3-master Redis Cluster on loopback (REDIS_CLUSTER_NODES,
+ *                                                else 127.0.0.1:7001-7003; ADR 023)
  */
 
 export { ServiceError } from './services/service-error.js';
@@ -220,7 +223,9 @@ function replicaUrl(cfg: Config, port: number): string {
 }
 
 async function main(args: readonly string[]): Promise<number> {
-  const unknown = args.filter((a) => a !== '--check' && !/^--(prometheus|replica)(=.*)?$/.test(a));
+  const unknown = args.filter(
+    (a) => a !== '--check' && a !== '--redis-cluster' && !/^--(prometheus|replica)(=.*)?$/.test(a),
+  );
   const promPort = portOption(args, 'prometheus', 9090);
   // Read before the config is parsed, for the usage message; the default port is settled below.
   const replicaAsked = portOption(args, 'replica', 0);
@@ -230,7 +235,7 @@ async function main(args: readonly string[]): Promise<number> {
         ? `unknown argument ${unknown.join(' ')}`
         : '--prometheus=PORT and --replica=PORT need a TCP port';
     console.error(
-      `${problem}\nusage: tsx scripts/services.ts [--check] [--prometheus[=PORT]] [--replica[=PORT]]`,
+      `${problem}\nusage: tsx scripts/services.ts [--check] [--prometheus[=PORT]] [--replica[=PORT]] [--redis-cluster]`,
     );
     return 2;
   }
@@ -266,6 +271,15 @@ async function main(args: readonly string[]): Promise<number> {
         primaryUrl: cfg.db.url,
         replicaUrl: replicaUrl(cfg, port),
         replication: cfg.db.replication,
+        paths: servicePaths(),
+        log: (line) => console.log(line),
+        waitMs: 60_000,
+      });
+    }
+    if (args.includes('--redis-cluster')) {
+      await ensureRedisCluster({
+        nodes: cfg.redis.clusterNodes ?? DEFAULT_CLUSTER_NODES,
+        redisUrl: cfg.redis.url,
         paths: servicePaths(),
         log: (line) => console.log(line),
         waitMs: 60_000,

@@ -34,3 +34,7 @@ if [ "$#" -eq 0 ]; then
   coverage_check=(--check-coverage)
 fi
 npx c8 "${coverage_check[@]}" mocha "$@"
+# After the whole suite, its Redis-facing files again on a 3-master Redis Cluster (ADR 023).
+if [ "${#coverage_check[@]}" -gt 0 ]; then
+  bash scripts/test-cluster.sh
+fi

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../core/redis.js';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { buildApiApp } from '../api/src/app.js';

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../core/redis.js';
 import type { Knex } from 'knex';
 import { buildApiApp } from '../api/src/app.js';
 import { createDb } from '../core/db.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../core/redis.js';
 import type { Knex } from 'knex';
 import { createDb } from '../core/db.js';
 import { COMMIT_JOB_OPTIONS, CommitQueues } from '../core/queues.js';

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../core/redis.js';
 import type { Knex } from 'knex';
 import { createDb } from '../core/db.js';
 import { commitQueueName } from '../core/queues.js';
@@ -124,7 +124,7 @@ describe('worker processes that stop mid-run', function () {
     // Nothing was left half-done: no job is still marked active in its queue.
     const queue = new Queue(commitQueueName(f.roomId), {
       connection: redis,
-      prefix: redisKeys(cfg.redis.prefix).bullPrefix,
+      prefix: redisKeys(cfg.redis.prefix).commitQueuePrefix(f.roomId),
     });
     expect(await queue.getActiveCount()).to.equal(0);
     await queue.close();

@@ -1,6 +1,6 @@
 import cors from 'cors';
 import type { Express, Request } from 'express';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../core/redis.js';
 import type { Knex } from 'knex';
 import { requireAuth, requireRole } from '../../core/auth/require-auth.js';
 import { UserStanding } from '../../core/auth/user-standing.js';

@@ -2,17 +2,20 @@ import { createDb, createReadDb } from '../../core/db.js';
 import { closeServer, runService } from '../../core/process/run-service.js';
 import { AfterPaymentQueue } from '../../core/reservations/after-payment-queue.js';
 import { CommitQueues } from '../../core/queues.js';
-import { createRedis } from '../../core/redis.js';
+import { createRedis, waitForRedis } from '../../core/redis.js';
 import { buildApiApp } from './app.js';
 import { createHttpServer } from '../../core/http/http-server.js';
 
 await runService({
   name: 'api',
-  start: (cfg, logger) => {
+  start: async (cfg, logger) => {
     const db = createDb(cfg);
     // DATABASE_READ_URL's replica for the catalogue (ADR 022); without one those reads use the primary.
     const readDb = createReadDb(cfg);
     const redis = createRedis(cfg, 'command', 'rushline-api');
+    // Listen once Redis answers (a cluster first learns its slots and reaches its masters); past the wait
+    // the api listens anyway and answers 503 on Redis paths until it is back.
+    await waitForRedis(redis, 30_000).catch((err: unknown) => logger.error({ err }, 'Redis not ready'));
     const queues = new CommitQueues(redis, cfg.redis.prefix);
     const afterPayment = new AfterPaymentQueue(redis, cfg.redis.prefix);
     const server = createHttpServer(buildApiApp({ cfg, logger, db, readDb, redis, queues, afterPayment }));

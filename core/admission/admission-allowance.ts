@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.js';
 import { ConflictError, ForbiddenError } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
 import { runScript } from '../redis-script.js';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.js';
 import { redisKeys } from '../redis-keys.js';
 import type { IsRevoked } from './admission-token.js';
 

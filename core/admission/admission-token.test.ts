@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.js';
 import { testConfig } from '../../test/support/test-config.js';
 import { AppError } from '../errors.js';
 import { createRedis, waitForRedis } from '../redis.js';

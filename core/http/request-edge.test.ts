@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.js';
 import type { Knex } from 'knex';
 import { createDb } from '../db.js';
 import { redisKeys } from '../redis-keys.js';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.js';
 import type { Config } from '../config.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { SimulatedPaymentProvider } from './simulated-payment-provider.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.js';
 import { testConfig } from '../../test/support/test-config.js';
 import { createRedis, waitForRedis } from '../redis.js';
 import { PaymentProviderError } from './payment-provider.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.js';
 import { redisKeys } from '../redis-keys.js';
 import {
   PaymentProviderError,

@@ -30,12 +30,12 @@ describe('AfterPaymentQueue.ensure', function () {
     queue = new AfterPaymentQueue(redis, prefix);
     hand = new Worker<ReservationJobData>(AFTER_PAYMENT_QUEUE, null, {
       connection: redis,
-      prefix: redisKeys(prefix).bullPrefix,
+      prefix: redisKeys(prefix).queuePrefix(AFTER_PAYMENT_QUEUE),
       autorun: false,
     });
     reader = new Queue<ReservationJobData>(AFTER_PAYMENT_QUEUE, {
       connection: redis,
-      prefix: redisKeys(prefix).bullPrefix,
+      prefix: redisKeys(prefix).queuePrefix(AFTER_PAYMENT_QUEUE),
     });
   });
   after(async () => {

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.js';
 import {
   AFTER_PAYMENT_QUEUE,
   afterPaymentJobId,
@@ -26,7 +26,7 @@ export class AfterPaymentQueue implements AfterPaymentEnqueuer {
   get bull(): Queue<ReservationJobData> {
     return (this.queue ??= new Queue<ReservationJobData>(AFTER_PAYMENT_QUEUE, {
       connection: this.connection,
-      prefix: redisKeys(this.prefix).bullPrefix,
+      prefix: redisKeys(this.prefix).queuePrefix(AFTER_PAYMENT_QUEUE),
     }));
   }
 

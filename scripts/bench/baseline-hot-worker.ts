@@ -52,7 +52,7 @@ const worker = new Worker<CommitJobData>(
         });
     });
   },
-  { connection, prefix: redisKeys(cfg.redis.prefix).bullPrefix, concurrency: 16 },
+  { connection, prefix: redisKeys(cfg.redis.prefix).commitQueuePrefix(roomId), concurrency: 16 },
 );
 worker.on('ready', () => console.log(JSON.stringify({ port: 0, msg: 'baseline worker listening' })));
 process.once('SIGTERM', () => {

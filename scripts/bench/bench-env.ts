@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../core/redis.js';
 import { loadConfig, type Config } from '../../core/config.js';
 import { createDb, databaseName } from '../../core/db.js';
 import { loadEnvFile } from '../../core/env-file.js';
 import { migrateLatest } from '../../core/migrate.js';
-import { createRedis, waitForRedis } from '../../core/redis.js';
+import { createRedis, scanKeys, unlinkKeys, waitForRedis } from '../../core/redis.js';
 import { startAppProcess, type AppProcess } from '../lib/app-process.js';
 
 /**
@@ -72,6 +72,8 @@ export async function createBenchEnv(
     AUTH_ACCOUNT_CHECK: 'false',
     ACCESS_LOG: String(observability === 'on'),
     METRICS: String(observability === 'on'),
+    // `bench --redis-cluster` (ADR 023): named although inherited, so the env says where the run's Redis is.
+    ...(process.env.REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES: process.env.REDIS_CLUSTER_NODES } : {}),
   };
   const server = createDb(base, { database: '', poolMax: 1 });
   await server.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [dbName]);
@@ -112,12 +114,8 @@ export async function createBenchEnv(
         .raw('DROP DATABASE IF EXISTS ??', [databaseName(cfg.db.url)])
         .catch((err: unknown) => console.error(`could not drop ${databaseName(cfg.db.url)}: ${String(err)}`))
         .finally(() => cleaner.destroy());
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${cfg.redis.prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      // Every master of a Redis Cluster holds some of the run's keys.
+      for await (const keys of scanKeys(redis, `${cfg.redis.prefix}:*`)) await unlinkKeys(redis, keys);
       redis.disconnect();
     },
   };

@@ -1,7 +1,7 @@
 /** The scenario's side of its client processes: plans handed over Redis, their start, progress and reports. */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../core/redis.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
 import type { BenchEnv } from './bench-env.js';
 import { clientChannels, clientIndexVar } from './client-channels.js';

@@ -1,6 +1,6 @@
 /** A client process's side of the scenario: its plan from Redis, progress and `report` on demand, a clean stop. */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../core/redis.js';
 import { loadConfig, type Config } from '../../core/config.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';
 import { clientChannels, clientIndexVar } from './client-channels.js';

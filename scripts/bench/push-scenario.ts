@@ -2,6 +2,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tickGroupCount } from '../../waiting-room/src/live/tick-groups.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
+import { duplicateRedis } from '../../core/redis.js';
 import { createBenchEnv, progress, round } from './bench-env.js';
 import { fitPushSizes, localPortCount, maxPushClients } from './push-sizes.js';
 import { describeFailure, readOpenFileLimit } from './run-context.js';
@@ -64,7 +65,7 @@ export async function runPush(o: { sizes: number[] | undefined }): Promise<Recor
       env.env,
     );
     const channel = `${env.cfg.redis.prefix}:bench:push`;
-    const listener = env.redis.duplicate();
+    const listener = duplicateRedis(env.redis);
     await listener.subscribe(`${channel}:result`, `${channel}:done`, `${channel}:counted`);
     const results = new Map<number, TickResult>();
     /** Per serving number, the times at which each client process had it everywhere. */

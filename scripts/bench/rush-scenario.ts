@@ -3,6 +3,7 @@ import path from 'node:path';
 import { signAccessToken } from '../../core/auth/access-token.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
 import { checkInvariants, type Invariants } from '../verify.js';
+import { duplicateRedis } from '../../core/redis.js';
 import { createBenchEnv, round } from './bench-env.js';
 import { networkCodeOf, postJson } from './bench-http.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
@@ -176,7 +177,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
   const guard = new RunGuard('rush', Date.now() + o.timeLimitS * 1000, o.timeLimitS, ' (--time-limit)');
   const onSignal = () => guard.abort('interrupted');
   const env = await createBenchEnv('rush');
-  const listener = env.redis.duplicate();
+  const listener = duplicateRedis(env.redis);
   const extra: AppProcess[] = [];
   // `on`, not `once`: tsx relays a Ctrl-C more than once, and exits the process if no listener is left.
   process.on('SIGINT', onSignal);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type { AppProcess } from '../lib/app-process.js';
 import { checkInvariants } from '../verify.js';
+import { duplicateRedis } from '../../core/redis.js';
 import { createBenchEnv, progress, round } from './bench-env.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
 import { coresMeter } from './cpu-sample.js';
@@ -142,7 +143,7 @@ export async function runSeats(opts: SeatsOptions): Promise<Record<string, unkno
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const env = await createBenchEnv('seats');
-  const listener = env.redis.duplicate();
+  const listener = duplicateRedis(env.redis);
   const clients: AppProcess[] = [];
   try {
     const built = Date.now();

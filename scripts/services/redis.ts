@@ -16,13 +16,16 @@ export interface RedisLayout {
   readonly authFile: string;
 }
 
-/** One data directory per port, so two Redis servers never share an append-only file. */
-export function redisLayout(port: number, paths: ServicePaths): RedisLayout {
-  const dir = path.join(paths.data, `redis-${port}`);
+/**
+ * One data directory per port, so two Redis servers never share an append-only file; a cluster node's
+ * (`kind` 'redis-cluster') also keeps its nodes.conf there, apart from any plain Redis once on that port.
+ */
+export function redisLayout(port: number, paths: ServicePaths, kind = 'redis'): RedisLayout {
+  const dir = path.join(paths.data, `${kind}-${port}`);
   return {
     dir,
     pidFile: path.join(dir, 'redis.pid'),
-    logFile: path.join(paths.log, `redis-${port}.log`),
+    logFile: path.join(paths.log, `${kind}-${port}.log`),
     authFile: path.join(dir, 'auth.conf'),
   };
 }
@@ -56,6 +59,8 @@ export async function startRedis(
   layout: RedisLayout,
   paths: ServicePaths,
   log: (line: string) => void,
+  /** More redis-server options, e.g. cluster mode's. */
+  extraArgs: readonly string[] = [],
 ): Promise<void> {
   await mkdir(layout.dir, { recursive: true });
   await mkdir(paths.log, { recursive: true });
@@ -99,6 +104,7 @@ export async function startRedis(
       layout.pidFile,
       '--logfile',
       layout.logFile,
+      ...extraArgs,
     ],
     pidFile: layout.pidFile,
     background: false,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../core/redis.js';
 import type { Knex } from 'knex';
 import type { Config } from '../../core/config.js';
 import { createRedis } from '../../core/redis.js';

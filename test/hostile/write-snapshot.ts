@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { scanKeys, type Redis } from '../../core/redis.js';
 import type { Knex } from 'knex';
 
 /**
@@ -52,21 +52,22 @@ export class WriteSnapshots {
 
   private async redisCounts(): Promise<Snapshot> {
     const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    const places = keys.filter((k) => PLACE_PARTS.has(k.slice(k.lastIndexOf(':') + 1)) && k.includes(':{r:'));
-    const jobCounters = keys.filter((k) => k.startsWith(`${this.prefix}:bull:`) && k.endsWith(':id'));
-    const pipe = this.redis.pipeline();
-    for (const k of places) pipe.eval(SIZE_OF, 1, k);
-    for (const k of jobCounters) pipe.get(k);
-    const replies = (await pipe.exec()) ?? [];
+    for await (const batch of scanKeys(this.redis, `${this.prefix}:*`)) keys.push(...batch);
+    // A room's own parts (`<prefix>:{r:<id>}:<part>`), not its commit queue's keys under the same tag.
+    const places = keys.filter((k) => {
+      const m = /^[^:]+:\{r:[^}]+\}:([^:]+)$/.exec(k);
+      return m !== null && PLACE_PARTS.has(m[1] as string);
+    });
+    // BullMQ's job id counter of each queue: `<prefix>:{<tag>}:bull:<queue>:id`.
+    const jobCounters = keys.filter((k) => /^[^:]+:\{[^}]+\}:bull:[^:]+:id$/.test(k));
+    // One command each, not a pipeline: on a Redis Cluster the keys sit on different shards.
+    const replies = await Promise.all([
+      ...places.map((k) => this.redis.eval(SIZE_OF, 1, k)),
+      ...jobCounters.map((k) => this.redis.get(k)),
+    ]);
     const out: Snapshot = {};
     [...places, ...jobCounters].forEach((k, i) => {
-      out[`redis ${k.slice(this.prefix.length + 1)}`] = Number(replies[i]?.[1] ?? 0);
+      out[`redis ${k.slice(this.prefix.length + 1)}`] = Number(replies[i] ?? 0);
     });
     return out;
   }

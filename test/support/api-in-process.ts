@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../core/redis.js';
 import type { Knex } from 'knex';
 import { buildApiApp } from '../../api/src/app.js';
 import type { Config } from '../../core/config.js';

@@ -1,13 +1,11 @@
-import type { Redis } from 'ioredis';
+import { scanKeys, unlinkKeys, type Redis } from '../../core/redis.js';
 
-/** Deletes every key under `<prefix>:` with SCAN (never KEYS, which blocks a shared Redis). */
+/**
+ * Deletes every key under `<prefix>:` with SCAN (never KEYS, which blocks a shared Redis), on every
+ * master of a Redis Cluster.
+ */
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
   let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
+  for await (const keys of scanKeys(redis, `${prefix}:*`)) deleted += await unlinkKeys(redis, keys);
   return deleted;
 }

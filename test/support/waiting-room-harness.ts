@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../core/redis.js';
 import type { Knex } from 'knex';
 import { createDb } from '../../core/db.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';

@@ -2,7 +2,7 @@ import type { RequestListener, Server } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { HelmetOptions } from 'helmet';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../core/redis.js';
 import type { Knex } from 'knex';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
 import { requireAuth, requireRole } from '../../core/auth/require-auth.js';

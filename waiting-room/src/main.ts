@@ -5,7 +5,7 @@ import { createWaitingRoom } from './app.js';
 
 await runService({
   name: 'waiting-room',
-  start: (cfg, logger) => {
+  start: async (cfg, logger) => {
     const db = createDb(cfg);
     // DATABASE_READ_URL's replica for the public room list (ADR 022); without one it reads the primary.
     const readDb = createReadDb(cfg);
@@ -13,8 +13,9 @@ await runService({
     const pub = createRedis(cfg, 'blocking', 'rushline-waiting-room-pub');
     const sub = createRedis(cfg, 'blocking', 'rushline-waiting-room-sub');
     const room = createWaitingRoom({ cfg, logger, db, readDb, redis, pub, sub });
-    // The first tick would only log an error while the connection is still coming up.
-    waitForRedis(redis, 30_000).then(
+    // Listen once Redis answers (a cluster takes a moment to learn its slots and reach its masters), so
+    // the first joins don't meet a connection still coming up; the first tick would only log an error.
+    await waitForRedis(redis, 30_000).then(
       () => room.controller.start(),
       (err: unknown) => {
         logger.error({ err }, 'Redis not ready; admission starts when it is');

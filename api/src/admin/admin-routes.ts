@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config.js';
 import { adminSessionRoutes, requireStaffSession } from './admin-session.js';

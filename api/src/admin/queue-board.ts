@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
 import type { RequestHandler, Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import type { Knex } from 'knex';
 import { AFTER_PAYMENT_QUEUE, commitQueueName, HOLD_EXPIRY_QUEUE } from '../../../core/queues.js';
 import { redisKeys } from '../../../core/redis-keys.js';
@@ -31,10 +31,10 @@ export interface QueueBoard {
  * record every process shares; the Queue objects here reuse the api's Redis connection and hold no state.
  */
 export function queueBoard({ db, redis, prefix }: QueueBoardDeps): QueueBoard {
-  const bullPrefix = redisKeys(prefix).bullPrefix;
-  const open = (name: string) =>
+  const keys = redisKeys(prefix);
+  const open = (name: string, bullPrefix: string) =>
     new BullMQAdapter(new Queue(name, { connection: redis, prefix: bullPrefix }), { readOnlyMode: false });
-  const fixed = [open(HOLD_EXPIRY_QUEUE), open(AFTER_PAYMENT_QUEUE)];
+  const fixed = [HOLD_EXPIRY_QUEUE, AFTER_PAYMENT_QUEUE].map((name) => open(name, keys.queuePrefix(name)));
   const rooms = new Map<number, BullMQAdapter>();
 
   const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_BOARD_PATH);
@@ -49,7 +49,7 @@ export function queueBoard({ db, redis, prefix }: QueueBoardDeps): QueueBoard {
     const ids = await listRoomIds(db);
     for (const id of ids) {
       if (rooms.has(id)) continue;
-      const adapter = open(commitQueueName(id));
+      const adapter = open(commitQueueName(id), keys.commitQueuePrefix(id));
       rooms.set(id, adapter);
       board.addQueue(adapter);
     }

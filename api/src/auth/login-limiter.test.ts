@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
 import { loadConfig } from '../../../core/config.js';
 import { TooManyRequestsError } from '../../../core/errors.js';
 import { redisKeys } from '../../../core/redis-keys.js';
-import { createRedis, waitForRedis } from '../../../core/redis.js';
+import { createRedis, waitForRedis, type Redis } from '../../../core/redis.js';
 import { LoginLimiter } from './login-limiter.js';
 
 /** Students behind one campus NAT signing in around the opening, at 1.5 attempts each (ADR 014, Revised). */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import jwt from 'jsonwebtoken';
 import type { Knex } from 'knex';
 import request from 'supertest';

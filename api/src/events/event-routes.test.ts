@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { createDb } from '../../../core/db.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import { runScript } from '../../../core/redis-script.js';
 
 const RENEW = `

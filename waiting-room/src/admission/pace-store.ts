@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import type { RedisKeys } from '../../../core/redis-keys.js';
 import type { PaceState } from './adaptive-pace.js';
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import type { Logger } from '../../../core/logger.js';
 import { countPush } from '../../../core/metrics/live-metrics.js';
 import { figuresChannel, type RoomFiguresView } from '../../../core/live-events.js';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import { io as connect, type Socket } from 'socket.io-client';
 import { signAccessToken } from '../../../core/auth/access-token.js';
 import type { ServerToClientEvents } from '../../../core/live-events.js';

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import { verifyAccessToken } from '../../../core/auth/access-token.js';

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import type { RoomStatusView, RoomTick } from '../../../core/live-events.js';
-import { createRedis } from '../../../core/redis.js';
+import { createRedis, duplicateRedis } from '../../../core/redis.js';
 import { LiveClient } from '../../../test/support/live-client.js';
 import { listenOnFreePort } from '../../../test/support/listen.js';
 import { testConfig } from '../../../test/support/test-config.js';
@@ -206,7 +206,7 @@ describe('tick groups', () => {
       const onB = await Promise.all(Array.from({ length: 3 }, (_, i) => watcher(b, 75_100 + i)));
       await sleep(200); // the adapter subscribes asynchronously
       const published: string[] = [];
-      const monitor = a.pub.duplicate();
+      const monitor = duplicateRedis(a.pub);
       await monitor.psubscribe(`${cfg.redis.prefix}*`);
       monitor.on('pmessage', (_pattern, channel) => published.push(channel));
       // Let in one person on each process, from process a (the leader).

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import { redisKeys } from '../../../core/redis-keys.js';
 import { runScript } from '../../../core/redis-script.js';
 import { isRoomPhase, type RoomPhase } from '../../../core/rooms/room-phase.js';

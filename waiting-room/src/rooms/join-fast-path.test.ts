@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import type { Knex } from 'knex';
 import { createDb } from '../../../core/db.js';
 import { createRedis, waitForRedis } from '../../../core/redis.js';

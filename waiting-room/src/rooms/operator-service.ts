@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import { revokeAdmission } from '../../../core/admission/admission-revocations.js';
 import { decodeAdmissionToken } from '../../../core/admission/admission-token.js';
 import { writeAudit } from '../../../core/audit.js';

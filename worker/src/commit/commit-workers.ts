@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import type { Knex } from 'knex';
 import type { Logger } from '../../../core/logger.js';
 import { observeSubmitToOutcome } from '../../../core/metrics/commit-metrics.js';
@@ -140,7 +140,7 @@ export class CommitWorkers {
     });
     const worker = new Worker<CommitJobData>(commitQueueName(roomId), (job) => this.process(job, batcher), {
       connection: this.deps.connection,
-      prefix: redisKeys(this.deps.prefix).bullPrefix,
+      prefix: redisKeys(this.deps.prefix).commitQueuePrefix(roomId),
       concurrency: this.opts.concurrency,
       lockDuration: this.opts.lockDurationMs,
       stalledInterval: Math.max(1_000, Math.floor(this.opts.lockDurationMs / 2)),

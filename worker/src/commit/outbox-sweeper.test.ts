@@ -93,7 +93,7 @@ describe('OutboxSweeper: requests still queued after the grace, checked against 
     const worker = new Worker<CommitJobData>(
       commitQueueName(roomId),
       () => Promise.reject(new UnrecoverableError(reason)),
-      { connection, prefix: keys.bullPrefix },
+      { connection, prefix: keys.commitQueuePrefix(roomId) },
     );
     try {
       await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import { sendPersonal } from '../../../core/live-publisher.js';
 import type { PersonalPush, ServerToClientEvents } from '../../../core/live-events.js';
 import type { UserNotification } from '../../../core/notifications/notification-store.js';

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import {
   HOLD_EXPIRY_QUEUE,
   holdExpiryJobId,
@@ -26,7 +26,7 @@ export class HoldExpiryQueue {
   get bull(): Queue<ReservationJobData> {
     return (this.queue ??= new Queue<ReservationJobData>(HOLD_EXPIRY_QUEUE, {
       connection: this.connection,
-      prefix: redisKeys(this.prefix).bullPrefix,
+      prefix: redisKeys(this.prefix).queuePrefix(HOLD_EXPIRY_QUEUE),
     }));
   }
 

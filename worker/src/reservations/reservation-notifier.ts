@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import { LivePublisher, type ReservationChange } from '../../../core/live-publisher.js';
 import type { Logger } from '../../../core/logger.js';
 

@@ -1,5 +1,5 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../core/redis.js';
 import type { Knex } from 'knex';
 import type { Logger } from '../../../core/logger.js';
 import { AFTER_PAYMENT_QUEUE, HOLD_EXPIRY_QUEUE, type ReservationJobData } from '../../../core/queues.js';
@@ -58,20 +58,17 @@ export class ReservationWorkers {
   ) {}
 
   start(): void {
-    const common = {
-      connection: this.deps.connection,
-      prefix: redisKeys(this.deps.prefix).bullPrefix,
-      concurrency: this.opts.concurrency,
-    };
+    const keys = redisKeys(this.deps.prefix);
+    const common = { connection: this.deps.connection, concurrency: this.opts.concurrency };
     const holds = new Worker<ReservationJobData>(
       HOLD_EXPIRY_QUEUE,
       async (job, token) => this.count(await processHoldExpiry(job, token, this.deps)),
-      common,
+      { ...common, prefix: keys.queuePrefix(HOLD_EXPIRY_QUEUE) },
     );
     const afterPayment = new Worker<ReservationJobData>(
       AFTER_PAYMENT_QUEUE,
       async (job) => this.count(await processAfterPayment(job, this.deps)),
-      common,
+      { ...common, prefix: keys.queuePrefix(AFTER_PAYMENT_QUEUE) },
     );
     for (const w of [holds, afterPayment]) {
       w.on('error', (err) => this.deps.logger.error({ err, queue: w.name }, 'reservation worker error'));

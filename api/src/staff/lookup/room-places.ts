@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../../core/redis.js';
 import type { RedisKeys } from '../../../../core/redis-keys.js';
 import type { RoomRow } from './lookup-read-model.js';
 
@@ -18,8 +18,8 @@ const isoMs = (v: string | null | undefined): string | null => {
 };
 
 /**
- * Reads the person's fields of every room's `users`, `joined` and `admitted` hashes in one pipelined
- * round trip, and keeps the rooms where they hold a place or sent a request. Read-only: it neither
+ * Reads the person's fields of every room's `users`, `joined` and `admitted` hashes (a pipeline per
+ * room, all at once), and keeps the rooms where they hold a place or sent a request. Read-only: it neither
  * opens nor loads a room. Redis forgets a room when it expires, so an old room shows MySQL's side only.
  */
 export async function roomPlaces(
@@ -30,13 +30,19 @@ export async function roomPlaces(
   requestRoomIds: ReadonlySet<number>,
 ): Promise<RoomPlace[]> {
   if (rooms.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const room of rooms) {
-    pipeline.hget(keys.room(room.id, 'users'), String(userId));
-    pipeline.hget(keys.room(room.id, 'joined'), String(userId));
-    pipeline.hget(keys.room(room.id, 'admitted'), String(userId));
-  }
-  const replies = (await pipeline.exec()) ?? [];
+  // One pipeline per room: a room's keys share its hash tag, and on a Redis Cluster one pipeline must
+  // keep to one shard; the rooms' pipelines run side by side.
+  const perRoom = await Promise.all(
+    rooms.map((room) =>
+      redis
+        .pipeline()
+        .hget(keys.room(room.id, 'users'), String(userId))
+        .hget(keys.room(room.id, 'joined'), String(userId))
+        .hget(keys.room(room.id, 'admitted'), String(userId))
+        .exec(),
+    ),
+  );
+  const replies = perRoom.flatMap((r) => r ?? [null, null, null]);
   const value = (i: number): string | null => {
     const reply = replies[i];
     if (!reply) return null;
