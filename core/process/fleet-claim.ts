@@ -12,5 +12,11 @@ export type FleetClaim = (task: string, interval: number, everyMs: number) => Pr
  */
 export function redisFleetClaim(redis: Redis, keys: Pick<RedisKeys, 'periodicClaim'>): FleetClaim {
   return async (task, interval, everyMs) =>
-    (await redis.set(keys.periodicClaim(task.replace(/\s+/g, '-'), interval), '1', 'PX', everyMs * 3, 'NX')) === 'OK';
+    (await redis.set(
+      keys.periodicClaim(task.replace(/\s+/g, '-'), interval),
+      '1',
+      'PX',
+      everyMs * 3,
+      'NX',
+    )) === 'OK';
 }
