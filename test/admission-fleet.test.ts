@@ -75,7 +75,7 @@ describe('admission leadership over three waiting-room processes', function () {
     });
 
     // Every room finds a leader; every process leads some.
-    let sample: number[][] = [];
+    let sample: number[][];
     const deadline = Date.now() + 30_000;
     do {
       await sleep(200);
