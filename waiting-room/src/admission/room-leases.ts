@@ -68,13 +68,14 @@ export class RoomLeases {
 
   private async heartbeat(): Promise<number> {
     const now = Date.now();
-    const [, , card] = (await this.redis
+    const replies = await this.redis
       .multi()
       .zadd(this.keys.fleet, now + this.leaseMs, this.id)
       .zremrangebyscore(this.keys.fleet, '-inf', now)
       .zcard(this.keys.fleet)
-      .exec()) ?? [null, null, [null, 1]];
-    const count = Number(card?.[1] ?? 1);
+      .exec();
+    // ZCARD's reply; we just added ourselves, so at least one.
+    const count = Number(replies?.[2]?.[1] ?? 1);
     return Math.max(1, count);
   }
 
