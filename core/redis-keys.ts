@@ -19,8 +19,10 @@ export interface RedisKeys {
   /** Request rate limits (ADR 014): `<prefix>:limit:<kind>:<user id or address>`. */
   rateLimitPrefix(kind: string): string;
   room(roomId: number | string, part: string): string;
-  /** The one admission lease of the deployment: its holder ticks every room (per-room leases: issue 15). */
-  readonly admissionLeader: string;
+  /** The live waiting-room processes (sorted set scored by heartbeat expiry): rooms are shared among them (ADR 024). */
+  readonly admissionFleet: string;
+  /** One claim per periodic task and interval (SET NX, expires on its own): the run happens once in the fleet. */
+  periodicClaim(task: string, interval: number): string;
   /** Which process computes a room's live figures in a given second (SET NX, expires on its own). */
   figuresSlot(roomId: number, slot: number): string;
   /** socket.io adapter channel prefix, so two deployments on one Redis never hear each other. */
@@ -40,7 +42,8 @@ export function redisKeys(prefix: string): RedisKeys {
     loginLimitPrefix: (kind) => `${prefix}:login:${kind}`,
     rateLimitPrefix: (kind) => `${prefix}:limit:${kind}`,
     room: (roomId, part) => `${prefix}:{r:${roomId}}:${part}`,
-    admissionLeader: `${prefix}:admission:leader`,
+    admissionFleet: `${prefix}:admission:fleet`,
+    periodicClaim: (task, interval) => `${prefix}:periodic:${task}:${interval}`,
     figuresSlot: (roomId, slot) => `${prefix}:figures:slot:${roomId}:${slot}`,
     socketChannel: `${prefix}:sio`,
     paymentSim: `${prefix}:{paysim}`,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Config } from '../core/config.js';
@@ -9,17 +9,27 @@ import { nginxBinary, prepareGateway, WEB_ROOT } from './gateway/nginx-gateway.j
 /**
  * Runs the three Rushline processes and the gateway (nginx: one origin for the browser) in the background
  * for the demo: `start` (restarts any that run), `stop`, `status`. Pid files and logs live in var/, so
- * every command here is safe to repeat.
+ * every command here is safe to repeat. `start --scale api=2,waiting-room=2,worker=2` runs several of each
+ * (ADR 024): the n-th (from 0) listens on its app's port + 10 × n, and the gateway spreads over them.
  */
 const root = path.resolve(import.meta.dirname, '..');
 const runDir = path.join(root, 'var', 'run');
 const logDir = path.join(root, 'var', 'log');
 
+type ScalableApp = 'api' | 'waiting-room' | 'worker';
+const SCALABLE: readonly ScalableApp[] = ['api', 'waiting-room', 'worker'];
+const MAX_SCALE = 9;
+/** Instance n of an app listens on its port + PORT_STEP × n: apart from the other apps' ports (3000–3002). */
+const PORT_STEP = 10;
+type Scale = Record<ScalableApp, number>;
+
 interface AppSpec {
   name: string;
   /** The command that runs it in the foreground (we detach it). */
-  command: (cfg: Config) => Promise<{ file: string; args: string[] }>;
+  command: (cfg: Config, scale: Scale) => Promise<{ file: string; args: string[] }>;
   port: (cfg: Config) => number;
+  /** The variable that sets its port, for the instances after the first (the gateway runs once). */
+  portVar?: string;
   urls: (base: string) => string[];
   healthPath: string;
   /** The signal that stops it gracefully. */
@@ -36,6 +46,7 @@ const APPS: AppSpec[] = [
     name: 'api',
     command: nodeApp('dist/api/src/main.js'),
     port: (c) => c.http.apiPort,
+    portVar: 'API_PORT',
     urls: (b) => [`${b}/readyz`],
     healthPath: '/healthz',
     stopSignal: 'SIGTERM',
@@ -44,6 +55,7 @@ const APPS: AppSpec[] = [
     name: 'waiting-room',
     command: nodeApp('dist/waiting-room/src/main.js'),
     port: (c) => c.http.waitingRoomPort,
+    portVar: 'WAITING_ROOM_PORT',
     urls: (b) => [`${b}/readyz`],
     healthPath: '/healthz',
     stopSignal: 'SIGTERM',
@@ -52,20 +64,23 @@ const APPS: AppSpec[] = [
     name: 'worker',
     command: nodeApp('dist/worker/src/main.js'),
     port: (c) => c.http.workerPort,
+    portVar: 'WORKER_PORT',
     urls: (b) => [`${b}/readyz`],
     healthPath: '/healthz',
     stopSignal: 'SIGTERM',
   },
   {
     name: 'gateway',
-    command: async (cfg) => {
+    command: async (cfg, scale) => {
       if (!existsSync(path.join(WEB_ROOT, 'index.html')))
         throw new Error('dist/web is missing: run npm run build first');
       const args = await prepareGateway({
         dir: path.join(root, 'var', 'gateway'),
         port: cfg.http.gatewayPort,
-        apiUpstream: `127.0.0.1:${cfg.http.apiPort}`,
-        waitingRoomUpstream: `127.0.0.1:${cfg.http.waitingRoomPort}`,
+        apiUpstream: instancePorts(cfg.http.apiPort, scale.api).map((p) => `127.0.0.1:${p}`),
+        waitingRoomUpstream: instancePorts(cfg.http.waitingRoomPort, scale['waiting-room']).map(
+          (p) => `127.0.0.1:${p}`,
+        ),
       });
       return { file: nginxBinary(), args };
     },
@@ -77,11 +92,53 @@ const APPS: AppSpec[] = [
   },
 ];
 
-const pidFile = (app: AppSpec) => path.join(runDir, `${app.name}.pid`);
+/** One running copy of an app: the first keeps the app's own name (and pid file), the others get -2, -3… */
+interface Instance {
+  app: AppSpec;
+  name: string;
+  port: number;
+  env: Record<string, string>;
+}
 
-function runningPid(app: AppSpec): number | undefined {
-  if (!existsSync(pidFile(app))) return undefined;
-  const pid = Number(readFileSync(pidFile(app), 'utf8').trim());
+const instancePorts = (base: number, count: number) =>
+  Array.from({ length: count }, (_, n) => base + PORT_STEP * n);
+
+function instances(cfg: Config, scale: Scale): Instance[] {
+  return APPS.flatMap((app) => {
+    const count = SCALABLE.includes(app.name as ScalableApp) ? scale[app.name as ScalableApp] : 1;
+    return instancePorts(app.port(cfg), count).map((port, n) => ({
+      app,
+      name: n === 0 ? app.name : `${app.name}-${n + 1}`,
+      port,
+      env: n > 0 && app.portVar ? { [app.portVar]: String(port) } : {},
+    }));
+  });
+}
+
+/** `--scale api=2,waiting-room=2,worker=2` (or `--scale=…`); apps left out run once. */
+function parseScale(argv: readonly string[]): Scale {
+  const scale: Scale = { api: 1, 'waiting-room': 1, worker: 1 };
+  const at = argv.findIndex((a) => a === '--scale' || a.startsWith('--scale='));
+  if (at < 0) return scale;
+  const spec = argv[at]!.startsWith('--scale=') ? argv[at]!.slice('--scale='.length) : argv[at + 1];
+  if (!spec) throw new Error('--scale needs a value such as api=2,waiting-room=2,worker=2');
+  for (const part of spec.split(',')) {
+    const [name, value] = part.split('=');
+    if (!SCALABLE.includes(name as ScalableApp))
+      throw new Error(`--scale: unknown app "${name}"; scale ${SCALABLE.join(', ')}`);
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SCALE)
+      throw new Error(`--scale: ${name} needs a whole number from 1 to ${MAX_SCALE}, not "${value}"`);
+    scale[name as ScalableApp] = n;
+  }
+  return scale;
+}
+
+const pidFile = (name: string) => path.join(runDir, `${name}.pid`);
+
+function runningPid(name: string): number | undefined {
+  if (!existsSync(pidFile(name))) return undefined;
+  const pid = Number(readFileSync(pidFile(name), 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     process.kill(pid, 0);
@@ -91,15 +148,28 @@ function runningPid(app: AppSpec): number | undefined {
   }
 }
 
-async function stopApp(app: AppSpec): Promise<void> {
-  const pid = runningPid(app);
+/** Every instance of the app with a pid file, whatever scale started it. */
+function recordedNames(app: AppSpec): string[] {
+  if (!existsSync(runDir)) return [];
+  const own = new RegExp(`^${app.name}(-\\d+)?\\.pid$`);
+  return readdirSync(runDir)
+    .filter((f) => own.test(f))
+    .map((f) => f.slice(0, -'.pid'.length));
+}
+
+async function stopInstance(app: AppSpec, name: string): Promise<void> {
+  const pid = runningPid(name);
   if (pid !== undefined) {
     process.kill(pid, app.stopSignal);
-    for (let i = 0; i < 150 && runningPid(app) !== undefined; i++) await sleep(100);
-    if (runningPid(app) !== undefined) process.kill(pid, 'SIGKILL');
-    console.log(`stopped ${app.name} (pid ${pid})`);
+    for (let i = 0; i < 150 && runningPid(name) !== undefined; i++) await sleep(100);
+    if (runningPid(name) !== undefined) process.kill(pid, 'SIGKILL');
+    console.log(`stopped ${name} (pid ${pid})`);
   }
-  rmSync(pidFile(app), { force: true });
+  rmSync(pidFile(name), { force: true });
+}
+
+async function stopApp(app: AppSpec): Promise<void> {
+  for (const name of recordedNames(app)) await stopInstance(app, name);
 }
 
 async function waitHealthy(url: string, timeoutMs: number): Promise<boolean> {
@@ -116,31 +186,29 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-async function startApp(app: AppSpec, cfg: Config): Promise<void> {
-  await stopApp(app);
-  const { file, args } = await app.command(cfg);
-  const log = openSync(path.join(logDir, `${app.name}.log`), 'a');
+async function startInstance(inst: Instance, cfg: Config, scale: Scale): Promise<void> {
+  const { app, name } = inst;
+  const { file, args } = await app.command(cfg, scale);
+  const log = openSync(path.join(logDir, `${name}.log`), 'a');
   const child = spawn(file, args, {
     cwd: root,
     detached: true,
     stdio: ['ignore', log, log],
-    env: process.env,
+    env: { ...process.env, ...inst.env },
   });
-  if (child.pid === undefined) throw new Error(`could not start ${app.name}`);
-  writeFileSync(pidFile(app), String(child.pid));
+  if (child.pid === undefined) throw new Error(`could not start ${name}`);
+  writeFileSync(pidFile(name), String(child.pid));
   child.unref();
-  const base = `http://127.0.0.1:${app.port(cfg)}`;
+  const base = `http://127.0.0.1:${inst.port}`;
   if (!(await waitHealthy(`${base}${app.healthPath}`, 30_000))) {
-    throw new Error(
-      `${app.name} did not answer ${base}${app.healthPath} within 30 s; see var/log/${app.name}.log`,
-    );
+    throw new Error(`${name} did not answer ${base}${app.healthPath} within 30 s; see var/log/${name}.log`);
   }
 }
 
-async function readiness(app: AppSpec, cfg: Config): Promise<string> {
-  const probe = app.name === 'gateway' ? app.healthPath : '/readyz';
+async function readiness(inst: Instance): Promise<string> {
+  const probe = inst.app.name === 'gateway' ? inst.app.healthPath : '/readyz';
   try {
-    const res = await fetch(`http://127.0.0.1:${app.port(cfg)}${probe}`, {
+    const res = await fetch(`http://127.0.0.1:${inst.port}${probe}`, {
       signal: AbortSignal.timeout(3000),
     });
     const body = (await res.json()) as { status?: string; error?: { message?: string } };
@@ -148,6 +216,16 @@ async function readiness(app: AppSpec, cfg: Config): Promise<string> {
   } catch {
     return 'not answering';
   }
+}
+
+/** The scale the recorded pid files show (for `status` after a scaled start). */
+function recordedScale(): Scale {
+  const scale: Scale = { api: 1, 'waiting-room': 1, worker: 1 };
+  for (const app of APPS) {
+    if (SCALABLE.includes(app.name as ScalableApp))
+      scale[app.name as ScalableApp] = Math.max(1, recordedNames(app).length);
+  }
+  return scale;
 }
 
 async function main(): Promise<void> {
@@ -160,18 +238,22 @@ async function main(): Promise<void> {
     for (const app of APPS) await stopApp(app);
     return;
   }
+  const scale = command === 'start' ? parseScale(process.argv.slice(3)) : recordedScale();
+  const all = instances(cfg, scale);
   if (command === 'start') {
-    for (const app of APPS) await startApp(app, cfg);
+    // Whatever ran before (at any scale) stops first; then each instance starts and answers its health path.
+    for (const app of APPS) await stopApp(app);
+    for (const inst of all) await startInstance(inst, cfg, scale);
   } else if (command !== 'status') {
     throw new Error(`unknown command ${command}; use start, stop or status`);
   }
   console.log('');
-  for (const app of APPS) {
-    const pid = runningPid(app);
-    const state = pid === undefined ? 'stopped' : `pid ${pid}, ${await readiness(app, cfg)}`;
-    const base = `http://${cfg.http.publicHost}:${app.port(cfg)}`;
-    console.log(`${app.name.padEnd(13)} ${state}`);
-    if (pid !== undefined) for (const url of app.urls(base)) console.log(`  ${url}`);
+  for (const inst of all) {
+    const pid = runningPid(inst.name);
+    const state = pid === undefined ? 'stopped' : `pid ${pid}, ${await readiness(inst)}`;
+    const base = `http://${cfg.http.publicHost}:${inst.port}`;
+    console.log(`${inst.name.padEnd(15)} ${state}`);
+    if (pid !== undefined) for (const url of inst.app.urls(base)) console.log(`  ${url}`);
   }
   if (command === 'start') {
     console.log(`\nOpen http://${cfg.http.publicHost}:${cfg.http.gatewayPort}/ in a browser.`);

@@ -20,6 +20,6 @@ npx tsx scripts/seed.ts --if-empty
 echo "==> build"
 npm run --silent build
 echo "==> starting Rushline"
-npx tsx scripts/apps.ts start
+npx tsx scripts/apps.ts start "$@"
 echo "==> the demo's waiting rooms (npm run demo schedules them again)"
 npx tsx scripts/demo.ts || echo "(no demo rooms here)"

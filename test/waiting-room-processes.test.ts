@@ -10,7 +10,7 @@ import { createTestRoom } from './support/waiting-room-harness.js';
 
 interface Health {
   pid: number;
-  admission: { leader: boolean; admitted: number };
+  admission: { leading: number[]; admitted: number };
 }
 
 describe('two waiting-room processes', function () {
@@ -23,8 +23,10 @@ describe('two waiting-room processes', function () {
   const env = { ADMISSION_TICK_MS: '200', ROOM_SYNC_MS: '300' };
 
   const health = async (p: AppProcess) => (await (await fetch(`${p.url}/healthz`)).json()) as Health;
-  const leaders = async (ps: AppProcess[]) =>
-    (await Promise.all(ps.map(health))).filter((h) => h.admission.leader);
+  /** The processes leading the room (each room has its own lease, ADR 024). */
+  const leaders = async (ps: AppProcess[], roomId: number) =>
+    (await Promise.all(ps.map(health))).filter((h) => h.admission.leading.includes(roomId));
+  let firstRoom = 0;
 
   before(async () => {
     db = createDb(cfg);
@@ -36,9 +38,10 @@ describe('two waiting-room processes', function () {
     await db.destroy();
   });
 
-  it('elects exactly one admission leader, admits nobody twice, and reaches clients on both', async () => {
+  it('elects exactly one admission leader for the room, admits nobody twice, and reaches clients on both', async () => {
     // Everyone joins the pre-queue and starts watching before the opening, so every `admitted` is heard.
     const roomId = await createTestRoom(db, { ratePerMin: 3_000, maxActive: 100_000, opensInMs: 6_000 });
+    firstRoom = roomId;
     const users = Array.from({ length: 200 }, (_, i) => 97_000 + i);
     // Half join through each process.
     await mapConcurrent(users, 20, async (u, i) => {
@@ -63,14 +66,14 @@ describe('two waiting-room processes', function () {
     let leading: Health[] = [];
     for (let i = 0; i < 50 && leading.length === 0; i++) {
       await sleep(100);
-      leading = await leaders([a, b]);
+      leading = await leaders([a, b], roomId);
     }
     expect(leading).to.have.length(1);
 
     // The opening, then 200 people at 50 a second: about ten seconds.
     for (const c of clients) await c.until((x) => x.admitted.length > 0, 20_000, 'admitted');
     await sleep(500);
-    expect(await leaders([a, b])).to.have.length(1);
+    expect(await leaders([a, b], roomId)).to.have.length(1);
 
     for (const c of clients) {
       expect(c.admitted, 'one admission per person').to.have.length(1);
@@ -84,8 +87,8 @@ describe('two waiting-room processes', function () {
     expect(redisState.servingNumber).to.equal(200);
   });
 
-  it('hands the lead to the other process when the leader is killed', async () => {
-    const [leaderHealth] = await leaders([a, b]);
+  it('hands the room to the other process when its leader is killed', async () => {
+    const [leaderHealth] = await leaders([a, b], firstRoom);
     expect(leaderHealth).to.not.equal(undefined);
     const leader = leaderHealth!.pid === a.proc.pid ? a : b;
     const survivor = leader === a ? b : a;
@@ -95,7 +98,7 @@ describe('two waiting-room processes', function () {
     // waits up to 30 s, a bound a busy machine keeps.
     let leads = false;
     while (!leads && Date.now() - killedAt < 30_000) {
-      leads = (await health(survivor)).admission.leader;
+      leads = (await health(survivor)).admission.leading.includes(firstRoom);
       if (!leads) await sleep(100);
     }
     expect(leads, 'the survivor leads').to.equal(true);

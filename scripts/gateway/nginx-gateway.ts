@@ -17,27 +17,47 @@ export interface GatewayOptions {
   dir: string;
   port: number;
   host?: string;
-  apiUpstream: string;
-  waitingRoomUpstream: string;
+  /** host:port of the api, or of each api process (`--scale`, ADR 024): nginx spreads requests over them. */
+  apiUpstream: string | readonly string[];
+  waitingRoomUpstream: string | readonly string[];
   webRoot?: string;
 }
 
-/** Fills the template's ${RUSHLINE_*} as docker's nginx image does with envsubst. */
+/**
+ * Fills the template's ${RUSHLINE_*} as docker's nginx image does with envsubst. A line naming an upstream
+ * given as several addresses is repeated once per address (one `server` line each), so the template stays
+ * the one docker-compose fills with a single address.
+ */
 export function renderServerConfig(opts: GatewayOptions): string {
-  const values: Record<string, string> = {
+  const values: Record<string, string | readonly string[]> = {
     RUSHLINE_API_UPSTREAM: opts.apiUpstream,
     RUSHLINE_WAITING_ROOM_UPSTREAM: opts.waitingRoomUpstream,
     RUSHLINE_GATEWAY_LISTEN: `${opts.host ?? '0.0.0.0'}:${opts.port}`,
     RUSHLINE_WEB_ROOT: opts.webRoot ?? WEB_ROOT,
   };
-  return readFileSync(GATEWAY_TEMPLATE, 'utf8').replace(
-    /\$\{(RUSHLINE_[A-Z_]+)\}/g,
-    (whole, name: string) => {
-      const value = values[name];
-      if (value === undefined) throw new Error(`gateway template: unknown ${whole}`);
-      return value;
-    },
-  );
+  const pattern = /\$\{(RUSHLINE_[A-Z_]+)\}/g;
+  const valueOf = (whole: string, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`gateway template: unknown ${whole}`);
+    return value;
+  };
+  return readFileSync(GATEWAY_TEMPLATE, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      const lists = [...line.matchAll(pattern)]
+        .map((m) => valueOf(m[0], m[1]!))
+        .filter((v) => typeof v !== 'string');
+      if (lists.length > 1) throw new Error(`gateway template: two lists on one line: ${line}`);
+      const items = lists[0] ?? [''];
+      if (items.length === 0) throw new Error(`gateway template: no address for ${line.trim()}`);
+      return items.map((item) =>
+        line.replace(pattern, (whole, name: string) => {
+          const value = valueOf(whole, name);
+          return typeof value === 'string' ? value : item;
+        }),
+      );
+    })
+    .join('\n');
 }
 
 function mainConfig(opts: GatewayOptions): string {

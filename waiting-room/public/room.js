@@ -434,7 +434,10 @@ async function startLive() {
   const socket = io({
     // A function, so every reconnect hands over the newest access token.
     auth: (cb) => cb({ token: loadAuth()?.accessToken ?? '' }),
-    transports: ['websocket', 'polling'],
+    // WebSocket only, like the web app: behind several waiting-room processes a polling session would need
+    // every request at the process that opened it (ADR 024). socket.io never fell back to polling here anyway
+    // (it tries only the first transport unless told to try all).
+    transports: ['websocket'],
     // One socket per page; a new sign-in in this tab gets a fresh connection, not a cached one.
     forceNew: true,
   });

@@ -21,7 +21,7 @@ import { countQueuedRequests } from '../../core/requests/request-store.js';
 import { AdmissionController } from './admission/admission-controller.js';
 import { InventoryGate } from './admission/inventory.js';
 import { inventoryLeft } from './admission/inventory-read-model.js';
-import { LeaderLease } from './admission/leader-lease.js';
+import { RoomLeases } from './admission/room-leases.js';
 import {
   PACE_CUT_INTERVAL_MS,
   PACE_DECREASE_FACTOR,
@@ -153,7 +153,11 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
   });
   const controller = new AdmissionController(
     queue,
-    new LeaderLease(redis, keys.admissionLeader, Math.max(3_000, cfg.admission.tickMs * 6)),
+    new RoomLeases(
+      redis,
+      { fleet: keys.admissionFleet, lease: (roomId) => keys.room(roomId, 'leader') },
+      Math.max(3_000, cfg.admission.tickMs * 6),
+    ),
     {
       syncRooms: async () => {
         const rows = await listLiveRooms(db);

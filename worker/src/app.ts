@@ -10,7 +10,9 @@ import { LivePublisher } from '../../core/live-publisher.js';
 import type { Logger } from '../../core/logger.js';
 import { createPaymentProvider } from '../../core/payments/create-payment-provider.js';
 import type { PaymentProvider } from '../../core/payments/payment-provider.js';
+import { redisFleetClaim } from '../../core/process/fleet-claim.js';
 import { CommitQueues } from '../../core/queues.js';
+import { redisKeys } from '../../core/redis-keys.js';
 import { AfterPaymentQueue } from '../../core/reservations/after-payment-queue.js';
 import { CommitWorkers } from './commit/commit-workers.js';
 import { OutboxSweeper } from './commit/outbox-sweeper.js';
@@ -85,7 +87,10 @@ export function buildWorkerApp({
       roomScanMs,
     },
   );
+  // Sweeps run once per interval across every worker process, not once per process (ADR 024).
+  const claim = redisFleetClaim(redis, redisKeys(prefix));
   const outboxSweeper = new OutboxSweeper(db, queues, reporter, logger, {
+    claim,
     everyMs: cfg.commit.outboxSweepMs,
     graceMs: cfg.commit.outboxGraceMs,
   });
@@ -109,6 +114,7 @@ export function buildWorkerApp({
       logger,
     },
     {
+      claim,
       everyMs: cfg.commit.outboxSweepMs,
       expiryGraceMs: cfg.commit.holdExpiryGraceMs,
       confirmGraceMs: cfg.commit.outboxGraceMs,

@@ -10,7 +10,7 @@ import {
   type PaceState,
   type PaceTargets,
 } from './adaptive-pace.js';
-import type { LeaderLease } from './leader-lease.js';
+import type { RoomLeases } from './room-leases.js';
 
 export interface ControlledRoom {
   id: number;
@@ -61,8 +61,12 @@ const P99_WINDOW_MS = 5_000;
 const P99_REFRESH_MS = 1_000;
 
 export interface ControllerStats {
+  /** Whether this process leads at least one room. */
   leader: boolean;
+  /** The live rooms of the deployment. */
   rooms: number;
+  /** The rooms this process leads (ADR 024). */
+  leading: number[];
   ticks: number;
   lastTickAt: string | null;
   admitted: number;
@@ -70,9 +74,9 @@ export interface ControllerStats {
 }
 
 /**
- * Lets people in at each room's rate. Runs in every waiting-room process, but only the holder of the
- * deployment's one leader lease acts (for every room), so admissions never double up; if the leader
- * dies another takes over within one lease. Each tick per room: plan (Redis) → find who holds the
+ * Lets people in at each room's rate. Runs in every waiting-room process; each room is ticked only by the
+ * holder of its own lease (room-leases.ts, ADR 024), so admissions never double up, the rooms spread over
+ * the processes, and a dead process's rooms move to the others within one lease. Each tick per room: plan (Redis) → find who holds the
  * next numbers → sign their tokens → commit (Redis, refused if the serving number moved) → push
  * `admitted` to each and one tick to the room's tick group whose turn it is (each watcher hears every
  * G ticks, ADR 007).
@@ -96,6 +100,7 @@ export class AdmissionController {
   private readonly stats: ControllerStats = {
     leader: false,
     rooms: 0,
+    leading: [],
     ticks: 0,
     lastTickAt: null,
     admitted: 0,
@@ -104,7 +109,7 @@ export class AdmissionController {
 
   constructor(
     private readonly queue: RoomQueue,
-    private readonly lease: LeaderLease,
+    private readonly leases: RoomLeases,
     private readonly ports: AdmissionPorts,
     private readonly opts: AdmissionControllerOptions,
     private readonly logger: Logger,
@@ -121,8 +126,9 @@ export class AdmissionController {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
-    await this.lease.release().catch(() => undefined);
+    await this.leases.releaseAll().catch(() => this.leases.forget());
     this.stats.leader = false;
+    this.stats.leading = [];
     this.roomMetrics.forgetAll();
   }
 
@@ -150,25 +156,22 @@ export class AdmissionController {
     this.schedule(Math.max(0, this.opts.tickMs - (Date.now() - started)));
   }
 
-  /** One pass: keep or take the lease, then tick every room. Public so tests can step it. */
+  /** One pass: keep, take or let go of room leases, then tick the rooms this process leads. Public so tests can step it. */
   async runOnce(): Promise<void> {
-    this.stats.leader = await this.lease.acquireOrRenew();
-    if (!this.stats.leader) {
-      this.lastSync = 0;
-      // Steps worked out while leading are stale once another leader has paced the rooms.
-      this.pendingPaces.clear();
-      this.roomMetrics.forgetAll();
-      return;
-    }
     if (Date.now() - this.lastSync >= this.opts.syncMs) {
       this.rooms = await this.ports.syncRooms();
       this.stats.rooms = this.rooms.length;
-      const live = new Set(this.rooms.map((r) => r.id));
-      for (const id of this.pendingPaces.keys()) if (!live.has(id)) this.pendingPaces.delete(id);
-      for (const id of this.roomMetrics.rooms()) if (!live.has(id)) this.roomMetrics.forget(id);
       this.lastSync = Date.now();
     }
+    const led = new Set(await this.leases.balance(this.rooms.map((r) => r.id)));
+    // What was worked out for a room another process now leads is stale: its new leader paces it from Redis.
+    for (const id of this.pendingPaces.keys()) if (!led.has(id)) this.pendingPaces.delete(id);
+    for (const id of this.lastPhase.keys()) if (!led.has(id)) this.lastPhase.delete(id);
+    for (const id of this.roomMetrics.rooms()) if (!led.has(id)) this.roomMetrics.forget(id);
+    this.stats.leading = [...led];
+    this.stats.leader = led.size > 0;
     for (const room of this.rooms) {
+      if (!led.has(room.id)) continue;
       try {
         await this.tickRoom(room);
       } catch (err) {

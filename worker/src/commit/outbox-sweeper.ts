@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../../core/logger.js';
+import type { FleetClaim } from '../../../core/process/fleet-claim.js';
 import { PeriodicTask } from '../../../core/process/periodic-task.js';
 import type { CommitQueues } from '../../../core/queues.js';
 import { failQueuedRequests } from './outcome-writer.js';
@@ -21,9 +22,9 @@ export class OutboxSweeper {
     private readonly queues: CommitQueues,
     private readonly reporter: OutcomeReporter,
     private readonly logger: Logger,
-    private readonly opts: { everyMs: number; graceMs: number },
+    private readonly opts: { everyMs: number; graceMs: number; claim?: FleetClaim },
   ) {
-    this.task = new PeriodicTask('outbox sweep', () => this.sweep(), opts.everyMs, logger);
+    this.task = new PeriodicTask('outbox sweep', () => this.sweep(), opts.everyMs, logger, opts.claim);
   }
 
   start(): void {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../../core/logger.js';
+import type { FleetClaim } from '../../../core/process/fleet-claim.js';
 import { PeriodicTask } from '../../../core/process/periodic-task.js';
 import type { AfterPaymentQueue } from '../../../core/reservations/after-payment-queue.js';
 import { expireHold } from './hold-expiry.js';
@@ -39,9 +40,20 @@ export class ReservationSweeper {
       afterPayment: Pick<AfterPaymentQueue, 'ensure'>;
       logger: Logger;
     },
-    private readonly opts: { everyMs: number; expiryGraceMs: number; confirmGraceMs: number },
+    private readonly opts: {
+      everyMs: number;
+      expiryGraceMs: number;
+      confirmGraceMs: number;
+      claim?: FleetClaim;
+    },
   ) {
-    this.task = new PeriodicTask('reservation sweep', () => this.sweep(), opts.everyMs, deps.logger);
+    this.task = new PeriodicTask(
+      'reservation sweep',
+      () => this.sweep(),
+      opts.everyMs,
+      deps.logger,
+      opts.claim,
+    );
   }
 
   start(): void {
