@@ -281,7 +281,9 @@ describe('/metrics and access logs on the api, the waiting room and the worker',
     expect(total(r, 'rushline_room_no_shows_total', room)).to.equal(0);
     expect(total(r, 'rushline_socket_connections')).to.equal(2);
     expect(total(r, 'rushline_room_watchers', room)).to.equal(2);
-    expect(moved(r, rb, 'rushline_pushes_total', { event: 'admitted' })).to.equal(CROWD);
+    // Pushes are counted by event, not room, and this process also leads the rooms earlier test files of
+    // the run left in its database: at least the crowd (the room's own admissions are exact above).
+    expect(moved(r, rb, 'rushline_pushes_total', { event: 'admitted' })).to.be.at.least(CROWD);
     expect(moved(r, rb, 'rushline_pushes_total', { event: 'room:tick' })).to.be.greaterThan(0);
 
     const w = await scrape(worker);
