@@ -59,6 +59,14 @@ export function createHttpServer(handler?: RequestListener): Server {
   server.prependListener('request', readBodyBeforeAnswering);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // A response already under way on this connection can't be followed by another one: just close.
+    // An answer waiting for its body (below) goes out now, and the bytes that could not be parsed after
+    // that body close the connection.
+    const waiting = answersAwaitingBody.get(socket);
+    if (waiting && err.code !== 'ECONNRESET' && socket.writable) {
+      waiting();
+      socket.end();
+      return;
+    }
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
       socket.destroy();
@@ -87,6 +95,9 @@ export function createHttpServer(handler?: RequestListener): Server {
   return server;
 }
 
+/** The answer a connection holds back until its request's body has arrived (see readBodyBeforeAnswering). */
+const answersAwaitingBody = new WeakMap<Duplex, () => void>();
+
 /** How long an answer waits for a body its route did not read before it goes anyway. */
 const UNREAD_BODY_WAIT_MS = 5_000;
 
@@ -106,14 +117,18 @@ function readBodyBeforeAnswering(req: IncomingMessage, res: ServerResponse): voi
     const answer = () => end(...args);
     if (req.complete || req.readableEnded || req.destroyed) return answer();
     let answered = false;
+    const socket = req.socket;
     const once = () => {
       if (answered) return;
       answered = true;
       clearTimeout(timer);
+      if (answersAwaitingBody.get(socket) === once) answersAwaitingBody.delete(socket);
       answer();
     };
     const timer = setTimeout(once, UNREAD_BODY_WAIT_MS);
     timer.unref();
+    // A body shorter than its Content-Length ends in a parse error on what follows it, not in 'end'.
+    answersAwaitingBody.set(socket, once);
     req.once('end', once);
     req.once('close', once);
     req.resume();

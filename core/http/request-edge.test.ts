@@ -266,4 +266,29 @@ describe('the HTTP edge refuses malformed requests with 4xx JSON, on every proce
       expect((JSON.parse(res.body.toString('utf8')) as { openapi: string }).openapi).to.match(/^3\.1/);
     }
   });
+
+  it('answers a refusal held for its body even when the body is shorter than its Content-Length', async () => {
+    // The byte past the declared length reaches the parser as a next request that cannot parse: the
+    // answer held back until the body arrived must still go out (the hostile suite's 'cl-short').
+    const body = Buffer.from('1f8b0800000000000003030000000000000000000a', 'hex').subarray(0, 20);
+    for (const [url, target] of [
+      [wr.url, `/rooms/${roomId}/join`],
+      [api.url, '/api/enrollments'],
+    ] as const) {
+      for (let i = 0; i < 20; i += 1) {
+        const res = await raw(url, {
+          method: 'POST',
+          target,
+          headers: [
+            ['Authorization', 'Digest username="x"'],
+            ['Content-Encoding', 'gzip'],
+            ['Content-Length', String(body.length - 1)],
+          ],
+          contentLength: false,
+          body,
+        });
+        expectJsonError(res, 401);
+      }
+    }
+  });
 });
