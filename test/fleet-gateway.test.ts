@@ -8,7 +8,7 @@ import { startGateway, type RunningGateway } from '../scripts/gateway/nginx-gate
 import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { createEnrollmentFixture, createSection, createStudents } from './support/catalog-fixture.js';
 import { expectSectionCountsMatchRows } from './support/enrollment-submissions.js';
-import { waitForOutcomes } from './support/event-fixture.js';
+import { outcomeCounts, waitForOutcomes } from './support/event-fixture.js';
 import { LiveClient } from './support/live-client.js';
 import { admissionOf, joinRoom, submitEnrollment } from './support/room-crowd.js';
 import { testConfig } from './support/test-config.js';
@@ -97,11 +97,7 @@ describe('two api, two waiting-room and two worker processes behind one gateway'
 
     // Every request terminal; SEATS got the section; the counter matches the rows.
     await waitForOutcomes(db, requestIds, 120_000);
-    const outcomes = await db('requests')
-      .whereIn('id', requestIds)
-      .groupBy('status')
-      .select<{ status: string; n: number }[]>('status', db.raw('count(*) as n'));
-    expect(Object.fromEntries(outcomes.map((o) => [o.status, Number(o.n)]))).to.deep.equal({
+    expect(await outcomeCounts(db, requestIds)).to.deep.equal({
       committed: SEATS,
       rejected: CROWD - SEATS,
     });

@@ -7,7 +7,7 @@ import { createDb } from '../core/db.js';
 import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
 import { RULE_FILES } from '../scripts/services/prometheus.js';
 import { createEnrollmentFixture, createSection, createStudents } from './support/catalog-fixture.js';
-import { waitForOutcomes } from './support/event-fixture.js';
+import { outcomeCounts, waitForOutcomes } from './support/event-fixture.js';
 import { loadDashboards, panelQueries } from './support/grafana-dashboards.js';
 import { LiveClient } from './support/live-client.js';
 import { metricNames } from './support/promql-names.js';
@@ -96,11 +96,7 @@ describe('Prometheus, the dashboards and the alert rules against the three proce
     ).to.equal(400);
 
     await waitForOutcomes(db, requestIds);
-    const outcomes = await db('requests')
-      .whereIn('id', requestIds)
-      .groupBy('status')
-      .select<{ status: string; n: number }[]>('status', db.raw('count(*) as n'));
-    expect(Object.fromEntries(outcomes.map((o) => [o.status, Number(o.n)]))).to.deep.equal({
+    expect(await outcomeCounts(db, requestIds)).to.deep.equal({
       committed: SEATS,
       rejected: CROWD - SEATS,
     });

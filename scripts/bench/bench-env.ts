@@ -7,6 +7,7 @@ import { loadEnvFile } from '../../core/env-file.js';
 import { migrateLatest } from '../../core/migrate.js';
 import { createRedis, scanKeys, unlinkKeys, waitForRedis } from '../../core/redis.js';
 import { startAppProcess, type AppProcess } from '../lib/app-process.js';
+import { signAccessToken } from '../../core/auth/access-token.js';
 
 /**
  * A scenario's own world: a fresh database and Redis prefix (so a benchmark never touches the demo or a
@@ -138,3 +139,37 @@ export function progress(label: string, total: number): { tick(done: number): vo
 }
 
 export const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/**
+ * A registration room that opened a second ago and admits one person a minute, so joining is all the
+ * scenario measures (nobody is let through to do anything else).
+ */
+export async function insertOpenRoom(db: Knex, slug: string, ratePerMin = 1): Promise<number> {
+  const [roomId] = await db('waiting_rooms').insert({
+    slug,
+    name: slug,
+    kind: 'registration',
+    admission_rate_per_min: ratePerMin,
+    max_active: 1,
+    prequeue_opens_at: new Date(Date.now() - 60_000),
+    opens_at: new Date(Date.now() - 1_000),
+  });
+  if (roomId === undefined) throw new Error(`could not create the room ${slug}`);
+  return roomId;
+}
+
+/**
+ * Access tokens for `count` distinct students numbered from `firstId`, signed up front so the load
+ * generator spends nothing on signing; every join is then a new person (a repeat is a cheaper read).
+ */
+export function signStudentTokens(cfg: Config, firstId: number, count: number, label: string): string[] {
+  const bar = progress(label, count);
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = firstId + i;
+    tokens.push(signAccessToken(cfg.auth, { id, username: `bench${id}`, role: 'student' }).token);
+    if (i % 5_000 === 0) bar.tick(i);
+  }
+  bar.end();
+  return tokens;
+}

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { signAccessToken } from '../../core/auth/access-token.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { startProcess } from '../lib/app-process.js';
-import { createBenchEnv, progress, round } from './bench-env.js';
+import { createBenchEnv, insertOpenRoom, progress, round, signStudentTokens } from './bench-env.js';
 import { processTicks } from './cpu-sample.js';
 
 export interface JoinOptions {
@@ -69,26 +68,9 @@ async function drive(
 export async function runJoin(o: JoinOptions): Promise<Record<string, unknown>> {
   const env = await createBenchEnv('join');
   try {
-    const [roomId] = await env.db('waiting_rooms').insert({
-      slug: 'bench-join',
-      name: 'Bench join',
-      kind: 'registration',
-      admission_rate_per_min: 1,
-      max_active: 1,
-      prequeue_opens_at: new Date(Date.now() - 60_000),
-      opens_at: new Date(Date.now() - 1_000),
-    });
+    const roomId = await insertOpenRoom(env.db, 'bench-join');
     // Enough distinct users that no run repeats one (a repeat is a cheaper read, not a join).
-    const expected = 20_000 * o.durationS * 4;
-    const bar = progress('signing access tokens', expected);
-    const tokens: string[] = [];
-    for (let i = 0; i < expected; i++) {
-      tokens.push(
-        signAccessToken(env.cfg.auth, { id: 1_000_000 + i, username: `bench${i}`, role: 'student' }).token,
-      );
-      if (i % 5_000 === 0) bar.tick(i);
-    }
-    bar.end();
+    const tokens = signStudentTokens(env.cfg, 1_000_000, 20_000 * o.durationS * 4, 'signing access tokens');
     const used = { next: 0 };
 
     const baseline = await startProcess(
@@ -138,8 +120,8 @@ export async function runJoin(o: JoinOptions): Promise<Record<string, unknown>> 
     // autocannon stops sending at the deadline while the servers finish what is in flight: let them.
     await new Promise((r) => setTimeout(r, 1_000));
     const keys = redisKeys(env.cfg.redis.prefix);
-    const ticketHolders = await env.redis.hgetall(keys.room(roomId!, 'tickets'));
-    const placeOf = await env.redis.hgetall(keys.room(roomId!, 'users'));
+    const ticketHolders = await env.redis.hgetall(keys.room(roomId, 'tickets'));
+    const placeOf = await env.redis.hgetall(keys.room(roomId, 'users'));
     const users = Object.keys(placeOf).length;
     // A duplicate is a place whose holder is recorded with another place: a second place for one person.
     const duplicates = Object.entries(ticketHolders).filter(
@@ -147,7 +129,7 @@ export async function runJoin(o: JoinOptions): Promise<Record<string, unknown>> 
     ).length;
     let bytes = 0;
     for (const part of ['users', 'tickets', 'state']) {
-      bytes += Number((await env.redis.call('MEMORY', 'USAGE', keys.room(roomId!, part))) ?? 0);
+      bytes += Number((await env.redis.call('MEMORY', 'USAGE', keys.room(roomId, part))) ?? 0);
     }
     return {
       scenario: 'join',

@@ -1,7 +1,13 @@
 import autocannon from 'autocannon';
-import { signAccessToken } from '../../core/auth/access-token.js';
 import type { AppProcess } from '../lib/app-process.js';
-import { createBenchEnv, progress, round, startScraper } from './bench-env.js';
+import {
+  createBenchEnv,
+  insertOpenRoom,
+  progress,
+  round,
+  signStudentTokens,
+  startScraper,
+} from './bench-env.js';
 import { processTicks, processTicksByMode } from './cpu-sample.js';
 import { median } from './stats.js';
 
@@ -96,33 +102,16 @@ async function drive(
 export async function runObservability(o: ObservabilityOptions): Promise<Record<string, unknown>> {
   const env = await createBenchEnv('observability', { observability: 'off' });
   try {
-    const [roomId] = await env.db('waiting_rooms').insert({
-      slug: 'bench-observability',
-      name: 'Bench observability',
-      kind: 'registration',
-      admission_rate_per_min: 1,
-      max_active: 1,
-      prequeue_opens_at: new Date(Date.now() - 60_000),
-      opens_at: new Date(Date.now() - 1_000),
-    });
-    if (!roomId) throw new Error('could not create the room');
+    const roomId = await insertOpenRoom(env.db, 'bench-observability');
     // Enough people that no join repeats one (a repeat is a cheaper read, not a join).
     const perMode = 15_000 * o.durationS * o.rounds;
-    const bar = progress('signing access tokens', perMode * 2);
     const tokenPools: Record<Mode, { list: string[]; next: number }> = {
-      on: { list: [], next: 0 },
-      off: { list: [], next: 0 },
+      on: { list: signStudentTokens(env.cfg, 2_000_000, perMode, 'signing tokens (on)'), next: 0 },
+      off: {
+        list: signStudentTokens(env.cfg, 2_000_000 + perMode, perMode, 'signing tokens (off)'),
+        next: 0,
+      },
     };
-    let id = 2_000_000;
-    for (const mode of ['on', 'off'] as const) {
-      for (let i = 0; i < perMode; i++) {
-        tokenPools[mode].list.push(
-          signAccessToken(env.cfg.auth, { id: id++, username: `obs${id}`, role: 'student' }).token,
-        );
-        if (i % 10_000 === 0) bar.tick(tokenPools.on.list.length + tokenPools.off.list.length);
-      }
-    }
-    bar.end();
 
     const apps = {} as Record<Mode, Record<Target, AppProcess>>;
     // Off first: its waiting room takes the admission lease, so the leader's ticks weigh on off, not on.

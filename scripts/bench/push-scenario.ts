@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tickGroupCount } from '../../waiting-room/src/live/tick-groups.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
 import { duplicateRedis } from '../../core/redis.js';
-import { createBenchEnv, progress, round } from './bench-env.js';
+import { createBenchEnv, insertOpenRoom, progress, round } from './bench-env.js';
 import { fitPushSizes, localPortCount, maxPushClients } from './push-sizes.js';
 import { describeFailure, readOpenFileLimit } from './run-context.js';
 import type { TickCommand, TickResult } from './push-server.js';
@@ -49,16 +49,7 @@ export async function runPush(o: { sizes: number[] | undefined }): Promise<Recor
     const { tickMs } = env.cfg.admission;
     const groups = tickGroupCount(env.cfg.admission);
     const ticks = Math.ceil(TICKS / groups) * groups;
-    const [roomId] = await env.db('waiting_rooms').insert({
-      slug: 'bench-push',
-      name: 'Bench push',
-      kind: 'registration',
-      admission_rate_per_min: 600,
-      max_active: 1,
-      prequeue_opens_at: new Date(Date.now() - 60_000),
-      opens_at: new Date(Date.now() - 1_000),
-    });
-    if (roomId === undefined) throw new Error('insert returned no id');
+    const roomId = await insertOpenRoom(env.db, 'bench-push', 600);
     const server = await startProcess(
       'push-server',
       path.join(import.meta.dirname, 'push-server.ts'),

@@ -117,6 +117,15 @@ export async function waitForOutcomes(db: Knex, requestIds: number[], timeoutMs 
   }
 }
 
+/** How many of the requests ended in each status, e.g. `{ committed: 40, rejected: 60 }`. */
+export async function outcomeCounts(db: Knex, requestIds: number[]): Promise<Record<string, number>> {
+  const rows = await db('requests')
+    .whereIn('id', requestIds)
+    .groupBy('status')
+    .select<{ status: string; n: number }[]>('status', db.raw('count(*) as n'));
+  return Object.fromEntries(rows.map((o) => [o.status, Number(o.n)]));
+}
+
 /** Polls until fn returns a value other than undefined; fails after timeoutMs naming what it waited for. */
 export async function eventually<T>(
   fn: () => Promise<T | undefined>,
