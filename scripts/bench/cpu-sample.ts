@@ -21,6 +21,39 @@ export function processTicksByMode(pid: number | undefined): { user: number; sys
   }
 }
 
+/** Where a node process spends CPU: its JavaScript thread, libuv's pool (async fs writes such as a log's), V8's helpers (GC, compiler), the rest. */
+export type ThreadKind = 'main' | 'libuv' | 'v8' | 'other';
+
+/** A process's jiffies (user + system) by thread kind, from /proc/<pid>/task (Linux); zeros when unreadable. */
+export function processTicksByThread(pid: number | undefined): Record<ThreadKind, number> {
+  const out: Record<ThreadKind, number> = { main: 0, libuv: 0, v8: 0, other: 0 };
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      const kind: ThreadKind =
+        tid === String(pid)
+          ? 'main'
+          : comm.startsWith('libuv')
+            ? 'libuv'
+            : comm.startsWith('V8') || comm.startsWith('node-V8') || comm === 'DelayedTaskSche'
+              ? 'v8'
+              : 'other';
+      out[kind] += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return out;
+}
+
 /** Busy and total jiffies of the whole machine (everything on it, not only this run); NaN when unreadable. */
 export function machineJiffies(): { busy: number; total: number } {
   try {

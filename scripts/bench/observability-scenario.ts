@@ -8,7 +8,7 @@ import {
   signStudentTokens,
   startScraper,
 } from './bench-env.js';
-import { processTicks, processTicksByMode } from './cpu-sample.js';
+import { processTicks, processTicksByMode, processTicksByThread, type ThreadKind } from './cpu-sample.js';
 import { median } from './stats.js';
 
 export interface ObservabilityOptions {
@@ -25,6 +25,8 @@ interface Round {
   /** CPU of the driven process per request, in µs (from /proc ticks of 10 ms), and its kernel part. */
   cpuUsPerRequest: number;
   systemUsPerRequest: number;
+  /** The same CPU by thread: JavaScript, libuv's pool, V8's helpers, other (where extra cost lands). */
+  threadUsPerRequest: Record<ThreadKind, number>;
   p99: number;
   non2xx: number;
   errors: number;
@@ -58,6 +60,7 @@ async function drive(
   const timer = setInterval(() => bar?.tick((Date.now() - started) / 1000), 250);
   const ticks = processTicks(p.proc.pid);
   const system = processTicksByMode(p.proc.pid).system;
+  const threads = processTicksByThread(p.proc.pid);
   const result = await autocannon({
     url: p.url,
     connections: o.connections,
@@ -79,12 +82,20 @@ async function drive(
   await new Promise((r) => setTimeout(r, 300));
   const used = processTicks(p.proc.pid) - ticks;
   const usedBySystem = processTicksByMode(p.proc.pid).system - system;
+  const threadsAfter = processTicksByThread(p.proc.pid);
+  const perRequest = (ticks: number) => (ticks * 10_000) / Math.max(1, result.requests.total);
   clearInterval(timer);
   bar?.end();
   return {
     perS: result.requests.total / result.duration,
-    cpuUsPerRequest: (used * 10_000) / Math.max(1, result.requests.total),
-    systemUsPerRequest: (usedBySystem * 10_000) / Math.max(1, result.requests.total),
+    cpuUsPerRequest: perRequest(used),
+    systemUsPerRequest: perRequest(usedBySystem),
+    threadUsPerRequest: {
+      main: perRequest(threadsAfter.main - threads.main),
+      libuv: perRequest(threadsAfter.libuv - threads.libuv),
+      v8: perRequest(threadsAfter.v8 - threads.v8),
+      other: perRequest(threadsAfter.other - threads.other),
+    },
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
@@ -165,6 +176,15 @@ export async function runObservability(o: ObservabilityOptions): Promise<Record<
           on: round(median(on.map((x) => x.systemUsPerRequest))),
           off: round(median(off.map((x) => x.systemUsPerRequest))),
         },
+        thread_us_per_request: Object.fromEntries(
+          (['main', 'libuv', 'v8', 'other'] as const).map((k) => [
+            k,
+            {
+              on: round(median(on.map((x) => x.threadUsPerRequest[k]))),
+              off: round(median(off.map((x) => x.threadUsPerRequest[k]))),
+            },
+          ]),
+        ),
         p99_ms: { on: median(on.map((x) => x.p99)), off: median(off.map((x) => x.p99)) },
         // On against off within each round, then the median: >1 means on costs more.
         cpu_ratio: round(median(cpuRatios), 3),
