@@ -55,6 +55,7 @@ const { values } = parseArgs({
     seats: { type: 'string', default: '5000' },
     'hold-ttl': { type: 'string', default: '20' },
     rounds: { type: 'string' },
+    switches: { type: 'string', default: 'both' },
     observability: { type: 'string', default: 'on' },
     'redis-cluster': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -68,8 +69,11 @@ function usage(): never {
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
   catalog: --connections 200 --duration 10 --rounds 3  autocannon on GET /api/terms/:id/sections (demo catalogue,
         a mix of searches), vs a bare express + mysql2 endpoint sending the same SQL, in alternating rounds
-  observability: --connections 50 --duration 5 --rounds 6  what access lines and metrics cost: the join
-        and an api read against processes with both on (scraped) and both off, alternating, CPU per request
+  observability: --connections 50 --duration 5 --rounds 6 [--rate N] [--switches both|access|metrics|none]
+        what access lines and metrics cost: the join and an api read against processes with them on (scraped)
+        and off, at once, CPU per request by thread; --rate: N requests/s per process instead of as fast as
+        they go; --switches: which of the two the "on" side turns on (none: both sides alike, what the
+        comparison itself reads as a cost)
   open: --sizes 1000,100000,1000000         opening a pre-queue of N, and reading one position after
   push: --sizes 1000,5000,20000             N socket.io clients watching a room: each tick to one tick group vs one message each
         (by default a size that does not fit \`ulimit -n\` becomes the largest that does)
@@ -101,6 +105,11 @@ function baselineOffer(v: string | undefined): 'opening' | 'admitted' {
   throw new Error('--baseline-offer must be opening or admitted');
 }
 
+function switchesOption(v: string | undefined): 'both' | 'access' | 'metrics' | 'none' {
+  if (v === 'both' || v === 'access' || v === 'metrics' || v === 'none') return v;
+  throw new Error('--switches must be both, access, metrics or none');
+}
+
 async function run(scenario: Scenario): Promise<Record<string, unknown>> {
   const int = (v: string | undefined, name: string) => {
     const n = Number(v);
@@ -129,6 +138,8 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
         connections: int(values.connections ?? '50', 'connections'),
         durationS: int(values.duration ?? '5', 'duration'),
         rounds: int(values.rounds ?? '6', 'rounds'),
+        ratePerS: values.rate === undefined ? undefined : int(values.rate, 'rate'),
+        switches: switchesOption(values.switches),
       });
     }
     case 'open': {

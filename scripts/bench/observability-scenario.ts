@@ -15,6 +15,10 @@ export interface ObservabilityOptions {
   connections: number;
   durationS: number;
   rounds: number;
+  /** Requests per second to each process; unset: as fast as it answers (autocannon's closed loop). */
+  ratePerS?: number;
+  /** What the "on" side turns on. */
+  switches: 'both' | 'access' | 'metrics' | 'none';
 }
 
 type Mode = 'on' | 'off';
@@ -32,10 +36,10 @@ interface Round {
   errors: number;
 }
 
-const SWITCHES: Record<Mode, Record<string, string>> = {
-  on: { ACCESS_LOG: 'true', METRICS: 'true' },
-  off: { ACCESS_LOG: 'false', METRICS: 'false' },
-};
+const switchesOf = (mode: Mode, o: ObservabilityOptions): Record<string, string> => ({
+  ACCESS_LOG: String(mode === 'on' && (o.switches === 'both' || o.switches === 'access')),
+  METRICS: String(mode === 'on' && (o.switches === 'both' || o.switches === 'metrics')),
+});
 
 /** One autocannon run, every request a different user with their own access token. */
 async function drive(
@@ -65,6 +69,7 @@ async function drive(
     url: p.url,
     connections: o.connections,
     duration: o.durationS,
+    ...(o.ratePerS ? { overallRate: o.ratePerS } : {}),
     requests: [
       {
         ...request,
@@ -128,11 +133,15 @@ export async function runObservability(o: ObservabilityOptions): Promise<Record<
     // Off first: its waiting room takes the admission lease, so the leader's ticks weigh on off, not on.
     for (const mode of ['off', 'on'] as const) {
       apps[mode] = {
-        join: await env.start('waiting-room', { ...SWITCHES[mode], ADMISSION_TICK_MS: '1000' }),
-        api: await env.start('api', SWITCHES[mode]),
+        join: await env.start('waiting-room', { ...switchesOf(mode, o), ADMISSION_TICK_MS: '1000' }),
+        api: await env.start('api', switchesOf(mode, o)),
       };
     }
-    const stopScraper = startScraper(() => [apps.on.join.url, apps.on.api.url]);
+    // Nothing to scrape when the on side records no metrics.
+    const stopScraper =
+      o.switches === 'access' || o.switches === 'none'
+        ? () => {}
+        : startScraper(() => [apps.on.join.url, apps.on.api.url]);
     const rounds: Record<Target, Record<Mode, Round[]>> = {
       join: { on: [], off: [] },
       api: { on: [], off: [] },
@@ -203,6 +212,8 @@ export async function runObservability(o: ObservabilityOptions): Promise<Record<
       connections: o.connections,
       duration_s: o.durationS,
       rounds: o.rounds,
+      rate_per_s: o.ratePerS ?? 'closed loop (as fast as answered)',
+      switches_on: o.switches,
       join: summary('join'),
       api_read: summary('api'),
     };
