@@ -81,6 +81,12 @@ describe('config', () => {
     }
   });
 
+  it('listens with a deep accept queue unless told otherwise, and names a malformed one', () => {
+    expect(loadConfig({}).http.listenBacklog).to.equal(4_096);
+    expect(loadConfig({ HTTP_LISTEN_BACKLOG: '511' }).http.listenBacklog).to.equal(511);
+    expect(problemsOf({ HTTP_LISTEN_BACKLOG: 'deep' }).join()).to.contain('HTTP_LISTEN_BACKLOG');
+  });
+
   it('reads how often each watcher hears the room, and refuses a value out of range', () => {
     expect(loadConfig({}).admission.liveUpdateMs).to.equal(1_000);
     expect(loadConfig({ LIVE_UPDATE_MS: '2000' }).admission.liveUpdateMs).to.equal(2_000);

@@ -150,6 +150,10 @@ const envSchema = z.object({
   WORKER_PORT: port.default(3002),
   GATEWAY_PORT: port.default(8080),
   TRUST_PROXY: trustProxy.prefault('false'),
+  // listen(2)'s queue of connections not yet accepted: node's 511 overflows when thousands of browsers
+  // connect in the same second, and each dropped SYN is retried 1, 3, 7, 15… s later (the kernel caps it
+  // at net.core.somaxconn).
+  HTTP_LISTEN_BACKLOG: positiveInt.default(4_096),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
@@ -276,6 +280,8 @@ export interface Config {
     readonly gatewayPort: number;
     readonly trustProxy: TrustProxy;
     readonly bodyLimit: string;
+    /** Connections the kernel queues for accept() (capped by net.core.somaxconn). */
+    readonly listenBacklog: number;
     /** Where browsers reach the api (the waiting-room page signs in there); '' = the page's own origin. */
     readonly apiPublicUrl: string;
     /** Browser origins allowed to call the api (the waiting-room page's origin). */
@@ -512,6 +518,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       gatewayPort: env.GATEWAY_PORT,
       trustProxy: env.TRUST_PROXY,
       bodyLimit: env.BODY_LIMIT,
+      listenBacklog: env.HTTP_LISTEN_BACKLOG,
       apiPublicUrl: env.API_PUBLIC_URL.replace(/\/$/, ''),
       corsOrigins: env.CORS_ORIGINS,
       metricsToken: env.METRICS_TOKEN,

@@ -51,6 +51,7 @@ const { values } = parseArgs({
     'arrival-s': { type: 'string', default: '1' },
     'time-limit': { type: 'string', default: '600' },
     'waiting-rooms': { type: 'string' },
+    'http-sockets': { type: 'string', default: '256' },
     users: { type: 'string', default: '10000' },
     seats: { type: 'string', default: '5000' },
     'hold-ttl': { type: 'string', default: '20' },
@@ -81,7 +82,7 @@ function usage(): never {
         [--commit-concurrency N --commit-batch-max N]  worker settings to try
   rush: --students 20000 --client-processes 2 --rate 600000 (the room's maximum, admitted/min)
         --admission-mode adaptive|fixed (adaptive: the pace follows the commits up to --rate; ADR 012)
-        [--max-active N] --time-limit 600 (s)
+        [--max-active N] --time-limit 600 (s) --http-sockets 256 (each client process's connections to the api)
         [--baseline-offer opening|admitted (default opening) --arrival-s 1 | --baseline-rate N (req/s)]
         [--waiting-rooms N] [--commit-concurrency N --commit-batch-max N]
         course registration through the whole path (pre-queue, draw, admission, sockets, api, 2 workers),
@@ -189,6 +190,7 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
         baselineOffer: baselineOffer(values['baseline-offer']),
         arrivalS: int(values['arrival-s'], 'arrival-s'),
         waitingRooms: values['waiting-rooms'] ? int(values['waiting-rooms'], 'waiting-rooms') : undefined,
+        httpSockets: int(values['http-sockets'], 'http-sockets'),
         workerEnv,
         timeLimitS: int(values['time-limit'], 'time-limit'),
       });

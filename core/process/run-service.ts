@@ -40,7 +40,7 @@ export async function runService(spec: ServiceSpec): Promise<void> {
   let service: RunningService;
   try {
     service = await spec.start(cfg, logger);
-    await listen(service.server, service.port, cfg.http.host);
+    await listen(service.server, service.port, cfg.http.host, cfg.http.listenBacklog);
   } catch (err) {
     logger.fatal({ err }, 'failed to start');
     process.exit(1);
@@ -72,10 +72,10 @@ export async function runService(spec: ServiceSpec): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: Server, port: number, host: string, backlog: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -3,7 +3,10 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 
 export function listenOnLoopback(app: Express): Server {
-  const server = app.listen(0, '127.0.0.1', () => {
+  // The same accept queue as Rushline's processes (HTTP_LISTEN_BACKLOG), so a burst of connections meets
+  // both alike.
+  const backlog = Number(process.env.HTTP_LISTEN_BACKLOG ?? 4_096);
+  const server = app.listen({ port: 0, host: '127.0.0.1', backlog }, () => {
     const address = server.address();
     console.log(
       JSON.stringify({

@@ -22,8 +22,9 @@ export async function replayBaseline(
   url: string,
   schedule: { at: number; userId: number; sectionIds: number[] }[],
   guard: RunGuard,
+  sockets: number,
 ): Promise<BaselineResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1_024 });
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   const outcomes: Record<string, number> = {};

@@ -1,3 +1,4 @@
+import { serverLatency } from './server-latency.js';
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { signAccessToken } from '../../core/auth/access-token.js';
@@ -52,6 +53,13 @@ export interface RushOptions {
   baselineRate: number | undefined;
   /** Waiting-room processes; by default 1, or as few as the open-file limit allows. */
   waitingRooms: number | undefined;
+  /**
+   * Each client process's pool of HTTP connections to the api (submits and status reads). A small pool
+   * queues submits in the load generator (that wait counts in submit → 202, not in the api's own time,
+   * `api_submit_server_ms`); one per student opens them all at the opening, a connection burst the
+   * accept queue drops (ADR 025).
+   */
+  httpSockets: number;
   workerEnv: Record<string, string>;
   timeLimitS: number;
 }
@@ -174,6 +182,13 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         `${waitingRooms} waiting-room processes (each client process uses one)\n`,
     );
   }
+  const perClient = Math.ceil(o.students / o.clientProcesses);
+  if (perClient + Math.min(o.httpSockets, perClient) > socketsPerProcess)
+    throw new Error(
+      `rush: ${perClient} sockets to the waiting room and ${o.httpSockets} to the api in one client process, ` +
+        `with ${fdLimit} open files allowed: lower --http-sockets or use more --client-processes`,
+    );
+  const httpSockets = o.httpSockets;
   const guard = new RunGuard('rush', Date.now() + o.timeLimitS * 1000, o.timeLimitS, ' (--time-limit)');
   const onSignal = () => guard.abort('interrupted');
   const env = await createBenchEnv('rush');
@@ -215,6 +230,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         RUSH_WR_URL: wrs[p % wrs.length]!.url,
         RUSH_API_URL: api.url,
         RUSH_ROOM_ID: String(world.roomId),
+        RUSH_HTTP_SOCKETS: String(httpSockets),
       }),
     });
     const clients = fleet.clients;
@@ -325,6 +341,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const accepted = rep.flatMap((r) => r.accepted).sort((a, b) => a - b);
     const submitSpanS = submits.length < 2 ? 0 : (submits.at(-1)![1] - submits[0]![1]) / 1000;
 
+    const apiSubmit = await serverLatency(api.url, 'POST', '/api/enrollments');
     const appWarnings = warningsIn([api, ...wrs, ...workers]);
     const pace = paceCuts(wrs);
     // Rushline stops: the baseline gets the machine to itself, as Rushline had it.
@@ -365,7 +382,13 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       .sort((a, b) => a.at - b.at);
     const basePids = { baseline: pidsOf([baselineServer]), ...servers };
     const baseCpuStart = cpuSample(basePids);
-    const base = await replayBaseline(baselineServer.url, schedule, guard);
+    const base = await replayBaseline(
+      baselineServer.url,
+      schedule,
+      guard,
+      // At least the 1,024 it always had; as many as Rushline's clients have in all when that is more.
+      Math.max(1_024, Math.min(httpSockets * o.clientProcesses, socketsPerProcess)),
+    );
     const baseCpu = cpuBetween(baseCpuStart, cpuSample(basePids));
     await baselineServer.stop();
     const afterBaseline = await checkInvariants(env.db);
@@ -380,6 +403,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     return {
       scenario: 'rush',
       topology: {
+        http_sockets_per_client_process: httpSockets,
         processes: { api: 1, 'waiting-room': wrs.length, worker: WORKERS, 'rush-clients': clients.length },
         clients_per_process: {
           students: sliceEvenly(world.students, o.clientProcesses).map((s) => s.length),
@@ -436,6 +460,8 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       client_loop_delay_p99_ms: Math.max(...rep.map((r) => r.loopDelayP99Ms)),
       ...batchFigures(health),
       stages_ms: stages.stages,
+      // The api's own answer time for the submits (its histogram): the rest of submit → 202 is before it.
+      api_submit_server_ms: apiSubmit,
       p99_by_tenth_ms: stages.byTenth,
       cpu_pct: rushCpu,
       cpu_ms_per_request: {
