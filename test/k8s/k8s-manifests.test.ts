@@ -245,12 +245,13 @@ describe(`Kubernetes manifests (deploy/k8s, rendered by ${KUBECTL})`, function (
               c.ports?.map((p) => p.containerPort),
               nameOf(d),
             ).to.deep.equal([port]);
-            for (const probe of [c.readinessProbe, c.livenessProbe]) {
+            for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
               expect(probe?.httpGet, `${nameOf(d)}: an HTTP probe`).to.not.equal(undefined);
               expect(containerPort(c, probe?.httpGet?.port), `${nameOf(d)} probe port`).to.equal(port);
             }
             expect(c.readinessProbe?.httpGet?.path, nameOf(d)).to.equal('/readyz');
             expect(c.livenessProbe?.httpGet?.path, nameOf(d)).to.equal('/healthz');
+            expect(c.startupProbe?.httpGet?.path, nameOf(d)).to.equal('/healthz');
             const annotations = d.spec?.template.metadata?.annotations ?? {};
             expect(annotations['prometheus.io/port'], nameOf(d)).to.equal(String(port));
             const service = r.services.find((s) => selects(s.spec?.selector, podLabels(d)));

@@ -159,9 +159,16 @@ export class AdmissionController {
   /** One pass: keep, take or let go of room leases, then tick the rooms this process leads. Public so tests can step it. */
   async runOnce(): Promise<void> {
     if (Date.now() - this.lastSync >= this.opts.syncMs) {
-      this.rooms = await this.ports.syncRooms();
-      this.stats.rooms = this.rooms.length;
-      this.lastSync = Date.now();
+      // A failed sync keeps the rooms we knew: the leases must still be renewed below, or a MySQL hiccup
+      // would hand every room of this process to the others.
+      try {
+        this.rooms = await this.ports.syncRooms();
+        this.stats.rooms = this.rooms.length;
+        this.lastSync = Date.now();
+      } catch (err) {
+        this.stats.errors++;
+        this.logger.error({ err }, 'room sync failed; keeping the rooms known');
+      }
     }
     const led = new Set(await this.leases.balance(this.rooms.map((r) => r.id)));
     // What was worked out for a room another process now leads is stale: its new leader paces it from Redis.
@@ -172,6 +179,8 @@ export class AdmissionController {
     this.stats.leader = led.size > 0;
     for (const room of this.rooms) {
       if (!led.has(room.id)) continue;
+      // This pass may have outlasted the lease it renewed at its start (many rooms, a slow MySQL).
+      if (!this.leases.stillHeld(room.id, this.opts.tickMs)) continue;
       try {
         await this.tickRoom(room);
       } catch (err) {

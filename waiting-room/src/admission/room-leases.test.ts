@@ -24,7 +24,9 @@ describe('room leases', () => {
 
   after(async () => {
     const [redis] = connections;
-    if (redis) await redis.del(fleetKeys.fleet, ...rooms.map((r) => fleetKeys.lease(r)));
+    // One key at a time: on a Redis Cluster they sit in different slots.
+    if (redis)
+      for (const key of [fleetKeys.fleet, ...rooms.map((r) => fleetKeys.lease(r))]) await redis.del(key);
     for (const r of connections) r.disconnect();
   });
 
@@ -56,5 +58,18 @@ describe('room leases', () => {
     await b.releaseAll();
     expect(await a.balance(rooms)).to.deep.equal(rooms);
     await a.releaseAll();
+  });
+
+  it('knows until when each lease surely lasts, so a long pass stops ticking a room whose lease may have ended', async () => {
+    const a = await joinFleet();
+    const [first] = await a.balance([910_101]);
+    expect(first).to.equal(910_101);
+    // Held for 5 s from just before it was taken.
+    expect(a.stillHeld(910_101, 0)).to.equal(true);
+    expect(a.stillHeld(910_101, 4_000)).to.equal(true);
+    expect(a.stillHeld(910_101, 5_000), 'less than the margin left').to.equal(false);
+    expect(a.stillHeld(910_102, 0), 'never held').to.equal(false);
+    await a.releaseAll();
+    expect(a.stillHeld(910_101, 0), 'released').to.equal(false);
   });
 });

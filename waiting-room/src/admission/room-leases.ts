@@ -26,7 +26,8 @@ export interface RoomLeaseKeys {
  */
 export class RoomLeases {
   readonly id = randomUUID();
-  private readonly held = new Set<number>();
+  /** Each room we hold, and until when (local clock) its lease surely lasts: counted from before the call. */
+  private readonly held = new Map<number, number>();
 
   constructor(
     private readonly redis: Redis,
@@ -36,7 +37,17 @@ export class RoomLeases {
 
   /** The rooms this process leads, as of the last balance. */
   leading(): number[] {
-    return [...this.held].sort((a, b) => a - b);
+    return [...this.held.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Whether the lease on a room still has at least `marginMs` to run. A pass that ticks many rooms against
+   * a busy MySQL can outlast a lease renewed at its start: a room whose lease may have ended (and been
+   * taken by another process) is not ticked again until the next balance renews it.
+   */
+  stillHeld(roomId: number, marginMs: number): boolean {
+    const until = this.held.get(roomId);
+    return until !== undefined && Date.now() + marginMs < until;
   }
 
   /**
@@ -47,7 +58,7 @@ export class RoomLeases {
     const live = await this.heartbeat();
     const share = Math.ceil(roomIds.length / live);
     const listed = new Set(roomIds);
-    for (const id of [...this.held]) if (!listed.has(id)) await this.releaseRoom(id);
+    for (const id of [...this.held.keys()]) if (!listed.has(id)) await this.releaseRoom(id);
     await this.renewHeld();
     // Over our share: the rooms we let go are free for the process that has too few.
     for (const id of this.leading().slice(share)) await this.releaseRoom(id);
@@ -57,7 +68,7 @@ export class RoomLeases {
 
   /** Lets every room go and leaves the fleet, so the others take over at once (a clean stop). */
   async releaseAll(): Promise<void> {
-    for (const id of [...this.held]) await this.releaseRoom(id);
+    for (const id of [...this.held.keys()]) await this.releaseRoom(id);
     await this.redis.zrem(this.keys.fleet, this.id);
   }
 
@@ -80,12 +91,14 @@ export class RoomLeases {
   }
 
   private async renewHeld(): Promise<void> {
-    const ids = [...this.held];
+    const ids = [...this.held.keys()];
+    const until = Date.now() + this.leaseMs;
     const renewed = await Promise.all(
       ids.map((id) => runScript(this.redis, RENEW, 1, this.keys.lease(id), this.id, this.leaseMs)),
     );
     ids.forEach((id, i) => {
-      if (renewed[i] !== 1) this.held.delete(id);
+      if (renewed[i] === 1) this.held.set(id, until);
+      else this.held.delete(id);
     });
   }
 
@@ -102,8 +115,9 @@ export class RoomLeases {
     }
     for (const id of free) {
       if (this.held.size >= share) return;
+      const until = Date.now() + this.leaseMs;
       const ok = await this.redis.set(this.keys.lease(id), this.id, 'PX', this.leaseMs, 'NX');
-      if (ok === 'OK') this.held.add(id);
+      if (ok === 'OK') this.held.set(id, until);
     }
   }
 
