@@ -15,7 +15,7 @@ import { caughtUp, pauseApplier, replicaUrlForTests, resumeApplier, slaveStatus 
 import { forgetRooms } from './support/room-cleanup.js';
 import { testLogger } from './support/silent-logger.js';
 import { testConfig } from './support/test-config.js';
-import { startWaitingRoom, type RunningWaitingRoom } from './support/waiting-room-harness.js';
+import { createTestRoom, startWaitingRoom, type RunningWaitingRoom } from './support/waiting-room-harness.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -117,6 +117,13 @@ describe('read replica (DATABASE_READ_URL)', function () {
     const room = await fetch(`${wr!.url}/rooms/${f.roomId}`);
     expect(room.status).to.equal(200);
     expect(((await room.json()) as { name: string }).name).to.equal(`Registration ${f.tag}`);
+    // A room the replica has not seen yet (staff open its console right after creating it): from the primary.
+    const created = await createTestRoom(db);
+    rooms.push(created);
+    const fresh = await fetch(`${wr!.url}/rooms/${created}`);
+    expect(fresh.status, 'a room only the primary has').to.equal(200);
+    expect(((await fresh.json()) as { id: number }).id).to.equal(created);
+    expect((await fetch(`${wr!.url}/rooms/2000000000`)).status, 'a room nobody has').to.equal(404);
 
     // Once the replica applies again, it converges.
     await resumeApplier(readDb);

@@ -215,6 +215,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
         '/rooms',
         roomRoutes(
           readDb,
+          db,
           rooms,
           // The router's signed-in routes are join (POST) and status (GET).
           authenticatedAndLimited(authenticated, limits, (req) =>

@@ -28,8 +28,17 @@ export async function joinRoom(
   return { status: view.created ? 201 : 200, view };
 }
 
-/** `readDb` serves the public list and room view, which may be a moment behind (ADR 022). */
-export function roomRoutes(readDb: Knex, rooms: RoomService, authenticated: RequestHandler): Router {
+/**
+ * `readDb` serves the public list and room view, which may be a moment behind (ADR 022). A room the replica
+ * does not have yet is looked for on the primary (`db`): staff open a room's console right after creating
+ * it, and a room that exists must not answer 404.
+ */
+export function roomRoutes(
+  readDb: Knex,
+  db: Knex,
+  rooms: RoomService,
+  authenticated: RequestHandler,
+): Router {
   const router = Router();
   // Each with its sold-out flag (ADR 013), which lives in Redis, so the home page can say so.
   router.get('/', async (_req, res) => {
@@ -39,7 +48,7 @@ export function roomRoutes(readDb: Knex, rooms: RoomService, authenticated: Requ
   });
   router.get('/:roomId', async (req, res) => {
     const { roomId } = parseInput(roomParams, req.params, 'path');
-    const room = await findRoom(readDb, roomId);
+    const room = (await findRoom(readDb, roomId)) ?? (readDb === db ? undefined : await findRoom(db, roomId));
     if (!room) throw new NotFoundError('ROOM_NOT_FOUND', `No waiting room ${roomId}`);
     const [soldOut] = await rooms.soldOut([roomId]);
     res.json({ ...toRoomSummary(room), soldOut: soldOut === true });
