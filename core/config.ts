@@ -140,6 +140,9 @@ const rateLimitOverrides = z.string().transform((v, ctx) => {
 // Multi-line PEM values are often passed with literal "\n" in .env files and container settings.
 const pem = z.string().transform((v) => v.replace(/\\n/g, '\n').trim());
 
+/** Node's own default is 511 (see HTTP_LISTEN_BACKLOG below). */
+export const DEFAULT_HTTP_LISTEN_BACKLOG = 4_096;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -153,7 +156,7 @@ const envSchema = z.object({
   // listen(2)'s queue of connections not yet accepted: node's 511 overflows when thousands of browsers
   // connect in the same second, and each dropped SYN is retried 1, 3, 7, 15… s later (the kernel caps it
   // at net.core.somaxconn).
-  HTTP_LISTEN_BACKLOG: positiveInt.default(4_096),
+  HTTP_LISTEN_BACKLOG: positiveInt.default(DEFAULT_HTTP_LISTEN_BACKLOG),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')

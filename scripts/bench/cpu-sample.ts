@@ -14,15 +14,25 @@ export function processTicks(pid: number | undefined): number {
 /** The same jiffies split into user and system (kernel) time; NaN when unreadable. */
 export function processTicksByMode(pid: number | undefined): { user: number; system: number } {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return { user: Number(fields[11]), system: Number(fields[12]) };
+    return statTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks;
   } catch {
     return { user: NaN, system: NaN };
   }
 }
 
+/** A /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line: its command name and user/system jiffies. */
+function statTicks(stat: string): { comm: string; ticks: { user: number; system: number } } {
+  // The name is in parentheses and may hold spaces or ')': the fields are what follows the last ') '.
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return {
+    comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ticks: { user: Number(fields[11]), system: Number(fields[12]) },
+  };
+}
+
 /** Where a node process spends CPU: its JavaScript thread, libuv's pool (async fs writes such as a log's), V8's helpers (GC, compiler), the rest. */
-export type ThreadKind = 'main' | 'libuv' | 'v8' | 'other';
+export const THREAD_KINDS = ['main', 'libuv', 'v8', 'other'] as const;
+export type ThreadKind = (typeof THREAD_KINDS)[number];
 
 /** A process's jiffies (user + system) by thread kind, from /proc/<pid>/task (Linux); zeros when unreadable. */
 export function processTicksByThread(pid: number | undefined): Record<ThreadKind, number> {
@@ -35,9 +45,7 @@ export function processTicksByThread(pid: number | undefined): Record<ThreadKind
   }
   for (const tid of tids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      const { comm, ticks } = statTicks(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
       const kind: ThreadKind =
         tid === String(pid)
           ? 'main'
@@ -46,7 +54,7 @@ export function processTicksByThread(pid: number | undefined): Record<ThreadKind
             : comm.startsWith('V8') || comm.startsWith('node-V8') || comm === 'DelayedTaskSche'
               ? 'v8'
               : 'other';
-      out[kind] += Number(fields[11]) + Number(fields[12]);
+      out[kind] += ticks.user + ticks.system;
     } catch {
       // the thread ended between listing and reading
     }

@@ -8,7 +8,7 @@ import {
   signStudentTokens,
   startScraper,
 } from './bench-env.js';
-import { processTicks, processTicksByMode, processTicksByThread, type ThreadKind } from './cpu-sample.js';
+import { processTicksByMode, processTicksByThread, THREAD_KINDS, type ThreadKind } from './cpu-sample.js';
 import { median } from './stats.js';
 
 export interface ObservabilityOptions {
@@ -62,8 +62,7 @@ async function drive(
   const bar = label ? progress(label, o.durationS) : undefined;
   const started = Date.now();
   const timer = setInterval(() => bar?.tick((Date.now() - started) / 1000), 250);
-  const ticks = processTicks(p.proc.pid);
-  const system = processTicksByMode(p.proc.pid).system;
+  const before = processTicksByMode(p.proc.pid);
   const threads = processTicksByThread(p.proc.pid);
   const result = await autocannon({
     url: p.url,
@@ -85,22 +84,18 @@ async function drive(
   });
   // autocannon stops at the deadline while the server finishes what is in flight.
   await new Promise((r) => setTimeout(r, 300));
-  const used = processTicks(p.proc.pid) - ticks;
-  const usedBySystem = processTicksByMode(p.proc.pid).system - system;
+  const after = processTicksByMode(p.proc.pid);
   const threadsAfter = processTicksByThread(p.proc.pid);
   const perRequest = (ticks: number) => (ticks * 10_000) / Math.max(1, result.requests.total);
   clearInterval(timer);
   bar?.end();
   return {
     perS: result.requests.total / result.duration,
-    cpuUsPerRequest: perRequest(used),
-    systemUsPerRequest: perRequest(usedBySystem),
-    threadUsPerRequest: {
-      main: perRequest(threadsAfter.main - threads.main),
-      libuv: perRequest(threadsAfter.libuv - threads.libuv),
-      v8: perRequest(threadsAfter.v8 - threads.v8),
-      other: perRequest(threadsAfter.other - threads.other),
-    },
+    cpuUsPerRequest: perRequest(after.user + after.system - before.user - before.system),
+    systemUsPerRequest: perRequest(after.system - before.system),
+    threadUsPerRequest: Object.fromEntries(
+      THREAD_KINDS.map((k) => [k, perRequest(threadsAfter[k] - threads[k])]),
+    ) as Record<ThreadKind, number>,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
@@ -186,7 +181,7 @@ export async function runObservability(o: ObservabilityOptions): Promise<Record<
           off: round(median(off.map((x) => x.systemUsPerRequest))),
         },
         thread_us_per_request: Object.fromEntries(
-          (['main', 'libuv', 'v8', 'other'] as const).map((k) => [
+          THREAD_KINDS.map((k) => [
             k,
             {
               on: round(median(on.map((x) => x.threadUsPerRequest[k]))),

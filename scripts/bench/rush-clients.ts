@@ -46,9 +46,8 @@ const students: Student[] = plan.map(([userId, ...cart]) => ({
   token: signAccessToken(cfg.auth, { id: userId!, username: `rush${userId}`, role: 'student' }).token,
   early: [],
 }));
-// As many sockets as the scenario can afford (RUSH_HTTP_SOCKETS, worked out from the open-file limit):
-// each student has a browser of their own, so a small pool here would queue their submits in the load
-// generator and count that wait as the api's.
+// The scenario's --http-sockets (RUSH_HTTP_SOCKETS): a small pool queues submits here, in the load
+// generator, where that wait counts in submit → 202 though the api never saw it (ADR 025).
 const agent = new Agent({ keepAlive: true, maxSockets: Number(process.env.RUSH_HTTP_SOCKETS ?? 256) });
 const loopDelayP99Ms = loopDelayMeter();
 

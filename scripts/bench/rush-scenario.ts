@@ -1,4 +1,3 @@
-import { serverLatency } from './server-latency.js';
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { signAccessToken } from '../../core/auth/access-token.js';
@@ -16,6 +15,7 @@ import { readOpenFileLimit } from './run-context.js';
 import { replayBaseline } from './rush-baseline.js';
 import { buildWorld, CAPACITY, HOT, SECTIONS, type Student } from './rush-world.js';
 import { mergeCounts, percentile } from './stats.js';
+import { serverLatency } from './server-latency.js';
 
 /**
  * `rush`: course registration through the whole path. N students (in client processes of their own)
@@ -188,7 +188,6 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       `rush: ${perClient} sockets to the waiting room and ${o.httpSockets} to the api in one client process, ` +
         `with ${fdLimit} open files allowed: lower --http-sockets or use more --client-processes`,
     );
-  const httpSockets = o.httpSockets;
   const guard = new RunGuard('rush', Date.now() + o.timeLimitS * 1000, o.timeLimitS, ' (--time-limit)');
   const onSignal = () => guard.abort('interrupted');
   const env = await createBenchEnv('rush');
@@ -230,7 +229,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         RUSH_WR_URL: wrs[p % wrs.length]!.url,
         RUSH_API_URL: api.url,
         RUSH_ROOM_ID: String(world.roomId),
-        RUSH_HTTP_SOCKETS: String(httpSockets),
+        RUSH_HTTP_SOCKETS: String(o.httpSockets),
       }),
     });
     const clients = fleet.clients;
@@ -387,7 +386,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       schedule,
       guard,
       // At least the 1,024 it always had; as many as Rushline's clients have in all when that is more.
-      Math.max(1_024, Math.min(httpSockets * o.clientProcesses, socketsPerProcess)),
+      Math.max(1_024, Math.min(o.httpSockets * o.clientProcesses, socketsPerProcess)),
     );
     const baseCpu = cpuBetween(baseCpuStart, cpuSample(basePids));
     await baselineServer.stop();
@@ -403,7 +402,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     return {
       scenario: 'rush',
       topology: {
-        http_sockets_per_client_process: httpSockets,
+        http_sockets_per_client_process: o.httpSockets,
         processes: { api: 1, 'waiting-room': wrs.length, worker: WORKERS, 'rush-clients': clients.length },
         clients_per_process: {
           students: sliceEvenly(world.students, o.clientProcesses).map((s) => s.length),
