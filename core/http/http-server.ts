@@ -9,7 +9,7 @@ import {
 import type { Duplex } from 'node:stream';
 
 /** What node's HTTP parser refuses before any handler runs, as the status and code a client gets. */
-const PARSER_REFUSALS: Record<string, { status: number; code: string; message: string }> = {
+const PARSER_REFUSALS: Record<string, Refusal> = {
   HPE_INVALID_METHOD: { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'Unknown request method' },
   HPE_HEADER_OVERFLOW: {
     status: 431,
@@ -58,13 +58,15 @@ export function createHttpServer(handler?: RequestListener): Server {
   // Before any handler (the waiting room adds its own later), so every answer goes through it.
   server.prependListener('request', readBodyBeforeAnswering);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    // A response already under way on this connection can't be followed by another one: just close.
-    // An answer waiting for its body (below) goes out now, and the bytes that could not be parsed after
-    // that body close the connection.
+    // The parser errs again on every chunk that still arrives; the answer is already out, keep draining.
+    if (lingering.has(socket)) return;
+    // An answer waiting for its body (below) goes out now: the client's own if its framing was fine and
+    // only what followed it is unparsable, the framing refusal if the parser cannot find the body's end.
     const waiting = answersAwaitingBody.get(socket);
     if (waiting && err.code !== 'ECONNRESET' && socket.writable) {
-      waiting();
-      socket.end();
+      const refusal = err.code === undefined ? undefined : PARSER_REFUSALS[err.code];
+      waiting(refusal && FRAMING_REFUSALS.has(err.code ?? '') ? refusal : undefined);
+      closeAfterDraining(socket);
       return;
     }
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
@@ -73,7 +75,8 @@ export function createHttpServer(handler?: RequestListener): Server {
       return;
     }
     const refusal = (err.code && PARSER_REFUSALS[err.code]) || MALFORMED;
-    socket.end(jsonResponse(refusal.status, refusal.code, refusal.message));
+    socket.write(jsonResponse(refusal.status, refusal.code, refusal.message));
+    closeAfterDraining(socket);
   });
   // Only `100-continue` is an expectation HTTP/1.1 defines; any other is answered 417 (RFC 9110 §10.1.1).
   server.on('checkExpectation', (_req, res) => {
@@ -95,11 +98,46 @@ export function createHttpServer(handler?: RequestListener): Server {
   return server;
 }
 
-/** The answer a connection holds back until its request's body has arrived (see readBodyBeforeAnswering). */
-const answersAwaitingBody = new WeakMap<Duplex, () => void>();
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** Parser errors that mean the body's end cannot be found: the request itself is refused (RFC 9112 §6.3). */
+const FRAMING_REFUSALS = new Set(['HPE_INVALID_TRANSFER_ENCODING', 'HPE_UNEXPECTED_CONTENT_LENGTH']);
+
+/**
+ * The answer a connection holds back until its request's body has arrived (see readBodyBeforeAnswering);
+ * called with a refusal, it answers that instead when the app's answer has not started.
+ */
+const answersAwaitingBody = new WeakMap<Duplex, (instead?: Refusal) => void>();
+
+/** Connections answered and closing, whose remaining input is read and dropped. */
+const lingering = new WeakSet<Duplex>();
 
 /** How long an answer waits for a body its route did not read before it goes anyway. */
 const UNREAD_BODY_WAIT_MS = 5_000;
+/** How long a closing connection keeps reading what the client still sends. */
+const LINGER_MS = 5_000;
+
+/**
+ * Closing a connection the client is still sending on makes the kernel reset it, and a reset throws away
+ * the answer the client has received but not yet read. So, as nginx's lingering close does, the answer
+ * goes out with our side's FIN, what still arrives is read and dropped, and the connection closes when
+ * the client closes it (or after LINGER_MS).
+ */
+function closeAfterDraining(socket: Duplex): void {
+  lingering.add(socket);
+  // Node ends a `Connection: close` exchange with destroySoon, which would reset a socket still receiving.
+  (socket as Duplex & { destroySoon?: () => void }).destroySoon = () => socket.end();
+  socket.end();
+  socket.on('data', () => undefined);
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
 
 /**
  * A route that answers without reading the body (a GET with one, a refusal before parsing) would have
@@ -118,19 +156,29 @@ function readBodyBeforeAnswering(req: IncomingMessage, res: ServerResponse): voi
     if (req.complete || req.readableEnded || req.destroyed) return answer();
     let answered = false;
     const socket = req.socket;
-    const once = () => {
+    const once = (instead?: Refusal) => {
       if (answered) return;
       answered = true;
       clearTimeout(timer);
       if (answersAwaitingBody.get(socket) === once) answersAwaitingBody.delete(socket);
+      if (instead && !res.headersSent) {
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        res.statusCode = instead.status;
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.setHeader('Connection', 'close');
+        end(JSON.stringify({ error: { code: instead.code, message: instead.message } }));
+        return;
+      }
       answer();
     };
     const timer = setTimeout(once, UNREAD_BODY_WAIT_MS);
     timer.unref();
-    // A body shorter than its Content-Length ends in a parse error on what follows it, not in 'end'.
+    // A body shorter than its Content-Length ends in a parse error on what follows it, not in 'end'; a
+    // Transfer-Encoding other than chunked ends in one on the body's first bytes (node emits the request
+    // before its parser refuses the framing).
     answersAwaitingBody.set(socket, once);
-    req.once('end', once);
-    req.once('close', once);
+    req.once('end', () => once());
+    req.once('close', () => once());
     req.resume();
     return this;
   } as ServerResponse['end'];

@@ -267,6 +267,36 @@ describe('the HTTP edge refuses malformed requests with 4xx JSON, on every proce
     }
   });
 
+  it('refuses a Transfer-Encoding other than chunked with 400, whole, while the client still sends', async () => {
+    // Node emits such a request before its parser refuses the body's framing (RFC 9112 §6.3: 400, then
+    // close). The answer must be the refusal, not the route's, and must reach a client that is still
+    // sending: closing on it would reset the connection and lose the answer (the hostile suite's
+    // 'te-unknown', seed 797476345).
+    const body = Buffer.alloc(200_000, 'x');
+    for (const [url, target] of [
+      [api.url, '/api/openapi.json'],
+      [api.url, '/api/enrollments'],
+      [wr.url, `/rooms/${roomId}/join`],
+      [worker.url, '/healthz'],
+    ] as const) {
+      // With the body in the head's packets the parser refuses before the route answers; sent later,
+      // the route's answer is already held for the body when the refusal comes.
+      for (const bodyDelayMs of [undefined, 100, undefined, 100]) {
+        const res = await raw(url, {
+          target,
+          headers: [
+            ['Transfer-Encoding', 'gzip'],
+            ['Content-Type', 'multipart/form-data; boundary=xyz'],
+          ],
+          contentLength: false,
+          body,
+          bodyDelayMs,
+        });
+        expectJsonError(res, 400, 'BAD_TRANSFER_ENCODING');
+      }
+    }
+  });
+
   it('answers a refusal held for its body even when the body is shorter than its Content-Length', async () => {
     // The byte past the declared length reaches the parser as a next request that cannot parse: the
     // answer held back until the body arrived must still go out (the hostile suite's 'cl-short').

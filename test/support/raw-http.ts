@@ -14,6 +14,8 @@ export interface RawRequest {
   body?: Buffer;
   /** false: leave Content-Length to the caller's headers (conflicts, lies). */
   contentLength?: boolean;
+  /** Sends the head, then the body this much later: the server's handler runs before the body arrives. */
+  bodyDelayMs?: number;
 }
 
 export interface RawResponse {
@@ -72,7 +74,14 @@ export async function sendRaw(
     socket.on('close', finish);
     // No half-close after writing: node's server (allowHalfOpen off) drops an unanswered request when the
     // client's side ends, which no real client does; Connection: close ends the exchange instead.
-    socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+    if (req.bodyDelayMs === undefined) {
+      socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+    } else {
+      socket.write(Buffer.from(head, 'latin1'));
+      setTimeout(() => {
+        if (!socket.destroyed) socket.write(body);
+      }, req.bodyDelayMs);
+    }
   });
 }
 
