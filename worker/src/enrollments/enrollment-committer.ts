@@ -106,10 +106,10 @@ export async function commitEnrollmentBatch(
         if (item.status === 'committed') item.enrollmentId = idOf.get(`${d.row.id}:${item.sectionId}`);
       }
     }
-    for (const s of sections.values()) {
-      if (s.enrolled !== s.initialEnrolled)
-        await trx('sections').where({ id: s.id }).update({ enrolled: s.enrolled });
-    }
+    await writeSeatCounts(
+      trx,
+      [...sections.values()].filter((s) => s.enrolled !== s.initialEnrolled),
+    );
     const ownerOf = new Map(requests.map((r) => [r.id, r.user_id]));
     await trx('audit_log').insert(
       ids.map((e) => ({
@@ -223,6 +223,20 @@ async function lockSections(
       });
   }
   return out;
+}
+
+/**
+ * The new seat counts of the sections a batch changed, in one statement: a batch of a few hundred carts
+ * touches hundreds of sections, and one UPDATE each kept the hot sections locked for as many round trips.
+ */
+async function writeSeatCounts(trx: Knex.Transaction, changed: LockedSection[]): Promise<void> {
+  if (changed.length === 0) return;
+  const ids = changed.map((s) => s.id);
+  await trx.raw(
+    `UPDATE sections SET enrolled = CASE id ${changed.map(() => 'WHEN ? THEN ?').join(' ')} END
+     WHERE id IN (${ids.map(() => '?').join(', ')})`,
+    [...changed.flatMap((s) => [s.id, s.enrolled]), ...ids],
+  );
 }
 
 async function meetingsOf(trx: Knex.Transaction, sectionIds: number[]): Promise<Map<number, Meeting[]>> {
