@@ -15,6 +15,7 @@ import { recentOutcomes } from './room-outcomes.js';
 import {
   findRoom,
   insertRoom,
+  roomGuardingWindow,
   roomSlugTaken,
   savePhase,
   toRoomSummary,
@@ -66,6 +67,7 @@ export class OperatorService {
     const row = await this.db.transaction(async (trx) => {
       if (await roomSlugTaken(trx, d.slug))
         throw new ConflictError('ROOM_SLUG_TAKEN', `A room called ${d.slug} exists already`);
+      await refuseSecondRoom(trx, d.registrationWindowId);
       const created = await findRoom(trx, await insertRoom(trx, d));
       if (!created) throw new Error('room vanished after insert');
       await writeAudit(trx, {
@@ -252,4 +254,20 @@ function decodeAdmissionTokenLenient(cfg: Pick<Config, 'admission'>, token: stri
   } catch {
     return undefined;
   }
+}
+
+/**
+ * One room per registration window: the catalogue and the student's page show a window's first room only,
+ * so a second one (a double click, a staff list read from a replica a moment behind) would admit nobody
+ * anyone sees. Checked on the primary, under the window's lock. (An edit cannot move a room to another window.)
+ */
+async function refuseSecondRoom(trx: Knex.Transaction, windowId: number | null): Promise<void> {
+  if (windowId === null) return;
+  const existing = await roomGuardingWindow(trx, windowId);
+  if (existing !== undefined)
+    throw new ConflictError(
+      'WINDOW_HAS_ROOM',
+      `Registration window ${windowId} has a waiting room already (room ${existing})`,
+      { roomId: existing },
+    );
 }

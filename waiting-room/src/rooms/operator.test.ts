@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { revocationChecker } from '../../../core/admission/admission-revocations.js';
 import { verifyAdmission } from '../../../core/admission/admission-token.js';
 import { AppError } from '../../../core/errors.js';
+import { createEnrollmentFixture } from '../../../test/support/catalog-fixture.js';
 import { tokenFor } from '../../../test/support/tokens.js';
 import { testConfig } from '../../../test/support/test-config.js';
 import { createTestUser, type TestUser } from '../../../test/support/users.js';
@@ -96,6 +97,21 @@ describe('operator API', function () {
     expect(saleWithoutEvent.status).to.equal(400);
     const unknownField = await call('POST', '/operator/rooms', definition('op-create-4', { colour: 'red' }));
     expect(unknownField.status).to.equal(400);
+  });
+
+  it('gives a registration window one room: a second is refused, and an edit cannot move a room', async () => {
+    const { windowId } = await createEnrollmentFixture(wr.db);
+    const second = await call(
+      'POST',
+      '/operator/rooms',
+      definition('op-window-2', { registrationWindowId: windowId }),
+    );
+    expect(second.status).to.equal(409);
+    expect(second.body.error?.code).to.equal('WINDOW_HAS_ROOM');
+    expect(await wr.db('waiting_rooms').where({ slug: 'op-window-2' }).first()).to.equal(undefined);
+    const other = await createRoom('op-window-3');
+    const moved = await call('PATCH', `/operator/rooms/${other}`, { registrationWindowId: windowId });
+    expect(moved.status).to.equal(400);
   });
 
   it('changes the rate and the maximum active, live', async () => {

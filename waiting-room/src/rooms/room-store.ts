@@ -147,6 +147,21 @@ const toColumns = (d: Partial<RoomDefinition>) => {
 export const roomSlugTaken = async (db: Knex, slug: string): Promise<boolean> =>
   (await db('waiting_rooms').where({ slug }).first('id')) !== undefined;
 
+/**
+ * The room that guards a registration window; undefined if none. Locks the window's row first, so two
+ * staff creating a room for it at once are served one after the other.
+ */
+export async function roomGuardingWindow(
+  trx: Knex.Transaction,
+  windowId: number,
+): Promise<number | undefined> {
+  await trx('registration_windows').where({ id: windowId }).forUpdate().first('id');
+  const row = await trx('waiting_rooms')
+    .where({ registration_window_id: windowId })
+    .first<{ id: number } | undefined>('id');
+  return row?.id;
+}
+
 /** A new room starts idle; the admission controller moves it on at its times. Returns its id. */
 export async function insertRoom(db: Knex, d: RoomDefinition): Promise<number> {
   const [id] = await db('waiting_rooms').insert({ ...toColumns(d), state: 'idle' });
