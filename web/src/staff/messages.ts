@@ -309,7 +309,8 @@ export default {
       SALE_ROOM_OPEN: 'The sale’s waiting room is open; close it first.',
       EVENT_HAS_SALES: 'Seats of this event are already held or sold.',
       ROOM_SLUG_TAKEN: 'Another waiting room already has this address name. Choose another.',
-      WINDOW_HAS_ROOM: 'This registration window has a waiting room already. Open it from the list (reload it if it is not there yet).',
+      WINDOW_HAS_ROOM:
+        'This registration window has a waiting room already. Open it from the list (reload it if it is not there yet).',
     },
   },
   ko: {
@@ -621,7 +622,8 @@ export default {
       SALE_ROOM_OPEN: '판매 대기실이 열려 있습니다. 먼저 닫으세요.',
       EVENT_HAS_SALES: '이 공연의 좌석이 이미 선점되었거나 팔렸습니다.',
       ROOM_SLUG_TAKEN: '같은 주소 이름의 대기실이 이미 있습니다. 다른 이름을 고르세요.',
-      WINDOW_HAS_ROOM: '이 수강신청 기간에는 이미 대기실이 있습니다. 목록에서 여세요(아직 보이지 않으면 다시 불러오세요).',
+      WINDOW_HAS_ROOM:
+        '이 수강신청 기간에는 이미 대기실이 있습니다. 목록에서 여세요(아직 보이지 않으면 다시 불러오세요).',
     },
   },
 };
