@@ -262,6 +262,23 @@ describe(`Kubernetes manifests (deploy/k8s, rendered by ${KUBECTL})`, function (
         expect(apps).to.have.members(['api', 'waiting-room', 'worker']);
       });
 
+      it('passes the optional replica and Redis Cluster keys to the apps that use them', () => {
+        const r = rendered(overlay);
+        const wants: Record<string, string[]> = {
+          api: ['DATABASE_READ_URL', 'REDIS_CLUSTER_NODES'],
+          'waiting-room': ['DATABASE_READ_URL', 'REDIS_CLUSTER_NODES'],
+          worker: ['REDIS_CLUSTER_NODES'],
+        };
+        for (const d of r.deployments) {
+          for (const c of containersOf(d)) {
+            for (const name of wants[nameOf(d)] ?? []) {
+              const ref = c.env?.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+              expect(ref, `${nameOf(d)}: ${name}`).to.deep.include({ key: name, optional: true });
+            }
+          }
+        }
+      });
+
       it('gives each pod longer to stop than the app takes to drain and close', () => {
         const r = rendered(overlay);
         for (const d of r.deployments) {
