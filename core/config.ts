@@ -232,6 +232,7 @@ const envSchema = z.object({
   // Adaptive admission (ADR 012): the pace backs off above these targets, and grows while under them.
   ADMISSION_PACE_BACKLOG: positiveInt.default(2_000),
   ADMISSION_PACE_P99_MS: positiveInt.default(1_000),
+  ADMISSION_PACE_INTAKE: positiveInt.default(64),
   ADMISSION_PACE_FLOOR: positiveInt.default(60),
   ADMISSION_PACE_STEP: positiveInt.default(600),
   ADMISSION_PACE_START: positiveInt.default(6_000),
@@ -375,6 +376,8 @@ export interface Config {
     readonly pace: {
       readonly backlogTarget: number;
       readonly p99TargetMs: number;
+      /** Submissions an api process holds on average (its intake load) above which the pace is cut. */
+      readonly intakeTarget: number;
       readonly floorPerMin: number;
       readonly increasePerMinPerS: number;
       /** Where an adaptive room never paced starts before doubling (slow start), people/min. */
@@ -425,6 +428,7 @@ function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config[
     pace: {
       backlogTarget: env.ADMISSION_PACE_BACKLOG,
       p99TargetMs: env.ADMISSION_PACE_P99_MS,
+      intakeTarget: env.ADMISSION_PACE_INTAKE,
       floorPerMin: env.ADMISSION_PACE_FLOOR,
       increasePerMinPerS: env.ADMISSION_PACE_STEP,
       startPerMin: env.ADMISSION_PACE_START,

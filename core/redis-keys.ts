@@ -21,6 +21,8 @@ export interface RedisKeys {
   room(roomId: number | string, part: string): string;
   /** The live waiting-room processes (sorted set scored by heartbeat expiry): rooms are shared among them (ADR 024). */
   readonly admissionFleet: string;
+  /** Each api process's intake load (hash: process id → "average:ms"), which admission paces by (ADR 012). */
+  readonly admissionIntake: string;
   /** One claim per periodic task and interval (SET NX, expires on its own): the run happens once in the fleet. */
   periodicClaim(task: string, interval: number): string;
   /** Which process computes a room's live figures in a given second (SET NX, expires on its own). */
@@ -43,6 +45,7 @@ export function redisKeys(prefix: string): RedisKeys {
     rateLimitPrefix: (kind) => `${prefix}:limit:${kind}`,
     room: (roomId, part) => `${prefix}:{r:${roomId}}:${part}`,
     admissionFleet: `${prefix}:admission:fleet`,
+    admissionIntake: `${prefix}:admission:intake`,
     periodicClaim: (task, interval) => `${prefix}:periodic:${task}:${interval}`,
     figuresSlot: (roomId, slot) => `${prefix}:figures:slot:${roomId}:${slot}`,
     socketChannel: `${prefix}:sio`,

@@ -1,7 +1,8 @@
 import cors from 'cors';
-import type { Express, Request } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
 import type { Redis } from '../../core/redis.js';
 import type { Knex } from 'knex';
+import { trackIntake, type IntakeLoad } from '../../core/admission/intake-load.js';
 import { requireAuth, requireRole } from '../../core/auth/require-auth.js';
 import { UserStanding } from '../../core/auth/user-standing.js';
 import { loadUserStanding } from '../../core/auth/user-standing-store.js';
@@ -57,6 +58,11 @@ export interface ApiDeps {
   redis: Redis;
   /** Given by main.ts so it can close them; built here when a test does not care. */
   queues?: CommitQueues;
+  /**
+   * This process's intake load, counted on the submission routes; main.ts publishes it for the admission
+   * pace (ADR 012). Left out (tests that do not pace), nothing is counted.
+   */
+  intake?: IntakeLoad;
   /** Likewise for the payment provider and the after-payment queue. */
   payments?: PaymentProvider;
   afterPayment?: AfterPaymentEnqueuer;
@@ -72,6 +78,7 @@ export function buildApiApp({
   queues,
   payments,
   afterPayment,
+  intake,
 }: ApiDeps): Express {
   const keys = redisKeys(cfg.redis.prefix);
   const submitter = new RequestSubmitter(db, queues ?? new CommitQueues(redis, cfg.redis.prefix), logger);
@@ -93,6 +100,9 @@ export function buildApiApp({
     live: new LivePublisher(redis, cfg.redis.prefix, logger),
   };
   const readiness = { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() };
+  // Counted from the route's first middleware: a submission waiting for its token check or its rate limit
+  // is held as much as one waiting for MySQL.
+  const intakeOf: RequestHandler[] = intake ? [trackIntake(intake)] : [];
   return createHttpApp({
     service: 'api',
     cfg,
@@ -119,12 +129,14 @@ export function buildApiApp({
       app.use('/api/events', eventRoutes({ db, readDb, currency: cfg.payments.currency }));
       app.use(
         '/api/enrollments',
+        ...intakeOf,
         authenticated,
         limitPerUser(limits, (req) => (req.method === 'POST' ? 'submit' : undefined)),
         enrollmentRoutes({ db, scope: enrollmentScope, admission, submitter }),
       );
       app.use(
         '/api/reservations',
+        ...intakeOf,
         authenticated,
         limitPerUser(limits, reservationLimit),
         reservationRoutes({

@@ -1,4 +1,7 @@
+import { IntakeLoad, INTAKE_PUBLISH_MS, publishIntake } from '../../core/admission/intake-load.js';
 import { createDb, createReadDb } from '../../core/db.js';
+import { PeriodicTask } from '../../core/process/periodic-task.js';
+import { redisKeys } from '../../core/redis-keys.js';
 import { closeServer, runService } from '../../core/process/run-service.js';
 import { AfterPaymentQueue } from '../../core/reservations/after-payment-queue.js';
 import { CommitQueues } from '../../core/queues.js';
@@ -18,12 +21,26 @@ await runService({
     await waitForRedis(redis, 30_000).catch((err: unknown) => logger.error({ err }, 'Redis not ready'));
     const queues = new CommitQueues(redis, cfg.redis.prefix);
     const afterPayment = new AfterPaymentQueue(redis, cfg.redis.prefix);
-    const server = createHttpServer(buildApiApp({ cfg, logger, db, readDb, redis, queues, afterPayment }));
+    // What this process holds of the submissions, for the admission leaders' pace (ADR 012).
+    const intake = new IntakeLoad();
+    const intakeKey = redisKeys(cfg.redis.prefix).admissionIntake;
+    const publishing = new PeriodicTask(
+      'intake load',
+      () => publishIntake(redis, intakeKey, intake),
+      INTAKE_PUBLISH_MS,
+      logger,
+    );
+    publishing.start();
+    const server = createHttpServer(
+      buildApiApp({ cfg, logger, db, readDb, redis, queues, afterPayment, intake }),
+    );
     return {
       server,
       port: cfg.http.apiPort,
       close: async () => {
         await closeServer(server);
+        await publishing.stop();
+        await redis.hdel(intakeKey, intake.id).catch(() => undefined);
         await Promise.allSettled([queues.close(), afterPayment.close()]);
         await Promise.allSettled([db.destroy(), readDb?.destroy(), redis.quit()]);
       },

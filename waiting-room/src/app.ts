@@ -5,6 +5,7 @@ import type { HelmetOptions } from 'helmet';
 import type { Redis } from '../../core/redis.js';
 import type { Knex } from 'knex';
 import { signAdmissionToken } from '../../core/admission/admission-token.js';
+import { readIntake } from '../../core/admission/intake-load.js';
 import { requireAuth, requireRole } from '../../core/auth/require-auth.js';
 import { UserStanding } from '../../core/auth/user-standing.js';
 import { loadUserStanding } from '../../core/auth/user-standing-store.js';
@@ -176,6 +177,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       persistPhase: (roomId, phase, paused, seed) => savePhase(db, roomId, phase, paused, seed),
       commitBacklog: (roomId) => countQueuedRequests(db, roomId),
       recentP99: (roomId, windowMs) => recentLatencyP99(db, roomId, windowMs),
+      intakeLoad: () => readIntake(redis, keys.admissionIntake),
       soldOut: (roomId, plan) => inventory.soldOut(roomId, plan),
     },
     {

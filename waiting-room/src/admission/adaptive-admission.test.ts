@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import { IntakeLoad, publishIntake, readIntake } from '../../../core/admission/intake-load.js';
 import { redisKeys } from '../../../core/redis-keys.js';
 import { createStudents } from '../../../test/support/catalog-fixture.js';
 import {
@@ -228,6 +229,38 @@ describe('adaptive admission', function () {
       expect(admitted[0], 'the first second').to.be.within(50, 200);
       expect(admitted[2]!, 'doubling').to.be.greaterThan(admitted[0]!);
       expect((await paceOf(wr, roomId))!.ratePerMin).to.be.within(12_000, 100_000);
+    });
+  });
+
+  describe('the api intake load', () => {
+    it('cuts the pace while an api process holds more submissions than its target, with no backlog nor p99', async () => {
+      const intakeKey = redisKeys(cfg.redis.prefix).admissionIntake;
+      const roomId = await openRoom('adaptive');
+      await wr.room.controller.runOnce();
+      expect(await paceOf(wr, roomId), 'the opening pace').to.include({ ratePerMin: CEILING });
+      // An api process that held 100 submissions throughout its last half second (the target is 64).
+      let t = 0;
+      const load = new IntakeLoad(() => t);
+      const leaves = Array.from({ length: 100 }, () => load.enter());
+      t = 500;
+      try {
+        // Published as the api does, twice a second: what the leader reads is at most half a second old.
+        await sleep(PAST_CUT_INTERVAL_MS);
+        await publishIntake(wr.redis, intakeKey, load);
+        expect(await readIntake(wr.redis, intakeKey)).to.equal(100);
+        await wr.room.controller.runOnce();
+        // One more plan stores that cut.
+        await wr.room.controller.runOnce();
+        expect((await paceOf(wr, roomId))?.ratePerMin).to.equal(CEILING / 2);
+      } finally {
+        leaves.forEach((leave) => leave());
+        await wr.redis.hdel(intakeKey, load.id);
+      }
+      // Nobody held: the pace grows back.
+      await sleep(PAST_CUT_INTERVAL_MS);
+      await wr.room.controller.runOnce();
+      await wr.room.controller.runOnce();
+      expect((await paceOf(wr, roomId))?.ratePerMin).to.be.above(CEILING / 2);
     });
   });
 

@@ -5,6 +5,7 @@ const targets: PaceTargets = {
   startPerMin: 1_500,
   backlogTarget: 100,
   p99TargetMs: 1_000,
+  intakeTarget: 64,
   floorPerMin: 60,
   increasePerMinPerS: 600,
   increaseShareOfCeilingPerS: 0.05,
@@ -18,7 +19,7 @@ const at = (ratePerMin: number, updatedAtMs = 0, cutAtMs: number | null = -60_00
   updatedAtMs,
   cutAtMs,
 });
-const calm = (nowMs: number) => ({ backlog: 0, p99Ms: null, nowMs, admitting: true });
+const calm = (nowMs: number) => ({ backlog: 0, p99Ms: null, intake: null, nowMs, admitting: true });
 
 describe('adaptive pace (AIMD)', () => {
   it('starts a room never paced at the start pace (its ceiling if lower)', () => {
@@ -53,7 +54,7 @@ describe('adaptive pace (AIMD)', () => {
       one.state,
       'adaptive',
       CEILING,
-      { backlog: 100, p99Ms: 1_000, nowMs: 1_500, admitting: true },
+      { backlog: 100, p99Ms: 1_000, intake: null, nowMs: 1_500, admitting: true },
       targets,
     );
     expect(half.state.ratePerMin, 'exactly at target is under it').to.equal(1_900);
@@ -81,7 +82,7 @@ describe('adaptive pace (AIMD)', () => {
       at(4_000),
       'adaptive',
       CEILING,
-      { backlog: 101, p99Ms: null, nowMs: 500, admitting: true },
+      { backlog: 101, p99Ms: null, intake: null, nowMs: 500, admitting: true },
       targets,
     );
     expect(r.step).to.equal('decrease');
@@ -93,15 +94,25 @@ describe('adaptive pace (AIMD)', () => {
       at(4_000),
       'adaptive',
       CEILING,
-      { backlog: 0, p99Ms: 1_001, nowMs: 500, admitting: true },
+      { backlog: 0, p99Ms: 1_001, intake: null, nowMs: 500, admitting: true },
       targets,
     );
     expect(r.step).to.equal('decrease');
     expect(r.state.ratePerMin).to.equal(2_000);
   });
 
+  it('decreases multiplicatively when the api holds more submissions than its target', () => {
+    const step = (intake: number | null) =>
+      nextPace(at(4_000), 'adaptive', CEILING, { ...calm(500), intake }, targets);
+    expect(step(65).step).to.equal('decrease');
+    expect(step(65).state.ratePerMin).to.equal(2_000);
+    // At the target, and when no api process published lately, the pace grows as it would.
+    expect(step(64).step).to.equal('increase');
+    expect(step(null).step).to.equal('increase');
+  });
+
   it('cuts at most once per cut interval, holding in between', () => {
-    const over = (nowMs: number) => ({ backlog: 500, p99Ms: 5_000, nowMs, admitting: true });
+    const over = (nowMs: number) => ({ backlog: 500, p99Ms: 5_000, intake: null, nowMs, admitting: true });
     let s = at(4_000);
     const steps: string[] = [];
     const rates: number[] = [];
@@ -122,7 +133,7 @@ describe('adaptive pace (AIMD)', () => {
         s,
         'adaptive',
         CEILING,
-        { backlog: 1e6, p99Ms: null, nowMs: t * 1_000, admitting: true },
+        { backlog: 1e6, p99Ms: null, intake: null, nowMs: t * 1_000, admitting: true },
         targets,
       ).state;
     }
@@ -134,7 +145,7 @@ describe('adaptive pace (AIMD)', () => {
       at(30),
       'adaptive',
       30,
-      { backlog: 1e6, p99Ms: null, nowMs: 5_000, admitting: true },
+      { backlog: 1e6, p99Ms: null, intake: null, nowMs: 5_000, admitting: true },
       targets,
     );
     expect(r.state.ratePerMin).to.equal(30);
@@ -179,7 +190,7 @@ describe('adaptive pace (AIMD)', () => {
       at(4_000),
       'adaptive',
       CEILING,
-      { backlog: 101, p99Ms: null, nowMs: 500, admitting: false },
+      { backlog: 101, p99Ms: null, intake: null, nowMs: 500, admitting: false },
       targets,
     );
     expect(r.step).to.equal('decrease');
@@ -187,7 +198,10 @@ describe('adaptive pace (AIMD)', () => {
   });
 
   it('stays at the ceiling when pinned (fixed), whatever the signals', () => {
-    for (const signals of [calm(1_000), { backlog: 1e6, p99Ms: 60_000, nowMs: 2_000, admitting: true }]) {
+    for (const signals of [
+      calm(1_000),
+      { backlog: 1e6, p99Ms: 60_000, intake: null, nowMs: 2_000, admitting: true },
+    ]) {
       const r = nextPace(at(100, 0, 0), 'fixed', CEILING, signals, targets);
       expect(r.step).to.equal('pinned');
       expect(r.state.ratePerMin).to.equal(CEILING);

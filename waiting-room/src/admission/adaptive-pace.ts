@@ -1,10 +1,10 @@
 /**
  * A room's admission pace under AIMD (docs/adr/012-adaptive-admission.md): a room starts at a modest pace
- * and doubles it every second (slow start) until the first cut; from then on, while the commit pipeline
- * keeps up (backlog and recent submit → outcome p99 under their targets) and the room is admitting, the
- * rate grows by a step per second that scales with the ceiling; when either signal is over, it is cut by a
- * factor, at most once per cut interval (the signals lag the cut: people admitted before it are still
- * submitting).
+ * and doubles it every second (slow start) until the first cut; from then on, while the pipeline keeps up
+ * (the commit backlog, the recent submit → outcome p99 and the api's intake load all under their targets)
+ * and the room is admitting, the rate grows by a step per second that scales with the ceiling; when any
+ * signal is over, it is cut by a factor, at most once per cut interval (the signals lag the cut: people
+ * admitted before it are still submitting).
  * Always within [floor, ceiling], the ceiling being the operator's maximum rate. Pure: the controller hands
  * the state to the next plan-tick script, which stores it in the room's Redis hash.
  */
@@ -19,6 +19,11 @@ export interface PaceTargets {
   backlogTarget: number;
   /** Recent submit → outcome p99 above which the pace is cut. */
   p99TargetMs: number;
+  /**
+   * The busiest api process's intake load (submissions it holds, on average) above which the pace is cut:
+   * students queue at the api before any request row exists, where the other two signals can't see them.
+   */
+  intakeTarget: number;
   /** The pace never drops below this (nor above the ceiling, if the ceiling is lower). */
   floorPerMin: number;
   /** Additive increase, per minute of rate, per second that passes under target: at least this much… */
@@ -46,6 +51,8 @@ export interface PaceSignals {
   backlog: number;
   /** Null when no request completed recently: says nothing, so it is not over target. */
   p99Ms: number | null;
+  /** Null when no api process published its intake lately: says nothing either. */
+  intake: number | null;
   nowMs: number;
   /**
    * False while the room lets nobody in (paused, sold out, nobody waiting): then nothing shows the pipeline
@@ -113,7 +120,8 @@ export function nextPace(
   const rate = clamp(state.ratePerMin);
   const over =
     signals.backlog > targets.backlogTarget ||
-    (signals.p99Ms !== null && signals.p99Ms > targets.p99TargetMs);
+    (signals.p99Ms !== null && signals.p99Ms > targets.p99TargetMs) ||
+    (signals.intake !== null && signals.intake > targets.intakeTarget);
   if (over) {
     const mayCut = state.cutAtMs === null || nowMs - state.cutAtMs >= targets.cutIntervalMs;
     if (!mayCut)

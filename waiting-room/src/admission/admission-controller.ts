@@ -43,6 +43,11 @@ export interface AdmissionPorts {
   /** Submit → outcome p99 of the room's requests completed in the last windowMs; null when none. */
   recentP99(roomId: number, windowMs: number): Promise<number | null>;
   /**
+   * The busiest api process's intake load (submissions held, on average, core/admission/intake-load.ts);
+   * null when none published lately. Left out: the pace does not follow it.
+   */
+  intakeLoad?(): Promise<number | null>;
+  /**
    * Whether what the room guards is gone (its sale's seats, every section of its window): then nobody is
    * admitted this tick (inventory.ts, which also tells the room's watchers). Left out: never sold out.
    */
@@ -59,6 +64,8 @@ export interface AdmissionControllerOptions {
 /** The p99 the pace follows covers this much of the recent past, and is read at most once per second. */
 const P99_WINDOW_MS = 5_000;
 const P99_REFRESH_MS = 1_000;
+/** The api's intake load is read at most this often, for all rooms (the api processes publish every 500 ms). */
+const INTAKE_REFRESH_MS = 500;
 
 export interface ControllerStats {
   /** Whether this process leads at least one room. */
@@ -90,6 +97,7 @@ export class AdmissionController {
   private readonly lastPhase = new Map<number, string>();
   /** Only a cache (bounds the p99 query to once a second per room): a new leader just reads it afresh. */
   private readonly p99s = new Map<number, { atMs: number; p99Ms: number | null }>();
+  private intake: { atMs: number; load: Promise<number | null> } | undefined;
   /**
    * Each room's pace step, worked out after its plan and written by its next plan (one round trip for both,
    * ADR 012). Redis holds the pace: losing this (a handover) loses at most one step.
@@ -265,22 +273,39 @@ export class AdmissionController {
     const waiting = plan.pre + plan.post - plan.serving;
     const p99Ms =
       room.admissionMode === 'adaptive' && !plan.paused ? await this.recentP99(room.id, nowMs) : null;
+    const intake = room.admissionMode === 'adaptive' && !plan.paused ? await this.intakeLoad(nowMs) : null;
     const admitting = !plan.paused && !soldOut && waiting > 0;
     const { state, step } = nextPace(
       plan.pace,
       room.admissionMode,
       room.ratePerMin,
-      { backlog, p99Ms, nowMs, admitting },
+      { backlog, p99Ms, intake, nowMs, admitting },
       this.opts.pace,
     );
     if (step === 'pinned' && plan.pace?.ratePerMin === state.ratePerMin) return;
     this.pendingPaces.set(room.id, state);
     if (step === 'decrease') {
       this.logger.info(
-        { roomId: room.id, backlog, p99Ms, ratePerMin: state.ratePerMin },
+        { roomId: room.id, backlog, p99Ms, intake, ratePerMin: state.ratePerMin },
         'admission pace cut',
       );
     }
+  }
+
+  /** One read shared by every room of a pass: the api serves them all. A failed read says nothing. */
+  private intakeLoad(nowMs: number): Promise<number | null> {
+    const ports = this.ports;
+    if (!ports.intakeLoad) return Promise.resolve(null);
+    if (!this.intake || nowMs - this.intake.atMs >= INTAKE_REFRESH_MS) {
+      this.intake = {
+        atMs: nowMs,
+        load: ports.intakeLoad().catch((err: unknown) => {
+          this.logger.warn({ err }, 'could not read the api intake load');
+          return null;
+        }),
+      };
+    }
+    return this.intake.load;
   }
 
   private async recentP99(roomId: number, nowMs: number): Promise<number | null> {
