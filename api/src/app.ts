@@ -100,8 +100,8 @@ export function buildApiApp({
     live: new LivePublisher(redis, cfg.redis.prefix, logger),
   };
   const readiness = { mysql: () => db.raw('SELECT 1'), redis: () => redis.ping() };
-  // Counted from the route's first middleware: a submission waiting for its token check or its rate limit
-  // is held as much as one waiting for MySQL.
+  // Counted once authenticated (nobody else's requests can slow admission): a submission waiting for its
+  // rate limit or its admission check is held as much as one waiting for MySQL.
   const intakeOf: RequestHandler[] = intake ? [trackIntake(intake)] : [];
   return createHttpApp({
     service: 'api',
@@ -129,15 +129,15 @@ export function buildApiApp({
       app.use('/api/events', eventRoutes({ db, readDb, currency: cfg.payments.currency }));
       app.use(
         '/api/enrollments',
-        ...intakeOf,
         authenticated,
+        ...intakeOf,
         limitPerUser(limits, (req) => (req.method === 'POST' ? 'submit' : undefined)),
         enrollmentRoutes({ db, scope: enrollmentScope, admission, submitter }),
       );
       app.use(
         '/api/reservations',
-        ...intakeOf,
         authenticated,
+        ...intakeOf,
         limitPerUser(limits, reservationLimit),
         reservationRoutes({
           db,

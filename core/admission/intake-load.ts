@@ -4,11 +4,31 @@ import type { RequestHandler } from 'express';
 import { Gauge } from 'prom-client';
 import { metricsRegistry, recording } from '../metrics/registry.js';
 import type { Redis } from '../redis.js';
+import { runScript } from '../redis-script.js';
+
+/** Stamped with Redis's clock, which every reader also uses: the processes' own clocks may differ. */
+const PUBLISH = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. now)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return now
+`;
+
+/** Every process's figure, and Redis's clock to judge their age by. */
+const READ = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return {now, redis.call('HGETALL', KEYS[1])}
+`;
 
 /** How often each api process publishes its intake load. */
 export const INTAKE_PUBLISH_MS = 500;
-/** A process's figure older than this says nothing (the process stopped or stalls): it is not read. */
-export const INTAKE_FRESH_MS = 3 * INTAKE_PUBLISH_MS;
+/**
+ * A process's figure older than this says nothing (the process stopped): it is not read. Ten publications'
+ * worth, so an api whose event loop lags by seconds under overload still counts, with its last figure.
+ */
+export const INTAKE_FRESH_MS = 10 * INTAKE_PUBLISH_MS;
 /** Figures this old are deleted by the readers (a process gone for good). */
 const INTAKE_FORGET_MS = 60_000;
 
@@ -67,10 +87,13 @@ export class IntakeLoad {
   }
 }
 
-/** Counts each POST (a submission) from its arrival at the route to its answer or its abandonment. */
+/**
+ * Counts each submission (a POST to the router's root, once authenticated: nobody else's requests can
+ * slow admission) from there to its answer or its abandonment.
+ */
 export function trackIntake(load: IntakeLoad): RequestHandler {
   return (req, res, next) => {
-    if (req.method === 'POST') {
+    if (req.method === 'POST' && (req.path === '/' || req.path === '')) {
       const leave = load.enter();
       res.once('finish', leave);
       res.once('close', leave);
@@ -80,34 +103,26 @@ export function trackIntake(load: IntakeLoad): RequestHandler {
 }
 
 /** Publishes this process's average (and sets its gauge): one field per process in one hash. */
-export async function publishIntake(
-  redis: Redis,
-  key: string,
-  load: IntakeLoad,
-  nowMs = Date.now(),
-): Promise<void> {
+export async function publishIntake(redis: Redis, key: string, load: IntakeLoad): Promise<void> {
   const average = load.takeAverage();
   if (recording.on) intakeGauge.set(average);
-  await redis
-    .multi()
-    .hset(key, load.id, `${Math.round(average * 10) / 10}:${nowMs}`)
-    .pexpire(key, INTAKE_FORGET_MS)
-    .exec();
+  await runScript(redis, PUBLISH, 1, key, load.id, String(Math.round(average * 10) / 10), INTAKE_FORGET_MS);
 }
 
 /**
  * The busiest api process's intake (the highest fresh average), or null when no process published
- * lately. Fields of processes gone for a minute are deleted.
+ * lately. Fields of processes gone for a minute are deleted. `agedMs` ages every figure (tests).
  */
-export async function readIntake(redis: Redis, key: string, nowMs = Date.now()): Promise<number | null> {
-  const fields = await redis.hgetall(key);
+export async function readIntake(redis: Redis, key: string, agedMs = 0): Promise<number | null> {
+  const [nowMs, flat] = (await runScript(redis, READ, 1, key)) as [number, string[]];
   let busiest: number | null = null;
   const gone: string[] = [];
-  for (const [id, value] of Object.entries(fields)) {
-    const [average, atMs] = value.split(':').map(Number);
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const id = flat[i] as string;
+    const [average, atMs] = (flat[i + 1] as string).split(':').map(Number);
     if (average === undefined || atMs === undefined || !Number.isFinite(average) || !Number.isFinite(atMs))
       continue;
-    const age = nowMs - atMs;
+    const age = nowMs + agedMs - atMs;
     if (age > INTAKE_FORGET_MS) gone.push(id);
     else if (age <= INTAKE_FRESH_MS) busiest = Math.max(busiest ?? 0, average);
   }

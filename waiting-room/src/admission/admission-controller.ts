@@ -66,6 +66,17 @@ const P99_WINDOW_MS = 5_000;
 const P99_REFRESH_MS = 1_000;
 /** The api's intake load is read at most this often, for all rooms (the api processes publish every 500 ms). */
 const INTAKE_REFRESH_MS = 500;
+/** A slow read of it (its Redis node failing over) must not hold up every room's tick: it says nothing. */
+const INTAKE_READ_TIMEOUT_MS = 200;
+
+/** The promise's value, or a failure once `ms` have passed. */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 export interface ControllerStats {
   /** Whether this process leads at least one room. */
@@ -299,7 +310,7 @@ export class AdmissionController {
     if (!this.intake || nowMs - this.intake.atMs >= INTAKE_REFRESH_MS) {
       this.intake = {
         atMs: nowMs,
-        load: ports.intakeLoad().catch((err: unknown) => {
+        load: withinMs(ports.intakeLoad(), INTAKE_READ_TIMEOUT_MS).catch((err: unknown) => {
           this.logger.warn({ err }, 'could not read the api intake load');
           return null;
         }),

@@ -109,6 +109,22 @@ describe('operator API', function () {
     expect(second.status).to.equal(409);
     expect(second.body.error?.code).to.equal('WINDOW_HAS_ROOM');
     expect(await wr.db('waiting_rooms').where({ slug: 'op-window-2' }).first()).to.equal(undefined);
+    // Two staff at once (or a double click): one room, one 409.
+    for (let i = 0; i < 3; i += 1) {
+      const { windowId: fresh, roomId: fixtureRoom } = await createEnrollmentFixture(wr.db);
+      await wr.db('waiting_rooms').where({ id: fixtureRoom }).del();
+      const both = await Promise.all(
+        ['a', 'b'].map((x) =>
+          call(
+            'POST',
+            '/operator/rooms',
+            definition(`op-window-race-${i}-${x}`, { registrationWindowId: fresh }),
+          ),
+        ),
+      );
+      expect(both.map((r) => r.status).sort()).to.deep.equal([201, 409]);
+      expect(await wr.db('waiting_rooms').where({ registration_window_id: fresh })).to.have.length(1);
+    }
     const other = await createRoom('op-window-3');
     const moved = await call('PATCH', `/operator/rooms/${other}`, { registrationWindowId: windowId });
     expect(moved.status).to.equal(400);

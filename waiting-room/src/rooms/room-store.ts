@@ -156,8 +156,11 @@ export async function roomGuardingWindow(
   windowId: number,
 ): Promise<number | undefined> {
   await trx('registration_windows').where({ id: windowId }).forUpdate().first('id');
+  // A locking read: the transaction's snapshot (taken by an earlier plain read) would miss a room the
+  // create it waited for has just committed.
   const row = await trx('waiting_rooms')
     .where({ registration_window_id: windowId })
+    .forShare()
     .first<{ id: number } | undefined>('id');
   return row?.id;
 }
