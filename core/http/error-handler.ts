@@ -135,7 +135,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.end();
       return;
     }
+    // A file being sent (static assets) has set its own type and validators before failing (a 416 for
+    // an unsatisfiable Range): they describe a body that is not coming.
+    res.removeHeader('ETag');
+    res.removeHeader('Last-Modified');
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    res.status(status).json(body);
+    res.status(status).type('application/json').json(body);
   };
 }

@@ -297,6 +297,16 @@ describe('the HTTP edge refuses malformed requests with 4xx JSON, on every proce
     }
   });
 
+  it("answers an unsatisfiable Range on a static asset with a JSON 416, not the asset's type", async () => {
+    // The hostile suite's seed 807284664: the file sender had set text/javascript before it refused.
+    const res = await raw(api.url, {
+      target: '/api/docs/assets/swagger-ui-bundle.js',
+      headers: [['Range', 'bytes=9-1']],
+    });
+    expectJsonError(res, 416);
+    expect(res.headers['last-modified'], "the file's validators are dropped").to.equal(undefined);
+  });
+
   it('answers a refusal held for its body even when the body is shorter than its Content-Length', async () => {
     // The byte past the declared length reaches the parser as a next request that cannot parse: the
     // answer held back until the body arrived must still go out (the hostile suite's 'cl-short').
