@@ -6,19 +6,21 @@ import { metricsRegistry, recording } from '../metrics/registry.js';
 import type { Redis } from '../redis.js';
 import { runScript } from '../redis-script.js';
 
-/** Stamped with Redis's clock, which every reader also uses: the processes' own clocks may differ. */
-const PUBLISH = `
+/** Redis's clock in ms, as `now`: publishers stamp and readers age by it (processes' clocks may differ). */
+const REDIS_NOW_MS = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/** This process's figure, stamped with Redis's clock. */
+const PUBLISH = `${REDIS_NOW_MS}
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. now)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return now
 `;
 
 /** Every process's figure, and Redis's clock to judge their age by. */
-const READ = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const READ = `${REDIS_NOW_MS}
 return {now, redis.call('HGETALL', KEYS[1])}
 `;
 
@@ -94,9 +96,8 @@ export class IntakeLoad {
 export function trackIntake(load: IntakeLoad): RequestHandler {
   return (req, res, next) => {
     if (req.method === 'POST' && (req.path === '/' || req.path === '')) {
-      const leave = load.enter();
-      res.once('finish', leave);
-      res.once('close', leave);
+      // 'close' comes once the answer is out and also when the client goes first.
+      res.once('close', load.enter());
     }
     next();
   };

@@ -36,8 +36,13 @@ const PARSER_REFUSALS: Record<string, Refusal> = {
 };
 const MALFORMED = { status: 400, code: 'MALFORMED_REQUEST', message: 'The request is not valid HTTP/1.1' };
 
+/** The `{ error: { code, message } }` body every refusal here carries. */
+function errorBody(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
 function jsonResponse(status: number, code: string, message: string): string {
-  const body = JSON.stringify({ error: { code, message } });
+  const body = errorBody(code, message);
   return (
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
     'Content-Type: application/json; charset=utf-8\r\n' +
@@ -80,9 +85,7 @@ export function createHttpServer(handler?: RequestListener): Server {
   });
   // Only `100-continue` is an expectation HTTP/1.1 defines; any other is answered 417 (RFC 9110 §10.1.1).
   server.on('checkExpectation', (_req, res) => {
-    const body = JSON.stringify({
-      error: { code: 'EXPECTATION_FAILED', message: 'Only Expect: 100-continue is supported' },
-    });
+    const body = errorBody('EXPECTATION_FAILED', 'Only Expect: 100-continue is supported');
     res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
     res.end(body);
   });
@@ -166,7 +169,7 @@ function readBodyBeforeAnswering(req: IncomingMessage, res: ServerResponse): voi
         res.statusCode = instead.status;
         res.setHeader('Content-Type', 'application/json; charset=utf-8');
         res.setHeader('Connection', 'close');
-        end(JSON.stringify({ error: { code: instead.code, message: instead.message } }));
+        end(errorBody(instead.code, instead.message));
         return;
       }
       answer();

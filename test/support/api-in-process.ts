@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { Redis } from '../../core/redis.js';
 import type { Knex } from 'knex';
-import { buildApiApp } from '../../api/src/app.js';
+import { buildApiApp, type ApiDeps } from '../../api/src/app.js';
 import type { Config } from '../../core/config.js';
 import { createDb } from '../../core/db.js';
 import { CommitQueues } from '../../core/queues.js';
@@ -18,13 +18,16 @@ export interface ApiInProcess {
   close(): Promise<void>;
 }
 
-export async function apiInProcess(env: Record<string, string> = {}): Promise<ApiInProcess> {
+export async function apiInProcess(
+  env: Record<string, string> = {},
+  extra: Pick<ApiDeps, 'intake'> = {},
+): Promise<ApiInProcess> {
   const cfg = testConfig(env);
   const db = createDb(cfg);
   const redis = createRedis(cfg);
   await waitForRedis(redis);
   const queues = new CommitQueues(redis, cfg.redis.prefix);
-  const app = buildApiApp({ cfg, logger: testLogger, db, redis, queues });
+  const app = buildApiApp({ cfg, logger: testLogger, db, redis, queues, ...extra });
   return {
     cfg,
     db,

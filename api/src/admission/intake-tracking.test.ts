@@ -1,16 +1,10 @@
 import { expect } from 'chai';
-import type { Knex } from 'knex';
 import request from 'supertest';
 import { IntakeLoad } from '../../../core/admission/intake-load.js';
-import { createDb } from '../../../core/db.js';
-import { CommitQueues } from '../../../core/queues.js';
-import { createRedis, waitForRedis, type Redis } from '../../../core/redis.js';
+import { apiInProcess, type ApiInProcess } from '../../../test/support/api-in-process.js';
 import { createEnrollmentFixture, createSection } from '../../../test/support/catalog-fixture.js';
-import { testLogger } from '../../../test/support/silent-logger.js';
-import { testConfig } from '../../../test/support/test-config.js';
 import { tokenFor } from '../../../test/support/tokens.js';
 import { createTestUser } from '../../../test/support/users.js';
-import { buildApiApp } from '../app.js';
 
 /** An intake load that also counts the submissions it was handed. */
 class CountingLoad extends IntakeLoad {
@@ -23,26 +17,16 @@ class CountingLoad extends IntakeLoad {
 
 describe("the api's intake load counts authenticated submissions only (ADR 012)", function () {
   this.timeout(15_000);
-  const cfg = testConfig();
-  let db: Knex;
-  let redis: Redis;
-  let queues: CommitQueues;
+  const intake = new CountingLoad();
+  let api: ApiInProcess;
 
   before(async () => {
-    db = createDb(cfg);
-    redis = createRedis(cfg);
-    await waitForRedis(redis);
-    queues = new CommitQueues(redis, cfg.redis.prefix);
+    api = await apiInProcess({}, { intake });
   });
-  after(async () => {
-    await queues.close();
-    await db.destroy();
-    redis.disconnect();
-  });
+  after(() => api.close());
 
   it('counts a submission to either router while it is held, and nothing else', async () => {
-    const intake = new CountingLoad();
-    const app = buildApiApp({ cfg, logger: testLogger, db, redis, queues, intake });
+    const { app, db, cfg } = api;
     const f = await createEnrollmentFixture(db);
     const { sectionId } = await createSection(db, f, { capacity: 5 });
     const student = `Bearer ${tokenFor(cfg, (await createTestUser(db)).id)}`;
