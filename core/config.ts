@@ -232,7 +232,7 @@ const envSchema = z.object({
   // Adaptive admission (ADR 012): the pace backs off above these targets, and grows while under them.
   ADMISSION_PACE_BACKLOG: positiveInt.default(2_000),
   ADMISSION_PACE_P99_MS: positiveInt.default(1_000),
-  ADMISSION_PACE_INTAKE: positiveInt.default(64),
+  ADMISSION_PACE_INTAKE: positiveInt.default(256),
   ADMISSION_PACE_FLOOR: positiveInt.default(60),
   ADMISSION_PACE_STEP: positiveInt.default(600),
   ADMISSION_PACE_START: positiveInt.default(6_000),

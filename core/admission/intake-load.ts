@@ -24,19 +24,24 @@ const READ = `${REDIS_NOW_MS}
 return {now, redis.call('HGETALL', KEYS[1])}
 `;
 
-/** How often each api process publishes its intake load. */
-export const INTAKE_PUBLISH_MS = 500;
 /**
- * A process's figure older than this says nothing (the process stopped): it is not read. Ten publications'
- * worth, so an api whose event loop lags by seconds under overload still counts, with its last figure.
+ * How often each api process publishes its intake load: the average it publishes is this old at most, and
+ * the pace's slow start doubles against it (a 500 ms average let a rush's first queue grow unseen for
+ * longer than the doubling took).
  */
-export const INTAKE_FRESH_MS = 10 * INTAKE_PUBLISH_MS;
+export const INTAKE_PUBLISH_MS = 250;
+/**
+ * A process's figure older than this says nothing (the process stopped): it is not read. Twenty
+ * publications' worth, so an api whose event loop lags by seconds under overload still counts, with its
+ * last figure.
+ */
+export const INTAKE_FRESH_MS = 5_000;
 /** Figures this old are deleted by the readers (a process gone for good). */
 const INTAKE_FORGET_MS = 60_000;
 
 const intakeGauge = new Gauge({
   name: 'rushline_api_intake_submissions',
-  help: 'Submissions this api process held (taken, not yet answered), averaged over the last half second',
+  help: 'Submissions this api process held (taken, not yet answered), averaged over the last quarter second',
   registers: [metricsRegistry],
 });
 

@@ -7,6 +7,8 @@ type PostArgs = [
   headers: Record<string, string>,
   body: unknown,
   timeoutMs: number,
+  /** Called when the request gets its socket: the time before it is spent in the agent's queue. */
+  onSocket?: () => void,
 ];
 export interface JsonAnswer {
   status: number;
@@ -27,7 +29,7 @@ export async function postJson(...args: PostArgs): Promise<JsonAnswer> {
   }
 }
 
-function postOnce(...[agent, url, headers, body, timeoutMs]: PostArgs): Promise<JsonAnswer> {
+function postOnce(...[agent, url, headers, body, timeoutMs, onSocket]: PostArgs): Promise<JsonAnswer> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -58,6 +60,7 @@ function postOnce(...[agent, url, headers, body, timeoutMs]: PostArgs): Promise<
         });
       },
     );
+    if (onSocket) req.once('socket', onSocket);
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
     req.on('error', (err) =>
       reject(

@@ -31,6 +31,8 @@ interface Student {
   heardAt?: number;
   /** Submit → the api's 202, ms. */
   acceptedMs?: number;
+  /** Submit → a socket of this process's pool. */
+  socketMs?: number;
   /** When the room told this student, still waiting, that every section is full. */
   toldSoldOutAt?: number;
 }
@@ -72,11 +74,11 @@ const retries: Record<string, number> = {};
 const codesHeard: Record<string, number> = {};
 
 /** Retries what a real page would retry (network, 5xx, 429), a few times with a growing pause. */
-async function post(url: string, headers: Record<string, string>, body: unknown) {
+async function post(url: string, headers: Record<string, string>, body: unknown, onSocket?: () => void) {
   let last = '';
   for (let attempt = 1; attempt <= 4; attempt++) {
     try {
-      const res = await postJson(agent, url, headers, body, 30_000);
+      const res = await postJson(agent, url, headers, body, 30_000, attempt === 1 ? onSocket : undefined);
       if (res.status < 500 && res.status !== 429) return res;
       last = `HTTP_${res.status}_${errorCodeOf(res.body) ?? 'ERROR'}`;
     } catch (err) {
@@ -117,6 +119,7 @@ async function submit(s: Student): Promise<void> {
         'x-admission-token': s.admission!,
       },
       { sectionIds: s.cart },
+      () => (s.socketMs ??= performance.now() - s.startedAt!),
     );
     if (res.status !== 202) throw new Error(`HTTP_${res.status}_${errorCodeOf(res.body) ?? 'ERROR'}`);
     s.requestId = (res.body as { requestId: number }).requestId;
@@ -225,6 +228,9 @@ function report(): ClientReport {
     ),
     accepted: students.flatMap((s) =>
       s.acceptedMs === undefined ? [] : [Math.round(s.acceptedMs * 10) / 10],
+    ),
+    socketWaits: students.flatMap((s) =>
+      s.socketMs === undefined ? [] : [Math.round(s.socketMs * 10) / 10],
     ),
     failures,
     retries,

@@ -102,6 +102,8 @@ export interface ClientReport {
   toldSoldOut: number[];
   /** Submit → the api's 202, per accepted submit, ms. */
   accepted: number[];
+  /** Submit → a socket of the client process's pool, per submit, ms: the load generator's own queue. */
+  socketWaits: number[];
   /** Why setups and submits failed, by reason. */
   failures: Record<string, number>;
   /** Attempts retried (network, 5xx, 429), by reason. */
@@ -121,24 +123,64 @@ function p99ByTenth(timeline: [number, number, number][]): number[] {
   });
 }
 
-/** How often the admission leader cut the room's pace (its 'admission pace cut' lines) and how low it went. */
-function paceCuts(processes: AppProcess[]): { cuts: number; lowestPerMin: number | null } {
-  let cuts = 0;
-  let lowest: number | null = null;
+/**
+ * One pace step the leader logged (a cut, or slow start's end): when (s after the opening) and the
+ * signals it followed.
+ */
+interface PaceCut {
+  step: 'cut' | 'slow start ended';
+  at_s: number;
+  rate_per_min: number;
+  backlog: number | null;
+  p99_ms: number | null;
+  intake: number | null;
+  delivered_per_min: number | null;
+}
+
+/** The admission leader's pace cuts (its 'admission pace cut' lines), in order, and how low it went. */
+function paceCuts(
+  processes: AppProcess[],
+  openedAt: number,
+): { cuts: PaceCut[]; lowestPerMin: number | null } {
+  const cuts: PaceCut[] = [];
   for (const p of processes) {
     for (const line of p.logs) {
-      if (!line.includes('"admission pace cut"')) continue;
-      let entry: { ratePerMin?: number };
+      const step = line.includes('"admission pace cut"')
+        ? 'cut'
+        : line.includes('"admission slow start ended"')
+          ? 'slow start ended'
+          : undefined;
+      if (!step) continue;
+      let entry: {
+        time?: string;
+        ratePerMin?: number;
+        backlog?: number;
+        p99Ms?: number | null;
+        deliveredPerMin?: number | null;
+        intake?: number | null;
+      };
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch {
         continue;
       }
-      cuts++;
-      if (typeof entry.ratePerMin === 'number') lowest = Math.min(lowest ?? Infinity, entry.ratePerMin);
+      if (typeof entry.ratePerMin !== 'number') continue;
+      cuts.push({
+        step,
+        at_s: round((Date.parse(entry.time ?? '') - openedAt) / 1000, 1),
+        rate_per_min: round(entry.ratePerMin, 0),
+        backlog: entry.backlog ?? null,
+        p99_ms: typeof entry.p99Ms === 'number' ? round(entry.p99Ms, 0) : null,
+        intake: entry.intake ?? null,
+        delivered_per_min: entry.deliveredPerMin ?? null,
+      });
     }
   }
-  return { cuts, lowestPerMin: lowest === null ? null : round(lowest, 0) };
+  cuts.sort((a, b) => a.at_s - b.at_s);
+  const lowest = cuts.some((c) => c.step === 'cut')
+    ? Math.min(...cuts.filter((c) => c.step === 'cut').map((c) => c.rate_per_min))
+    : null;
+  return { cuts, lowestPerMin: lowest };
 }
 
 /** Warn-or-worse log lines of the apps (pino JSON), counted by process and message. */
@@ -338,11 +380,12 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const merge = (pick: (r: ClientReport) => Record<string, number>) => mergeCounts(rep, pick);
     const failures = merge((r) => r.failures);
     const accepted = rep.flatMap((r) => r.accepted).sort((a, b) => a - b);
+    const socketWaits = rep.flatMap((r) => r.socketWaits).sort((a, b) => a - b);
     const submitSpanS = submits.length < 2 ? 0 : (submits.at(-1)![1] - submits[0]![1]) / 1000;
 
     const apiSubmit = await serverLatency(api.url, 'POST', '/api/enrollments');
     const appWarnings = warningsIn([api, ...wrs, ...workers]);
-    const pace = paceCuts(wrs);
+    const pace = paceCuts(wrs, openedAt);
     // Rushline stops: the baseline gets the machine to itself, as Rushline had it.
     await Promise.allSettled(clients.map((c) => c.stop()));
     await Promise.allSettled([...wrs, api, ...workers].map((p) => p.stop()));
@@ -413,7 +456,8 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       waiting_room_processes: wrs.length,
       admission_rate_per_min: o.ratePerMin,
       admission_mode: o.admissionMode,
-      pace_cuts: pace.cuts,
+      pace_cuts: pace.cuts.filter((c) => c.step === 'cut').length,
+      pace_cut_log: pace.cuts,
       pace_lowest_per_min: pace.lowestPerMin,
       max_active: o.maxActive ?? o.students,
       requests,
@@ -424,6 +468,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       p99_submit_to_outcome_ms: round(p99),
       p50_submit_to_202_ms: round(percentile(accepted, 0.5)),
       p99_submit_to_202_ms: round(percentile(accepted, 0.99)),
+      p99_submit_to_socket_ms: round(percentile(socketWaits, 0.99)),
       max_submit_to_outcome_ms: round(latencies.at(-1) ?? NaN),
       p50_opening_to_outcome_ms: round(percentile(fromOpening, 0.5)),
       p99_opening_to_outcome_ms: round(percentile(fromOpening, 0.99)),

@@ -26,7 +26,7 @@ import { RoomLeases } from './admission/room-leases.js';
 import {
   PACE_CUT_INTERVAL_MS,
   PACE_DECREASE_FACTOR,
-  PACE_STEP_SHARE_OF_CEILING,
+  PACE_STEP_SHARE_OF_PACE,
 } from './admission/adaptive-pace.js';
 import { eventExistsIn } from './live/event-watch.js';
 import { FiguresPublisher } from './live/figures-publisher.js';
@@ -43,7 +43,7 @@ import { operatorRoutes } from './rooms/operator-routes.js';
 import { roomRoutes } from './rooms/room-routes.js';
 import { waitingRoomOpenApiRoutes } from './openapi/waiting-room-document.js';
 import { RoomService, roomSettings } from './rooms/room-service.js';
-import { recentLatencyP99 } from './rooms/room-outcomes.js';
+import { recentDelivery } from './rooms/room-outcomes.js';
 import { listLiveRooms, savePhase } from './rooms/room-store.js';
 import { createHttpServer } from '../../core/http/http-server.js';
 
@@ -176,7 +176,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       notifyAdmitted: (grants) => live.admitted(grants),
       persistPhase: (roomId, phase, paused, seed) => savePhase(db, roomId, phase, paused, seed),
       commitBacklog: (roomId) => countQueuedRequests(db, roomId),
-      recentP99: (roomId, windowMs) => recentLatencyP99(db, roomId, windowMs),
+      recentDelivery: (roomId, windowMs) => recentDelivery(db, roomId, windowMs),
       intakeLoad: () => readIntake(redis, keys.admissionIntake),
       soldOut: (roomId, plan) => inventory.soldOut(roomId, plan),
     },
@@ -186,7 +186,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       backlogLimit: cfg.admission.backlogLimit,
       pace: {
         ...cfg.admission.pace,
-        increaseShareOfCeilingPerS: PACE_STEP_SHARE_OF_CEILING,
+        increaseShareOfPacePerS: PACE_STEP_SHARE_OF_PACE,
         decreaseFactor: PACE_DECREASE_FACTOR,
         cutIntervalMs: PACE_CUT_INTERVAL_MS,
       },

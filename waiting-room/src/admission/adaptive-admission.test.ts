@@ -12,6 +12,7 @@ import { testConfig } from '../../../test/support/test-config.js';
 import { OperatorService } from '../rooms/operator-service.js';
 import { roomSettings } from '../rooms/room-service.js';
 import { findRoom } from '../rooms/room-store.js';
+import { PACE_SAMPLE_LIMIT, recentDelivery } from '../rooms/room-outcomes.js';
 import { PaceStore } from './pace-store.js';
 
 const CEILING = 6_000;
@@ -21,6 +22,7 @@ const ENV = {
   ADMISSION_PACE_P99_MS: '1000',
   ADMISSION_PACE_FLOOR: '100',
   ADMISSION_PACE_STEP: '600',
+  ADMISSION_PACE_INTAKE: '64',
   ROOM_SYNC_MS: '1',
 };
 /** Past the 2 s cut interval and the 2 s budget cap: each step after it may cut once and has a full burst. */
@@ -244,7 +246,7 @@ describe('adaptive admission', function () {
       const leaves = Array.from({ length: 100 }, () => load.enter());
       t = 500;
       try {
-        // Published as the api does, twice a second: what the leader reads is at most half a second old.
+        // Published as the api does (INTAKE_PUBLISH_MS): what the leader reads is that old at most.
         await sleep(PAST_CUT_INTERVAL_MS);
         await publishIntake(wr.redis, intakeKey, load);
         expect(await readIntake(wr.redis, intakeKey)).to.equal(100);
@@ -261,6 +263,64 @@ describe('adaptive admission', function () {
       await wr.room.controller.runOnce();
       await wr.room.controller.runOnce();
       expect((await paceOf(wr, roomId))?.ratePerMin).to.be.above(CEILING / 2);
+    });
+  });
+
+  describe('what the pipeline delivers', () => {
+    /** n of the room's requests decided `agoMs` before now, each after `tookMs` (submit → outcome). */
+    const decided = (roomId: number, n: number, tookMs: number, agoMs = 0) => {
+      const now = Date.now();
+      const tag = `done-${roomId}-${++keyCounter}`;
+      return wr.db.batchInsert(
+        'requests',
+        Array.from({ length: n }, (_, i) => ({
+          user_id: students[i % students.length]!,
+          room_id: roomId,
+          idempotency_key: `${tag}-${i}`,
+          kind: 'enrollment',
+          payload: '{"sectionIds":[1]}',
+          status: 'committed',
+          commit_job_id: tag,
+          created_at: new Date(now - agoMs - tookMs),
+          completed_at: new Date(now - agoMs - (i % 1_000)),
+        })),
+        500,
+      );
+    };
+
+    it('is the room’s requests decided per minute over the window, and their p99', async () => {
+      const roomId = await createTestRoom(wr.db, { ratePerMin: CEILING, maxActive: 100_000 });
+      expect(await recentDelivery(wr.db, roomId, 5_000)).to.deep.equal({ p99Ms: null, perMin: 0 });
+      await decided(roomId, 30, 200);
+      await decided(roomId, 20, 900, 10_000); // before the window
+      const d = await recentDelivery(wr.db, roomId, 5_000);
+      expect(d.perMin, '30 in 5 s').to.equal(360);
+      expect(d.p99Ms).to.be.within(200, 1_200);
+    });
+
+    it('counts over the span of the newest sample when more were decided than it holds', async () => {
+      const roomId = await createTestRoom(wr.db, { ratePerMin: CEILING, maxActive: 100_000 });
+      // 1,500 decided within the last second: the newest 1,000 span about one second, not five.
+      await decided(roomId, PACE_SAMPLE_LIMIT + 500, 100);
+      const d = await recentDelivery(wr.db, roomId, 5_000);
+      expect(d.perMin, 'over the sample’s span').to.be.above(30_000);
+    });
+
+    it('is where a cut stops: half of it, not half of the pace below it', async () => {
+      const roomId = await openRoom('adaptive');
+      await wr.room.controller.runOnce();
+      expect(await paceOf(wr, roomId), 'the opening pace').to.include({ ratePerMin: CEILING });
+      // 700 decided in the last 5 s (8,400/min), slowly (p99 3 s, over its 1 s target): the cut goes to
+      // half of 8,400, above half of the pace.
+      await decided(roomId, 700, 3_000);
+      await sleep(PAST_CUT_INTERVAL_MS);
+      await wr.room.controller.runOnce();
+      await wr.room.controller.runOnce();
+      const cut = (await paceOf(wr, roomId))!.ratePerMin;
+      expect(cut)
+        .to.be.above(CEILING / 2)
+        .and.to.be.below(CEILING);
+      expect(cut).to.be.closeTo(4_200, 300);
     });
   });
 

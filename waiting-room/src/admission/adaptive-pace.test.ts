@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { increasePerS, MAX_STEP_MS, nextPace, type PaceState, type PaceTargets } from './adaptive-pace.js';
+import {
+  increasePerS,
+  MAX_STEP_MS,
+  nextPace,
+  SLOW_START_DOUBLING_MS,
+  type PaceSignals,
+  type PaceState,
+  type PaceTargets,
+} from './adaptive-pace.js';
 
 const targets: PaceTargets = {
   startPerMin: 1_500,
@@ -8,7 +16,7 @@ const targets: PaceTargets = {
   intakeTarget: 64,
   floorPerMin: 60,
   increasePerMinPerS: 600,
-  increaseShareOfCeilingPerS: 0.05,
+  increaseShareOfPacePerS: 0.1,
   decreaseFactor: 0.5,
   cutIntervalMs: 1_000,
 };
@@ -19,7 +27,14 @@ const at = (ratePerMin: number, updatedAtMs = 0, cutAtMs: number | null = -60_00
   updatedAtMs,
   cutAtMs,
 });
-const calm = (nowMs: number) => ({ backlog: 0, p99Ms: null, intake: null, nowMs, admitting: true });
+const calm = (nowMs: number): PaceSignals => ({
+  backlog: 0,
+  p99Ms: null,
+  intake: null,
+  deliveredPerMin: null,
+  nowMs,
+  admitting: true,
+});
 
 describe('adaptive pace (AIMD)', () => {
   it('starts a room never paced at the start pace (its ceiling if lower)', () => {
@@ -28,22 +43,48 @@ describe('adaptive pace (AIMD)', () => {
     expect(nextPace(null, 'adaptive', 1_000, calm(5), targets).state.ratePerMin).to.equal(1_000);
   });
 
-  it('doubles every second until the first cut (slow start), then grows additively', () => {
+  it('doubles every two seconds until a signal is halfway to its target (slow start), then grows by a share', () => {
     let s = nextPace(null, 'adaptive', 600_000, calm(0), targets).state;
     const rates: number[] = [];
     for (let t = 1; t <= 4; t++) {
-      s = nextPace(s, 'adaptive', 600_000, calm(t * 1_000), targets).state;
-      rates.push(s.ratePerMin);
+      s = nextPace(s, 'adaptive', 600_000, calm(t * SLOW_START_DOUBLING_MS), targets).state;
+      rates.push(Math.round(s.ratePerMin));
     }
+    expect(SLOW_START_DOUBLING_MS).to.equal(2_000);
     expect(rates).to.deep.equal([3_000, 6_000, 12_000, 24_000]);
-    expect(nextPace(s, 'adaptive', 600_000, calm(4_500), targets).state.ratePerMin).to.be.closeTo(
+    expect(nextPace(s, 'adaptive', 600_000, calm(9_000), targets).state.ratePerMin).to.be.closeTo(
       24_000 * Math.SQRT2,
       1e-6,
     );
-    const cut = nextPace(s, 'adaptive', 600_000, { ...calm(5_000), backlog: 101 }, targets).state;
-    expect(cut.ratePerMin).to.equal(12_000);
-    // 5 % of 600,000/min per second, from now on.
-    expect(nextPace(cut, 'adaptive', 600_000, calm(6_000), targets).state.ratePerMin).to.equal(42_000);
+    s = { ...s, ratePerMin: 24_000 };
+    // Half the backlog target: slow start ends where it is, as if cut one interval ago.
+    const exited = nextPace(s, 'adaptive', 600_000, { ...calm(5_000), backlog: 51 }, targets);
+    expect(exited.step).to.equal('hold');
+    expect(exited.state).to.deep.equal({ ratePerMin: 24_000, updatedAtMs: 5_000, cutAtMs: 4_000 });
+    // 10 % of the pace per second from now on…
+    expect(nextPace(exited.state, 'adaptive', 600_000, calm(6_000), targets).state.ratePerMin).to.equal(
+      26_400,
+    );
+    // …and a signal over its target may cut at once.
+    const cut = nextPace(exited.state, 'adaptive', 600_000, { ...calm(5_100), intake: 65 }, targets);
+    expect(cut.step).to.equal('decrease');
+    expect(cut.state.ratePerMin).to.equal(12_000);
+  });
+
+  it('leaves slow start at half of any target, not before', () => {
+    const start = nextPace(null, 'adaptive', 600_000, calm(0), targets).state;
+    const step = (over: Partial<PaceSignals>) =>
+      nextPace(start, 'adaptive', 600_000, { ...calm(1_000), ...over }, targets);
+    expect(step({ backlog: 50 }).step, 'exactly half').to.equal('increase');
+    expect(step({ p99Ms: 500 }).step).to.equal('increase');
+    expect(step({ intake: 32 }).step).to.equal('increase');
+    for (const over of [{ backlog: 51 }, { p99Ms: 501 }, { intake: 33 }]) {
+      expect(step(over).state, JSON.stringify(over)).to.deep.equal({
+        ratePerMin: 1_500,
+        updatedAtMs: 1_000,
+        cutAtMs: 0,
+      });
+    }
   });
 
   it('increases additively, in proportion to the time under target', () => {
@@ -54,7 +95,7 @@ describe('adaptive pace (AIMD)', () => {
       one.state,
       'adaptive',
       CEILING,
-      { backlog: 100, p99Ms: 1_000, intake: null, nowMs: 1_500, admitting: true },
+      { backlog: 100, p99Ms: 1_000, intake: null, deliveredPerMin: null, nowMs: 1_500, admitting: true },
       targets,
     );
     expect(half.state.ratePerMin, 'exactly at target is under it').to.equal(1_900);
@@ -82,7 +123,7 @@ describe('adaptive pace (AIMD)', () => {
       at(4_000),
       'adaptive',
       CEILING,
-      { backlog: 101, p99Ms: null, intake: null, nowMs: 500, admitting: true },
+      { backlog: 101, p99Ms: null, intake: null, deliveredPerMin: null, nowMs: 500, admitting: true },
       targets,
     );
     expect(r.step).to.equal('decrease');
@@ -94,7 +135,7 @@ describe('adaptive pace (AIMD)', () => {
       at(4_000),
       'adaptive',
       CEILING,
-      { backlog: 0, p99Ms: 1_001, intake: null, nowMs: 500, admitting: true },
+      { backlog: 0, p99Ms: 1_001, intake: null, deliveredPerMin: null, nowMs: 500, admitting: true },
       targets,
     );
     expect(r.step).to.equal('decrease');
@@ -112,7 +153,14 @@ describe('adaptive pace (AIMD)', () => {
   });
 
   it('cuts at most once per cut interval, holding in between', () => {
-    const over = (nowMs: number) => ({ backlog: 500, p99Ms: 5_000, intake: null, nowMs, admitting: true });
+    const over = (nowMs: number) => ({
+      backlog: 500,
+      p99Ms: 5_000,
+      intake: null,
+      deliveredPerMin: null,
+      nowMs,
+      admitting: true,
+    });
     let s = at(4_000);
     const steps: string[] = [];
     const rates: number[] = [];
@@ -133,7 +181,7 @@ describe('adaptive pace (AIMD)', () => {
         s,
         'adaptive',
         CEILING,
-        { backlog: 1e6, p99Ms: null, intake: null, nowMs: t * 1_000, admitting: true },
+        { backlog: 1e6, p99Ms: null, intake: null, deliveredPerMin: null, nowMs: t * 1_000, admitting: true },
         targets,
       ).state;
     }
@@ -145,7 +193,7 @@ describe('adaptive pace (AIMD)', () => {
       at(30),
       'adaptive',
       30,
-      { backlog: 1e6, p99Ms: null, intake: null, nowMs: 5_000, admitting: true },
+      { backlog: 1e6, p99Ms: null, intake: null, deliveredPerMin: null, nowMs: 5_000, admitting: true },
       targets,
     );
     expect(r.state.ratePerMin).to.equal(30);
@@ -158,19 +206,36 @@ describe('adaptive pace (AIMD)', () => {
     expect(raised.state.ratePerMin).to.equal(2_600);
   });
 
-  it('grows by a step that scales with the ceiling, never less than the flat step', () => {
-    expect(increasePerS(6_000, targets), '5 % of 6,000 is below the flat 600').to.equal(600);
-    expect(increasePerS(600_000, targets)).to.equal(30_000);
-    // A cut to half of 600,000/min climbs back in 10 s, not the 500 s a flat 600/min per second would take.
+  it('grows by a share of the pace, never less than the flat step', () => {
+    expect(increasePerS(1_000, targets), '10 % of 1,000 is below the flat 600').to.equal(600);
+    expect(increasePerS(300_000, targets)).to.equal(30_000);
+    // A pace halved from 600,000/min climbs back in about 7 s, not the 500 s a flat 600/min per second takes.
     let s = at(300_000, 0, 0);
     const rates: number[] = [];
-    for (let t = 1; t <= 11; t++) {
+    for (let t = 1; t <= 8; t++) {
       s = nextPace(s, 'adaptive', 600_000, calm(t * 1_000), targets).state;
-      rates.push(s.ratePerMin);
+      rates.push(Math.round(s.ratePerMin));
     }
-    expect(rates).to.deep.equal([
-      330_000, 360_000, 390_000, 420_000, 450_000, 480_000, 510_000, 540_000, 570_000, 600_000, 600_000,
-    ]);
+    expect(rates).to.deep.equal([330_000, 363_000, 399_300, 439_230, 483_153, 531_468, 584_615, 600_000]);
+  });
+
+  it('cuts no lower than its factor of what the pipeline delivers, and not at all below that', () => {
+    const over = (deliveredPerMin: number | null) => ({ ...calm(500), intake: 500, deliveredPerMin });
+    // Admitting 40,000/min while 30,000/min are decided: half the pace is more than half of what is
+    // delivered, so the plain halving …
+    expect(nextPace(at(40_000), 'adaptive', 600_000, over(30_000), targets).state.ratePerMin).to.equal(
+      20_000,
+    );
+    // … and a pace already halved below what the pipeline drains is cut to half the drain, not lower.
+    const drained = nextPace(at(20_000), 'adaptive', 600_000, over(36_000), targets);
+    expect(drained.step).to.equal('decrease');
+    expect(drained.state.ratePerMin).to.equal(18_000);
+    // At or below half of it: held, so the queue drains while people are still let in.
+    const held = nextPace(at(10_000), 'adaptive', 600_000, over(36_000), targets);
+    expect(held.step).to.equal('hold');
+    expect(held.state).to.deep.equal({ ratePerMin: 10_000, updatedAtMs: 500, cutAtMs: -60_000 });
+    // Nothing known delivered: the plain halving.
+    expect(nextPace(at(10_000), 'adaptive', 600_000, over(null), targets).state.ratePerMin).to.equal(5_000);
   });
 
   it('does not grow while the room admits nobody, nor all at once when it admits again', () => {
@@ -190,7 +255,7 @@ describe('adaptive pace (AIMD)', () => {
       at(4_000),
       'adaptive',
       CEILING,
-      { backlog: 101, p99Ms: null, intake: null, nowMs: 500, admitting: false },
+      { backlog: 101, p99Ms: null, intake: null, deliveredPerMin: null, nowMs: 500, admitting: false },
       targets,
     );
     expect(r.step).to.equal('decrease');
@@ -200,7 +265,7 @@ describe('adaptive pace (AIMD)', () => {
   it('stays at the ceiling when pinned (fixed), whatever the signals', () => {
     for (const signals of [
       calm(1_000),
-      { backlog: 1e6, p99Ms: 60_000, intake: null, nowMs: 2_000, admitting: true },
+      { backlog: 1e6, p99Ms: 60_000, intake: null, deliveredPerMin: null, nowMs: 2_000, admitting: true },
     ]) {
       const r = nextPace(at(100, 0, 0), 'fixed', CEILING, signals, targets);
       expect(r.step).to.equal('pinned');

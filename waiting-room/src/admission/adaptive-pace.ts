@@ -1,10 +1,12 @@
 /**
  * A room's admission pace under AIMD (docs/adr/012-adaptive-admission.md): a room starts at a modest pace
- * and doubles it every second (slow start) until the first cut; from then on, while the pipeline keeps up
- * (the commit backlog, the recent submit → outcome p99 and the api's intake load all under their targets)
- * and the room is admitting, the rate grows by a step per second that scales with the ceiling; when any
- * signal is over, it is cut by a factor, at most once per cut interval (the signals lag the cut: people
- * admitted before it are still submitting).
+ * and doubles it every two seconds (slow start) until a signal comes halfway to its target; from then on,
+ * while the pipeline keeps up (the commit backlog, the recent submit → outcome p99 and the api's intake
+ * load all under their targets) and the room is admitting, the rate grows by a share of itself per
+ * second; when any signal is over, it is cut by a factor, at most once per cut interval (the signals lag
+ * the cut: people admitted before it are still submitting), but never below that factor of what the
+ * pipeline delivers for the room now: a queue left by people admitted earlier drains while admission
+ * goes on, instead of the pace collapsing to the floor and the pipeline going idle once it has.
  * Always within [floor, ceiling], the ceiling being the operator's maximum rate. Pure: the controller hands
  * the state to the next plan-tick script, which stores it in the room's Redis hash.
  */
@@ -26,13 +28,14 @@ export interface PaceTargets {
   intakeTarget: number;
   /** The pace never drops below this (nor above the ceiling, if the ceiling is lower). */
   floorPerMin: number;
-  /** Additive increase, per minute of rate, per second that passes under target: at least this much… */
+  /** Increase, per minute of rate, per second that passes under target: at least this much… */
   increasePerMinPerS: number;
   /**
-   * …or this share of the ceiling, whichever is more: a flat step that suits a room of 6,000/min would
-   * take 1,000 s to climb back to 600,000/min after one cut (ADR 012).
+   * …or this share of the pace itself, whichever is more: a flat step that suits a room of 6,000/min
+   * would take 1,000 s to climb back to 600,000/min after one cut, and a share of the ceiling grows a
+   * pace cut to a few hundred a second by thousands a second (ADR 012).
    */
-  increaseShareOfCeilingPerS: number;
+  increaseShareOfPacePerS: number;
   /** Multiplicative decrease: the pace after a cut is this fraction of the pace before (0 < f < 1). */
   decreaseFactor: number;
   /** At most one cut per this many ms. */
@@ -43,7 +46,10 @@ export interface PaceState {
   ratePerMin: number;
   /** When the state was last stepped (the increase is proportional to the time since). */
   updatedAtMs: number;
-  /** When the pace was last cut; null if never. */
+  /**
+   * When the pace was last cut; null while in slow start. Slow start ending without a cut (a signal
+   * halfway to its target) reads as a cut one cut interval earlier: the next cut may come at once.
+   */
   cutAtMs: number | null;
 }
 
@@ -53,6 +59,8 @@ export interface PaceSignals {
   p99Ms: number | null;
   /** Null when no api process published its intake lately: says nothing either. */
   intake: number | null;
+  /** The room's requests decided per minute lately (null: unknown): a cut does not go below its share. */
+  deliveredPerMin: number | null;
   nowMs: number;
   /**
    * False while the room lets nobody in (paused, sold out, nobody waiting): then nothing shows the pipeline
@@ -66,11 +74,21 @@ export type PaceStep = 'increase' | 'decrease' | 'hold' | 'pinned';
 /** A cut halves the pace; at most one cut per 2 s (the p99 it follows covers the last 5 s). */
 export const PACE_DECREASE_FACTOR = 0.5;
 export const PACE_CUT_INTERVAL_MS = 2_000;
-/** A cut pace climbs back to where it was in 1 / (2 × share) s: 10 s with a share of 5 % per second. */
-export const PACE_STEP_SHARE_OF_CEILING = 0.05;
+/** A halved pace climbs back to where it was in about ln 2 / share s: 7 s with 10 % per second. */
+export const PACE_STEP_SHARE_OF_PACE = 0.1;
 
-/** Slow start: until the first cut the pace doubles every this many ms under target. */
-export const SLOW_START_DOUBLING_MS = 1_000;
+/**
+ * Slow start: the pace doubles every this many ms under target… The signals lag what is admitted by
+ * about this long (people submit, the api publishes its load, the next tick reads it, the tick after
+ * applies the step), so the pace has at most doubled past the point a signal first showed.
+ */
+export const SLOW_START_DOUBLING_MS = 2_000;
+/**
+ * …until a signal passes this share of its target (or one is over it). Doubling every second against
+ * signals that lag by a second or two overshot the api several times over before the first cut (issue 12);
+ * leaving at half way leaves room for what is already on its way (like TCP's HyStart).
+ */
+export const SLOW_START_EXIT_SHARE = 0.5;
 
 /** A gap longer than this (a stall, a handover between leaders) counts as this much: no jump in one step. */
 export const MAX_STEP_MS = 2_000;
@@ -81,11 +99,17 @@ export function startPace(ceilingPerMin: number, targets: PaceTargets): number {
   return Math.min(ceiling, Math.max(Math.min(targets.floorPerMin, ceiling), targets.startPerMin));
 }
 
-/** How much an adaptive pace grows per second under target, in people/min, for a room of this ceiling. */
-export function increasePerS(ceilingPerMin: number, targets: PaceTargets): number {
-  return Math.max(
-    targets.increasePerMinPerS,
-    Math.max(0, ceilingPerMin) * targets.increaseShareOfCeilingPerS,
+/** How much an adaptive pace grows per second under target, in people/min, from this pace. */
+export function increasePerS(ratePerMin: number, targets: PaceTargets): number {
+  return Math.max(targets.increasePerMinPerS, Math.max(0, ratePerMin) * targets.increaseShareOfPacePerS);
+}
+
+/** Whether any signal is past `share` of its target (1: over it). A null signal says nothing. */
+function past(signals: PaceSignals, targets: PaceTargets, share: number): boolean {
+  return (
+    signals.backlog > targets.backlogTarget * share ||
+    (signals.p99Ms !== null && signals.p99Ms > targets.p99TargetMs * share) ||
+    (signals.intake !== null && signals.intake > targets.intakeTarget * share)
   );
 }
 
@@ -118,26 +142,26 @@ export function nextPace(
     };
   }
   const rate = clamp(state.ratePerMin);
-  const over =
-    signals.backlog > targets.backlogTarget ||
-    (signals.p99Ms !== null && signals.p99Ms > targets.p99TargetMs) ||
-    (signals.intake !== null && signals.intake > targets.intakeTarget);
-  if (over) {
+  const hold = (cutAtMs: number | null) => ({
+    state: { ratePerMin: rate, updatedAtMs: nowMs, cutAtMs },
+    step: 'hold' as const,
+  });
+  if (past(signals, targets, 1)) {
     const mayCut = state.cutAtMs === null || nowMs - state.cutAtMs >= targets.cutIntervalMs;
-    if (!mayCut)
-      return { state: { ratePerMin: rate, updatedAtMs: nowMs, cutAtMs: state.cutAtMs }, step: 'hold' };
-    return {
-      state: { ratePerMin: clamp(rate * targets.decreaseFactor), updatedAtMs: nowMs, cutAtMs: nowMs },
-      step: 'decrease',
-    };
+    if (!mayCut) return hold(state.cutAtMs);
+    const cut = clamp(Math.min(rate, Math.max(rate, signals.deliveredPerMin ?? 0) * targets.decreaseFactor));
+    // Already at or under what the pipeline drains at: cutting further would only idle it.
+    if (cut >= rate) return hold(state.cutAtMs ?? nowMs);
+    return { state: { ratePerMin: cut, updatedAtMs: nowMs, cutAtMs: nowMs }, step: 'decrease' };
   }
-  if (!signals.admitting)
-    return { state: { ratePerMin: rate, updatedAtMs: nowMs, cutAtMs: state.cutAtMs }, step: 'hold' };
+  if (state.cutAtMs === null && past(signals, targets, SLOW_START_EXIT_SHARE))
+    return hold(nowMs - targets.cutIntervalMs);
+  if (!signals.admitting) return hold(state.cutAtMs);
   const elapsedMs = Math.min(MAX_STEP_MS, Math.max(0, nowMs - state.updatedAtMs));
   const next = clamp(
     state.cutAtMs === null
       ? rate * 2 ** (elapsedMs / SLOW_START_DOUBLING_MS)
-      : rate + (increasePerS(ceiling, targets) * elapsedMs) / 1_000,
+      : rate + (increasePerS(rate, targets) * elapsedMs) / 1_000,
   );
   return {
     state: { ratePerMin: next, updatedAtMs: nowMs, cutAtMs: state.cutAtMs },

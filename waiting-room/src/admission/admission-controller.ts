@@ -1,3 +1,4 @@
+import { INTAKE_PUBLISH_MS } from '../../../core/admission/intake-load.js';
 import type { Logger } from '../../../core/logger.js';
 import { RoomMetrics } from '../../../core/metrics/room-metrics.js';
 import type { AdmittedMessage, RoomTick } from '../../../core/live-events.js';
@@ -10,6 +11,7 @@ import {
   type PaceState,
   type PaceTargets,
 } from './adaptive-pace.js';
+import type { RecentDelivery } from '../rooms/room-outcomes.js';
 import type { RoomLeases } from './room-leases.js';
 
 export interface ControlledRoom {
@@ -40,8 +42,8 @@ export interface AdmissionPorts {
    * a request whose job was never written still counts); above the limit admission slows, then pauses.
    */
   commitBacklog(roomId: number): Promise<number>;
-  /** Submit → outcome p99 of the room's requests completed in the last windowMs; null when none. */
-  recentP99(roomId: number, windowMs: number): Promise<number | null>;
+  /** The room's requests completed in the last windowMs: their submit → outcome p99 and their rate. */
+  recentDelivery(roomId: number, windowMs: number): Promise<RecentDelivery>;
   /**
    * The busiest api process's intake load (submissions held, on average, core/admission/intake-load.ts);
    * null when none published lately. Left out: the pace does not follow it.
@@ -61,11 +63,11 @@ export interface AdmissionControllerOptions {
   pace: PaceTargets;
 }
 
-/** The p99 the pace follows covers this much of the recent past, and is read at most once per second. */
-const P99_WINDOW_MS = 5_000;
-const P99_REFRESH_MS = 1_000;
-/** The api's intake load is read at most this often, for all rooms (the api processes publish every 500 ms). */
-const INTAKE_REFRESH_MS = 500;
+/** The p99 and delivery rate the pace follows cover this much of the recent past, read at most once a second. */
+const DELIVERY_WINDOW_MS = 5_000;
+const DELIVERY_REFRESH_MS = 1_000;
+/** The api's intake load is read at most this often, for all rooms (as often as the api processes publish). */
+const INTAKE_REFRESH_MS = INTAKE_PUBLISH_MS;
 /** A slow read of it (its Redis node failing over) must not hold up every room's tick: it says nothing. */
 const INTAKE_READ_TIMEOUT_MS = 200;
 
@@ -106,8 +108,8 @@ export class AdmissionController {
   private rooms: ControlledRoom[] = [];
   private lastSync = 0;
   private readonly lastPhase = new Map<number, string>();
-  /** Only a cache (bounds the p99 query to once a second per room): a new leader just reads it afresh. */
-  private readonly p99s = new Map<number, { atMs: number; p99Ms: number | null }>();
+  /** Only a cache (bounds the delivery query to once a second per room): a new leader reads it afresh. */
+  private readonly deliveries = new Map<number, { atMs: number; delivery: RecentDelivery }>();
   private intake: { atMs: number; load: Promise<number | null> } | undefined;
   /**
    * Each room's pace step, worked out after its plan and written by its next plan (one round trip for both,
@@ -282,25 +284,32 @@ export class AdmissionController {
   ): Promise<void> {
     const { nowMs } = plan;
     const waiting = plan.pre + plan.post - plan.serving;
-    const p99Ms =
-      room.admissionMode === 'adaptive' && !plan.paused ? await this.recentP99(room.id, nowMs) : null;
-    const intake = room.admissionMode === 'adaptive' && !plan.paused ? await this.intakeLoad(nowMs) : null;
+    const follows = room.admissionMode === 'adaptive' && !plan.paused;
+    const { p99Ms, perMin: deliveredPerMin } = follows
+      ? await this.recentDelivery(room.id, nowMs)
+      : { p99Ms: null, perMin: null };
+    const intake = follows ? await this.intakeLoad(nowMs) : null;
     const admitting = !plan.paused && !soldOut && waiting > 0;
     const { state, step } = nextPace(
       plan.pace,
       room.admissionMode,
       room.ratePerMin,
-      { backlog, p99Ms, intake, nowMs, admitting },
+      { backlog, p99Ms, intake, deliveredPerMin, nowMs, admitting },
       this.opts.pace,
     );
     if (step === 'pinned' && plan.pace?.ratePerMin === state.ratePerMin) return;
     this.pendingPaces.set(room.id, state);
-    if (step === 'decrease') {
-      this.logger.info(
-        { roomId: room.id, backlog, p99Ms, intake, ratePerMin: state.ratePerMin },
-        'admission pace cut',
-      );
-    }
+    const signals = {
+      roomId: room.id,
+      backlog,
+      p99Ms,
+      intake,
+      deliveredPerMin,
+      ratePerMin: state.ratePerMin,
+    };
+    if (step === 'decrease') this.logger.info(signals, 'admission pace cut');
+    else if (plan.pace?.cutAtMs === null && state.cutAtMs !== null)
+      this.logger.info(signals, 'admission slow start ended');
   }
 
   /** One read shared by every room of a pass: the api serves them all. A failed read says nothing. */
@@ -319,12 +328,12 @@ export class AdmissionController {
     return this.intake.load;
   }
 
-  private async recentP99(roomId: number, nowMs: number): Promise<number | null> {
-    const cached = this.p99s.get(roomId);
-    if (cached && nowMs - cached.atMs < P99_REFRESH_MS) return cached.p99Ms;
-    const p99Ms = await this.ports.recentP99(roomId, P99_WINDOW_MS);
-    this.p99s.set(roomId, { atMs: nowMs, p99Ms });
-    return p99Ms;
+  private async recentDelivery(roomId: number, nowMs: number): Promise<RecentDelivery> {
+    const cached = this.deliveries.get(roomId);
+    if (cached && nowMs - cached.atMs < DELIVERY_REFRESH_MS) return cached.delivery;
+    const delivery = await this.ports.recentDelivery(roomId, DELIVERY_WINDOW_MS);
+    this.deliveries.set(roomId, { atMs: nowMs, delivery });
+    return delivery;
   }
 
   private async admit(room: ControlledRoom, plan: TickPlan, slots: number): Promise<number> {

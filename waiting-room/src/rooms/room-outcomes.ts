@@ -52,17 +52,26 @@ export async function recentOutcomes(db: Knex, roomId: number, now = new Date())
 /** The newest this many rows at most feed the admission pace's p99 (a sample: enough for a p99, cheap). */
 export const PACE_SAMPLE_LIMIT = 1_000;
 
+/** What the adaptive pace reads of a room's recent outcomes (ADR 012). */
+export interface RecentDelivery {
+  /** Submit (row written) → outcome p99; null when none completed in the window. */
+  p99Ms: number | null;
+  /** Requests decided per minute over the window: what the pipeline delivers for the room now. */
+  perMin: number;
+}
+
 /**
- * Submit (row written) → outcome p99 of the room's requests completed in the last `windowMs`, for the
- * adaptive pace (ADR 012): the same index range as recentOutcomes, newest first, a short window so the pace
- * sees the pipeline as it is now. Null when none completed.
+ * The room's requests completed in the last `windowMs`, for the adaptive pace (ADR 012): the same index
+ * range as recentOutcomes, newest first, a short window so the pace sees the pipeline as it is now. The
+ * rate is counted over the window, or, when the sample limit cuts it short, over the span the sample
+ * covers (so it costs no second query).
  */
-export async function recentLatencyP99(
+export async function recentDelivery(
   db: Knex,
   roomId: number,
   windowMs: number,
   now = new Date(),
-): Promise<number | null> {
+): Promise<RecentDelivery> {
   const rows = await db('requests')
     .where('room_id', roomId)
     .andWhere('completed_at', '>=', new Date(now.getTime() - windowMs))
@@ -70,10 +79,16 @@ export async function recentLatencyP99(
     .limit(PACE_SAMPLE_LIMIT)
     .select<{ created_at: Date; completed_at: Date }[]>('created_at', 'completed_at');
   const latencies = rows.map((r) => Math.max(0, r.completed_at.getTime() - r.created_at.getTime()));
-  return percentile(
-    latencies.sort((a, b) => a - b),
-    0.99,
-  );
+  const oldest = rows.at(-1)?.completed_at.getTime();
+  const spanMs =
+    rows.length < PACE_SAMPLE_LIMIT || oldest === undefined ? windowMs : Math.max(1, now.getTime() - oldest);
+  return {
+    p99Ms: percentile(
+      latencies.sort((a, b) => a - b),
+      0.99,
+    ),
+    perMin: Math.round((rows.length * 60_000) / spanMs),
+  };
 }
 
 /** Nearest-rank percentile of sorted values; null when there are none. */
