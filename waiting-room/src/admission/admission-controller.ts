@@ -195,6 +195,7 @@ export class AdmissionController {
     // What was worked out for a room another process now leads is stale: its new leader paces it from Redis.
     for (const id of this.pendingPaces.keys()) if (!led.has(id)) this.pendingPaces.delete(id);
     for (const id of this.lastPhase.keys()) if (!led.has(id)) this.lastPhase.delete(id);
+    for (const id of this.deliveries.keys()) if (!led.has(id)) this.deliveries.delete(id);
     for (const id of this.roomMetrics.rooms()) if (!led.has(id)) this.roomMetrics.forget(id);
     this.stats.leading = [...led];
     this.stats.leader = led.size > 0;
