@@ -195,15 +195,21 @@ describe('admission', function () {
 
   describe('maximum active', () => {
     let roomId: number;
+    /** When the first five were let in, and when the last of the sixth's ticks ran: tokens lapse TOKEN_TTL_S later. */
+    let firstAdmittedAt = 0;
+    let sixthAdmittedBy = 0;
+    // Long enough that a loaded machine runs the tests before the last one inside it; that one waits it out.
+    const TOKEN_TTL_S = 8;
     const tick = () => wr.room.controller.runOnce();
 
     before(async () => {
-      roomId = await createTestRoom(wr.db, { ratePerMin: 60_000, maxActive: 5, tokenTtlS: 2 });
+      roomId = await createTestRoom(wr.db, { ratePerMin: 60_000, maxActive: 5, tokenTtlS: TOKEN_TTL_S });
       await configure(roomId);
       for (let u = 1; u <= 20; u++) await wr.room.queue.join(roomId, 80_000 + u);
     });
 
     it('admits nobody more while the maximum are active', async () => {
+      firstAdmittedAt = Date.now();
       for (let i = 0; i < 5; i++) {
         await tick();
         await sleep(60);
@@ -227,13 +233,17 @@ describe('admission', function () {
         await tick();
         await sleep(60);
       }
+      sixthAdmittedBy = Date.now();
+      expect(sixthAdmittedBy - firstAdmittedAt, 'the first five’s tokens still live').to.be.below(
+        TOKEN_TTL_S * 1_000,
+      );
       const f = await wr.room.queue.figures(roomId);
       expect(f.serving).to.equal(6);
       expect(f.active).to.equal(5);
     });
 
     it('stops counting no-shows once their token expires, so the room never stalls', async () => {
-      await sleep(2_200);
+      await sleep(Math.max(0, sixthAdmittedBy + TOKEN_TTL_S * 1_000 + 500 - Date.now()));
       await tick();
       const f = await wr.room.queue.figures(roomId);
       expect(f.noShows).to.equal(5);

@@ -109,8 +109,8 @@ describe('hold expiry before the hold is due', function () {
       expect(again?.delay).to.be.above(500_000);
       expect(again?.attemptsMade).to.equal(0);
       expect(again?.failedReason ?? '').to.equal('');
+      // This hold only: the queue is the run's, and other tests' holds may fall due and expire meanwhile.
       expect(await stateOf(r)).to.deep.equal({ reservation: 'held', seat: 'held' });
-      expect(workers.stats.expired).to.equal(0);
       await again?.remove();
     } finally {
       await workers.close();
