@@ -127,7 +127,7 @@ function p99ByTenth(timeline: [number, number, number][]): number[] {
  * One pace step the leader logged (a cut, or slow start's end): when (s after the opening) and the
  * signals it followed.
  */
-interface PaceCut {
+interface PaceStep {
   step: 'cut' | 'slow start ended';
   at_s: number;
   rate_per_min: number;
@@ -137,12 +137,15 @@ interface PaceCut {
   delivered_per_min: number | null;
 }
 
-/** The admission leader's pace cuts (its 'admission pace cut' lines), in order, and how low it went. */
-function paceCuts(
+/**
+ * The admission leader's pace steps (its 'admission pace cut' and 'admission slow start ended' lines), in
+ * order, and how low the cuts took the pace.
+ */
+function paceSteps(
   processes: AppProcess[],
   openedAt: number,
-): { cuts: PaceCut[]; lowestPerMin: number | null } {
-  const cuts: PaceCut[] = [];
+): { steps: PaceStep[]; lowestPerMin: number | null } {
+  const steps: PaceStep[] = [];
   for (const p of processes) {
     for (const line of p.logs) {
       const step = line.includes('"admission pace cut"')
@@ -165,7 +168,7 @@ function paceCuts(
         continue;
       }
       if (typeof entry.ratePerMin !== 'number') continue;
-      cuts.push({
+      steps.push({
         step,
         at_s: round((Date.parse(entry.time ?? '') - openedAt) / 1000, 1),
         rate_per_min: round(entry.ratePerMin, 0),
@@ -176,11 +179,9 @@ function paceCuts(
       });
     }
   }
-  cuts.sort((a, b) => a.at_s - b.at_s);
-  const lowest = cuts.some((c) => c.step === 'cut')
-    ? Math.min(...cuts.filter((c) => c.step === 'cut').map((c) => c.rate_per_min))
-    : null;
-  return { cuts, lowestPerMin: lowest };
+  steps.sort((a, b) => a.at_s - b.at_s);
+  const cutRates = steps.filter((c) => c.step === 'cut').map((c) => c.rate_per_min);
+  return { steps, lowestPerMin: cutRates.length > 0 ? Math.min(...cutRates) : null };
 }
 
 /** Warn-or-worse log lines of the apps (pino JSON), counted by process and message. */
@@ -385,7 +386,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
 
     const apiSubmit = await serverLatency(api.url, 'POST', '/api/enrollments');
     const appWarnings = warningsIn([api, ...wrs, ...workers]);
-    const pace = paceCuts(wrs, openedAt);
+    const pace = paceSteps(wrs, openedAt);
     // Rushline stops: the baseline gets the machine to itself, as Rushline had it.
     await Promise.allSettled(clients.map((c) => c.stop()));
     await Promise.allSettled([...wrs, api, ...workers].map((p) => p.stop()));
@@ -456,8 +457,8 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       waiting_room_processes: wrs.length,
       admission_rate_per_min: o.ratePerMin,
       admission_mode: o.admissionMode,
-      pace_cuts: pace.cuts.filter((c) => c.step === 'cut').length,
-      pace_cut_log: pace.cuts,
+      pace_cuts: pace.steps.filter((c) => c.step === 'cut').length,
+      pace_cut_log: pace.steps,
       pace_lowest_per_min: pace.lowestPerMin,
       max_active: o.maxActive ?? o.students,
       requests,

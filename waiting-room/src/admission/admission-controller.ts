@@ -300,17 +300,18 @@ export class AdmissionController {
     );
     if (step === 'pinned' && plan.pace?.ratePerMin === state.ratePerMin) return;
     this.pendingPaces.set(room.id, state);
-    const signals = {
-      roomId: room.id,
-      backlog,
-      p99Ms,
-      intake,
-      deliveredPerMin,
-      ratePerMin: state.ratePerMin,
-    };
-    if (step === 'decrease') this.logger.info(signals, 'admission pace cut');
-    else if (plan.pace?.cutAtMs === null && state.cutAtMs !== null)
-      this.logger.info(signals, 'admission slow start ended');
+    const logged =
+      step === 'decrease'
+        ? 'admission pace cut'
+        : plan.pace?.cutAtMs === null && state.cutAtMs !== null
+          ? 'admission slow start ended'
+          : undefined;
+    if (logged) {
+      this.logger.info(
+        { roomId: room.id, backlog, p99Ms, intake, deliveredPerMin, ratePerMin: state.ratePerMin },
+        logged,
+      );
+    }
   }
 
   /** One read shared by every room of a pass: the api serves them all. A failed read says nothing. */
