@@ -323,13 +323,15 @@ describe('/metrics and access logs on the api, the waiting room and the worker',
           return [];
         }
       });
-    // Logs are written asynchronously (ADR 016): wait until the worker's line for the job is in.
     const jobLines = () =>
       lines(worker).filter(
         (l) => l.msg === 'commit job done' && (l.reqIds as string[] | undefined)?.includes(`trace-${id}`),
       );
-    for (let i = 0; i < 50 && jobLines().length === 0; i++) await sleep(100);
-    const access = lines(api).filter((l) => l.msg === 'request' && l.reqId === `trace-${id}`);
+    const accessLines = () => lines(api).filter((l) => l.msg === 'request' && l.reqId === `trace-${id}`);
+    // Logs are written asynchronously and access lines buffered for up to 250 ms (ADR 016): wait until
+    // both are in.
+    for (let i = 0; i < 50 && (jobLines().length === 0 || accessLines().length === 0); i++) await sleep(100);
+    const access = accessLines();
     expect(access).to.have.length(1);
     expect(access[0]).to.include({
       level: 30,

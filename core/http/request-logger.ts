@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
-import { accessLoggerOf, type Logger } from '../logger.js';
+import { accessLineWriterOf } from '../access-log.js';
+import type { Logger } from '../logger.js';
 import { observeHttpRequest } from '../metrics/http-metrics.js';
 import { rememberRouteBase, routeLabel } from '../metrics/route-label.js';
 
@@ -43,10 +44,8 @@ export function recordRequest(
   observeHttpRequest(method, route, status, ms / 1000);
   if (quiet) return;
   const level = status >= 500 ? 'error' : 'info';
-  const access = accessLoggerOf(logger);
-  if (!access.isLevelEnabled(level)) return;
-  // One flat object and no child logger: pino writes it on its fast path, no serializer runs.
-  access[level]({ reqId, method, route, status, ms: Math.round(ms * 10) / 10, userId }, 'request');
+  if (!logger.isLevelEnabled(level)) return;
+  accessLineWriterOf(logger)(level, reqId, method, route, status, Math.round(ms * 10) / 10, userId);
 }
 
 /**
