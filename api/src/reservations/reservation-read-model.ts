@@ -84,13 +84,13 @@ async function viewsOf(db: Knex, rows: Row[]): Promise<ReservationView[]> {
 }
 
 /** What a reservation request checks about its event: that it exists and its per-person limit. */
-export const eventLimit = (
-  db: Knex,
-  eventId: number,
-): Promise<{ id: number; per_user_limit: number } | undefined> =>
-  db('events')
-    .where({ id: eventId })
-    .first<{ id: number; per_user_limit: number } | undefined>('id', 'per_user_limit');
+export interface EventLimit {
+  id: number;
+  per_user_limit: number;
+}
+
+export const eventLimit = (db: Knex, eventId: number): Promise<EventLimit | undefined> =>
+  db('events').where({ id: eventId }).first<EventLimit | undefined>('id', 'per_user_limit');
 
 /** The labels, as the database spells them, of an event's seats among `labels` (collation-compared). */
 export const seatLabelsIn = (db: Knex, eventId: number, labels: string[]): Promise<string[]> =>

@@ -2,16 +2,24 @@ import type { Knex } from 'knex';
 import { UnprocessableError } from '../../../core/errors.js';
 import { TtlCache } from '../../../core/ttl-cache.js';
 import type { ReservationPayload } from '../../../core/requests/request-types.js';
-import { eventLimit, eventRoomIds, eventZones, seatLabelsIn } from './reservation-read-model.js';
+import {
+  eventLimit,
+  eventRoomIds,
+  eventZones,
+  seatLabelsIn,
+  type EventLimit,
+} from './reservation-read-model.js';
 
 /**
  * What a reservation request touches, checked before anything is recorded: the event exists, every
  * chosen seat exists for it (or the zone does), the number of seats is within the event's per-user
  * limit, and which waiting rooms guard its sale. Seat labels and the zone are returned as the database
- * spells them, so the recorded payload is canonical. Room and zone lists are cached for a few seconds:
- * they change rarely and are read on every submission in a rush.
+ * spells them, so the recorded payload is canonical. The event's limit and its room and zone lists are
+ * cached for a few seconds: they change rarely and are read on every submission in a rush. A stale limit
+ * only moves an early refusal: the committer checks the limit again against the database (PER_USER_LIMIT).
  */
 export class ReservationScope {
+  private readonly eventCache: TtlCache<number, EventLimit | undefined>;
   private readonly roomCache: TtlCache<number, number[]>;
   private readonly zoneCache: TtlCache<number, string[]>;
 
@@ -19,12 +27,14 @@ export class ReservationScope {
     private readonly db: Knex,
     cacheMs = 5_000,
   ) {
+    // An unknown event is not cached (a miss loads again), so an event just created is found at once.
+    this.eventCache = new TtlCache(cacheMs);
     this.roomCache = new TtlCache(cacheMs);
     this.zoneCache = new TtlCache(cacheMs);
   }
 
   async resolve(p: ReservationPayload): Promise<{ payload: ReservationPayload; roomIds: number[] }> {
-    const event = await eventLimit(this.db, p.eventId);
+    const event = await this.eventCache.getOrLoad(p.eventId, () => eventLimit(this.db, p.eventId));
     if (!event) {
       throw new UnprocessableError('UNKNOWN_EVENT', `No event ${p.eventId}`, { eventId: p.eventId });
     }

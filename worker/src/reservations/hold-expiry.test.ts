@@ -78,6 +78,53 @@ describe('hold expiry before the hold is due', function () {
     expect(await stateOf(r)).to.deep.equal({ reservation: 'held', seat: 'held' });
   });
 
+  /** The statements `fn` sends through `db`, lower-cased. */
+  async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+    const seen: string[] = [];
+    const listen = (q: { sql: string }) => seen.push(q.sql.toLowerCase());
+    db.on('query', listen);
+    try {
+      await fn();
+    } finally {
+      db.off('query', listen);
+    }
+    return seen;
+  }
+
+  it('takes no lock for a hold that is not due, or no longer held; a due one expires as before', async () => {
+    const notDue = await heldReservation();
+    const early = await statementsOf(() =>
+      expireHold(db, notDue.id, new Date(notDue.holdExpiresAt.getTime() - 1)),
+    );
+    expect(
+      early.filter((q) => q.includes('for update')),
+      'not due: a plain read',
+    ).to.deep.equal([]);
+    expect(
+      early.filter((q) => q.startsWith('begin')),
+      'and no transaction',
+    ).to.deep.equal([]);
+
+    // Paid, cancelled or expired: the row leaves `held` for good, so a plain read settles it.
+    const gone = await heldReservation();
+    await db('reservations').where({ id: gone.id }).update({ status: 'cancelled' });
+    let result: unknown;
+    const late = await statementsOf(async () => {
+      result = await expireHold(db, gone.id, new Date(gone.holdExpiresAt.getTime() + 1));
+    });
+    expect(result).to.deep.equal({ kind: 'not-held' });
+    expect(late.filter((q) => q.includes('for update'))).to.deep.equal([]);
+
+    // Still held and due: the lock is taken and the hold expires, seats back to free.
+    const due = await heldReservation();
+    const expiring = await statementsOf(async () => {
+      result = await expireHold(db, due.id, new Date(due.holdExpiresAt.getTime() + 1));
+    });
+    expect((result as { kind: string }).kind).to.equal('expired');
+    expect(expiring.some((q) => q.includes('for update'))).to.equal(true);
+    expect(await stateOf(due)).to.deep.equal({ reservation: 'expired', seat: 'free' });
+  });
+
   it('puts a job that ran early back in the delayed set until the hold is due', async () => {
     const r = await heldReservation();
     const workers = new ReservationWorkers(

@@ -4,6 +4,7 @@ import type { ReservationChange } from '../../../core/live-publisher.js';
 import { insertNotification } from '../../../core/notifications/notification-store.js';
 import { reservationNotification } from '../../../core/notifications/reservation-notification.js';
 import {
+  findReservation,
   lockReservation,
   releaseReservation,
   type ReservationRow,
@@ -21,8 +22,16 @@ export type ExpiryResult =
  * time: the reservation row is locked and only a reservation still `held` and past `hold_expires_at`
  * changes (to `expired`, its seats back to free, audited, its owner's notification written); every
  * other attempt finds it no longer held. The caller pushes `change` once this has committed.
+ *
+ * `db` is the primary. Most holds are paid or cancelled before their expiry job runs, so a plain read
+ * comes first and only a hold that is still held and due takes the lock: a reservation leaves `held` for
+ * good and its expiry never moves, so what the read finds otherwise stays true (a hold still held but not
+ * due is read again, under the lock, when its job runs again).
  */
-export function expireHold(db: Knex, reservationId: number, now = new Date()): Promise<ExpiryResult> {
+export async function expireHold(db: Knex, reservationId: number, now = new Date()): Promise<ExpiryResult> {
+  const seen = await findReservation(db, reservationId);
+  if (!seen || seen.status !== 'held') return { kind: 'not-held' };
+  if (seen.hold_expires_at.getTime() > now.getTime()) return { kind: 'not-due', dueAt: seen.hold_expires_at };
   return retryOnLockConflict(() =>
     db.transaction(async (trx): Promise<ExpiryResult> => {
       const r = await lockReservation(trx, reservationId);
