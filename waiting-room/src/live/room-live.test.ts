@@ -27,15 +27,30 @@ const env = {
  * after `from` (each watcher's tick count then) count, so ticks sent while watchers were still joining
  * don't.
  */
+const heardSince = (watchers: LiveClient[], from: number[], roomId: number) =>
+  watchers.map((w, i) => w.ticks.slice(from[i]).filter((t) => t.roomId === roomId));
+
+/** The room's ticks the watchers heard together since `from`, in the order the server sent them. */
+const ticksHeard = (watchers: LiveClient[], from: number[], roomId: number) =>
+  [
+    ...new Set(
+      heardSince(watchers, from, roomId)
+        .flat()
+        .map((t) => t.serverTime),
+    ),
+  ].sort();
+
 function expectEveryGthTick(watchers: LiveClient[], from: number[], roomId: number): void {
-  const heard = watchers.map((w, i) => w.ticks.slice(from[i]).filter((t) => t.roomId === roomId));
+  const heard = heardSince(watchers, from, roomId);
   // Each tick is stamped with the server's time of its tick: together the watchers heard every tick.
-  const sequence = [...new Set(heard.flat().map((t) => t.serverTime))].sort();
+  const sequence = ticksHeard(watchers, from, roomId);
   expect(sequence.length, 'ticks heard').to.be.greaterThan(3 * G);
   heard.forEach((ticks, w) => {
     const at = ticks.map((t) => sequence.indexOf(t.serverTime));
     expect(at[0], `watcher ${w}: first tick`).to.be.below(G);
-    expect(at[at.length - 1], `watcher ${w}: last tick`).to.be.at.least(sequence.length - G);
+    // Its group's newest tick may still be on its way to it (through the adapter) while others heard
+    // theirs: up to one turn of each group.
+    expect(at[at.length - 1], `watcher ${w}: last tick`).to.be.at.least(sequence.length - 2 * G);
     for (let k = 1; k < at.length; k++)
       expect(at[k]! - at[k - 1]!, `watcher ${w}: every G-th tick`).to.equal(G);
     const servings = ticks.map((t) => t.servingNumber);
@@ -135,7 +150,12 @@ describe('live room status over socket.io', function () {
     const watchers = await watching(roomId, 20, 92_000);
     const from = watchers.map((w) => w.ticks.length);
     const since = Date.now();
-    await sleep(2_400);
+    // Until the room has ticked 4G times, however slowly a loaded machine lets the leader tick.
+    await watchers[0]!.until(
+      () => ticksHeard(watchers, from, roomId).length >= 4 * G,
+      20_000,
+      `${4 * G} ticks heard`,
+    );
     const elapsed = Date.now() - since;
 
     // That each watcher hears every G-th tick (none skipped) is counted in ticks, which a busy machine's
