@@ -160,9 +160,9 @@ export async function runObservability(o: ObservabilityOptions): Promise<Record<
               ),
             ),
           );
-          const [on, off] = order[0] === 'on' ? measured : [measured[1], measured[0]];
-          rounds[target].on.push(on as Round);
-          rounds[target].off.push(off as Round);
+          const of = (mode: Mode) => measured[order.indexOf(mode)] as Round;
+          rounds[target].on.push(of('on'));
+          rounds[target].off.push(of('off'));
         }
       }
     } finally {
