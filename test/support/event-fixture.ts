@@ -29,6 +29,8 @@ export async function createSale(
     priceOf?: (row: number) => number;
     perUserLimit?: number;
     holdTtlS?: number;
+    /** The room's admission rate from its first row: a later update races the waiting room's room sync. */
+    ratePerMin?: number;
   },
 ): Promise<SaleFixture> {
   const tag = randomBytes(3).toString('hex');
@@ -62,7 +64,7 @@ export async function createSale(
     name: `Sale ${tag}`,
     kind: 'sale',
     event_id: eventId,
-    admission_rate_per_min: 60_000,
+    admission_rate_per_min: opts.ratePerMin ?? 60_000,
     max_active: 100_000,
     prequeue_opens_at: new Date(now - 3_600_000),
     opens_at: new Date(now - 60_000),

@@ -386,9 +386,9 @@ describe('the waiting-room page in a real browser', function () {
   it('says at once that a sale is sold out, with the place, and carries on when seats come back', async () => {
     const { db } = running();
     const student = await createTestUser(db);
-    const sale = await createSale(db, { rows: 1, seatsPerRow: 2 });
-    // One admission a minute: nobody is let in during the test, whatever the seats.
-    await db('waiting_rooms').where({ id: sale.roomId }).update({ admission_rate_per_min: 1 });
+    // One admission a minute, from the room's first row: nobody is let in during the test, whatever the seats.
+    // (Set by an update after the insert, a room sync between the two saw 60,000 a minute and let everyone in.)
+    const sale = await createSale(db, { rows: 1, seatsPerRow: 2, ratePerMin: 1 });
     await othersJoin(sale.roomId, 3);
     const tab = await openPage();
     const { page, problems } = tab;
