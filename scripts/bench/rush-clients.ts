@@ -5,7 +5,7 @@ import { signAccessToken } from '../../core/auth/access-token.js';
 import type { RequestView } from '../../core/requests/request-types.js';
 import { errorCodeOf, networkCodeOf, postJson } from './bench-http.js';
 import { forEachConcurrently, loopDelayMeter, openClientProcess, requireEnv } from './client-process.js';
-import { connected, openLiveSocket, type LiveSocket } from './live-socket.js';
+import { connected, LeanSocket } from './lean-socket.js';
 import type { ClientProgress, ClientReport } from './rush-scenario.js';
 import { bump } from './stats.js';
 
@@ -20,7 +20,7 @@ interface Student {
   userId: number;
   cart: number[];
   token: string;
-  socket?: LiveSocket;
+  socket?: LeanSocket;
   admission?: string;
   requestId?: number;
   /** `request:update`s heard before the api's 202 named the request. */
@@ -162,14 +162,14 @@ function onAdmitted(s: Student, token: string, viaStatus: boolean): void {
 }
 
 async function watch(s: Student): Promise<void> {
-  const reply = await s.socket!.timeout(30_000).emitWithAck('watch', { roomId });
+  const reply = await s.socket!.emitWithAck('watch', { roomId }, 30_000);
   if (!reply.ok) throw new Error(reply.error.code);
   // Let in while not listening (e.g. reconnecting): the room's answer carries the token.
   if (reply.status.admitted && reply.status.admissionToken) onAdmitted(s, reply.status.admissionToken, true);
 }
 
 async function setUp(s: Student): Promise<void> {
-  const socket: LiveSocket = openLiveSocket(wrUrl, s.token);
+  const socket = new LeanSocket(wrUrl, s.token);
   s.socket = socket;
   socket.on('admitted', (m) => {
     if (m.roomId === roomId) onAdmitted(s, m.admissionToken, false);

@@ -6,7 +6,7 @@ import { signAccessToken } from '../../core/auth/access-token.js';
 import type { RequestView } from '../../core/requests/request-types.js';
 import { networkCodeOf } from './bench-http.js';
 import { forEachConcurrently, loopDelayMeter, openClientProcess, requireEnv } from './client-process.js';
-import { connected, openLiveSocket, type LiveSocket } from './live-socket.js';
+import { connected, LeanSocket } from './lean-socket.js';
 import type { SeatsProgress, SeatsReport } from './seats-scenario.js';
 import type { HoldAction, UserPlan, Want } from './seats-world.js';
 import { bump } from './stats.js';
@@ -25,7 +25,7 @@ import { bump } from './stats.js';
 interface User {
   plan: UserPlan;
   token: string;
-  socket?: LiveSocket;
+  socket?: LeanSocket;
   /** Requests whose outcome this user is waiting for, by id. */
   waiters: Map<number, (u: RequestView) => void>;
   /** Terminal updates heard before the api's 202 named the request. */
@@ -350,7 +350,7 @@ async function runUser(u: User, startAt: number): Promise<void> {
 }
 
 async function setUp(u: User): Promise<void> {
-  const socket: LiveSocket = openLiveSocket(wrUrl, u.token);
+  const socket = new LeanSocket(wrUrl, u.token);
   u.socket = socket;
   socket.on('request:update', (v) => onUpdate(u, v));
   socket.on('disconnect', (reason) => {
