@@ -15,6 +15,9 @@ export type RedisRole =
   | 'blocking';
 
 // Reconnect forever with a capped backoff: Redis restarts must not need a Rushline restart.
+// Request-path connections pipeline automatically: under a rush hundreds of requests reach their next Redis
+// command in the same turn of the event loop (their previous replies came in one read), and each command
+// was its own write(2) on both ends (ADR 027).
 const backoff = (times: number) => Math.min(times * 200, 2_000);
 
 export function createRedis(cfg: Pick<Config, 'redis'>, role: RedisRole = 'command', name?: string): Redis {
@@ -27,6 +30,7 @@ export function createRedis(cfg: Pick<Config, 'redis'>, role: RedisRole = 'comma
       retryStrategy: backoff,
       maxRetriesPerRequest,
       enableOfflineQueue: role === 'blocking',
+      enableAutoPipelining: role === 'command',
     };
     return new SingleRedis(cfg.redis.url, options);
   }
@@ -34,6 +38,7 @@ export function createRedis(cfg: Pick<Config, 'redis'>, role: RedisRole = 'comma
   const options: ClusterOptions = {
     // Before the slot map is known a request-path command fails at once, as on one Redis.
     enableOfflineQueue: role === 'blocking',
+    enableAutoPipelining: role === 'command',
     enableReadyCheck: true,
     clusterRetryStrategy: backoff,
     // Writes and reads go to masters: a replica's lag would show a person an older place in line.

@@ -11,6 +11,7 @@ export REDIS_CLUSTER_NODES="${REDIS_CLUSTER_NODES:-127.0.0.1:7001,127.0.0.1:7002
 # queue, the socket.io adapter and the rate limits run on it, in a few minutes.
 files=(
   test/redis-cluster.test.ts                       # slots of every key family; a crowd in six rooms over the masters
+  core/redis.test.ts                               # request-path commands auto-pipelined per node (ADR 027)
   waiting-room/src/rooms/join.test.ts              # JOIN, STATUS, RECEIPT scripts
   waiting-room/src/rooms/operator.test.ts          # CONFIGURE, OPERATOR_PHASE (pre-queue opening)
   waiting-room/src/admission/admission.test.ts     # PLAN_TICK, COMMIT_TICK, the admission lease's scripts
