@@ -45,6 +45,14 @@ describe("the api's admission verifier", () => {
     expect(claims).to.include({ userId: 501, roomId: 7, queueNumber: 12 });
   });
 
+  it('tells the person the expiry the token itself carries, at least its lifetime away', async () => {
+    const before = Date.now();
+    const { token, expiresAt } = signAdmissionToken(cfg.admission, { ...who, queueNumber: 3, ttlS: 1 });
+    const claims = await verifyAdmission(cfg.admission, token, who, isRevoked);
+    expect(expiresAt.getTime()).to.equal(claims.expiresAt.getTime());
+    expect(expiresAt.getTime()).to.be.at.least(before + 1_000);
+  });
+
   it('signs with ES256 and names its key', () => {
     const { token } = signAdmissionToken(cfg.admission, { ...who, queueNumber: 1 });
     const header = jwt.decode(token, { complete: true })?.header;
@@ -80,8 +88,8 @@ describe("the api's admission verifier", () => {
   });
 
   it('refuses an expired token', async () => {
-    const { token } = signAdmissionToken(cfg.admission, { ...who, queueNumber: 1, ttlS: 1 });
-    await new Promise((r) => setTimeout(r, 1_100));
+    const { token, expiresAt } = signAdmissionToken(cfg.admission, { ...who, queueNumber: 1, ttlS: 1 });
+    await new Promise((r) => setTimeout(r, expiresAt.getTime() - Date.now() + 50));
     expect(await refusal(token)).to.deep.equal({ status: 401, code: 'ADMISSION_EXPIRED' });
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { JwsRefused, signJws, verifyJws } from '../auth/compact-jws.js';
+import { expiresAtS, JwsRefused, signJws, verifyJws } from '../auth/compact-jws.js';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
@@ -37,13 +37,16 @@ export function signAdmissionToken(
   if (!cfg.privateKey) throw new Error('ADMISSION_PRIVATE_KEY is needed to sign admission tokens');
   const jti = randomUUID();
   const ttlS = grant.ttlS ?? cfg.tokenTtlS;
+  const nowMs = Date.now();
   const token = signJws(
     { alg: 'ES256', key: cfg.privateKey },
     { iss: ADMISSION_ISSUER, aud: ADMISSION_AUDIENCE, sub: String(grant.userId), ttlS, jti },
     { room: grant.roomId, qn: grant.queueNumber },
     { kid: cfg.keyId },
+    nowMs,
   );
-  return { token, jti, expiresAt: new Date(Date.now() + ttlS * 1000) };
+  // The token's own expiry, which the api enforces: what the person is told is when it stops working.
+  return { token, jti, expiresAt: new Date(expiresAtS(nowMs, ttlS) * 1000) };
 }
 
 /** Checks signature, expiry, key id, audience and issuer. Who and where are checked by the caller's rules. */

@@ -1,7 +1,7 @@
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { JwsRefused, signJws, verifyJws, type JwsKey } from './compact-jws.js';
+import { expiresAtS, JwsRefused, signJws, verifyJws, type JwsKey } from './compact-jws.js';
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const secret = createSecretKey(Buffer.from('a development secret of at least 32 chars'));
@@ -30,10 +30,21 @@ describe('compact JWS', () => {
     const { header, payload } = verifyJws(es.verify, t, expected);
     expect(header).to.include({ alg: 'ES256', kid: 'k1' });
     expect(payload).to.include({ sub: '42', room: 7, jti: 'j1', iss: 'rushline' });
-    expect((payload.exp as number) - (payload.iat as number)).to.equal(60);
+    expect((payload.exp as number) - (payload.iat as number)).to.be.within(60, 61);
     expect(verifyJws(hs, signJws(hs, claims, { role: 'student' }), expected).payload.role).to.equal(
       'student',
     );
+  });
+
+  it('is good for at least its lifetime, whatever the millisecond it is signed in', () => {
+    // Signed 1 ms before a second ends: `exp` rounded down from there left a 1 s token 1 ms to live.
+    for (const signedAt of [12_000, 12_001, 12_999]) {
+      const t = signJws(es.sign, { ...claims, ttlS: 1 }, {}, {}, signedAt);
+      expect(refusal(() => verifyJws(es.verify, t, expected, signedAt + 999))).to.equal('accepted');
+      expect(refusal(() => verifyJws(es.verify, t, expected, signedAt + 2_000))).to.equal('expired');
+    }
+    expect(expiresAtS(12_000, 1)).to.equal(13);
+    expect(expiresAtS(12_001, 1)).to.equal(14);
   });
 
   it('agrees with jsonwebtoken both ways, so tokens issued before the switch still pass', () => {

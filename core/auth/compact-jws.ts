@@ -18,7 +18,7 @@ export interface RegisteredClaims {
   iss: string;
   aud: string;
   sub: string;
-  /** Lifetime in seconds from now. */
+  /** Lifetime in seconds from now: at least this long (`exp` is whole seconds, rounded up). */
   ttlS: number;
   jti?: string;
 }
@@ -37,6 +37,13 @@ const SIGNATURE_BYTES: Record<JwsAlgorithm, number> = { ES256: 64, HS256: 32 };
 
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
 
+/**
+ * A token's `exp` (whole seconds) for a lifetime from nowMs: rounded up, so the token is good for at least
+ * ttlS. Rounding `iat` down and adding ttlS cut up to a second off every lifetime: a room's 1 s admission
+ * could lapse within a millisecond of being granted, before the room itself counted it lapsed.
+ */
+export const expiresAtS = (nowMs: number, ttlS: number): number => Math.ceil(nowMs / 1000) + ttlS;
+
 function signature(alg: JwsAlgorithm, key: KeyObject, input: string): Buffer {
   if (alg === 'HS256') return createHmac('sha256', key).update(input).digest();
   return sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
@@ -52,7 +59,7 @@ export function signJws(
   const iat = Math.floor(nowMs / 1000);
   const { ttlS, ...registered } = claims;
   const head = b64url(JSON.stringify({ alg: k.alg, typ: 'JWT', ...header }));
-  const body = b64url(JSON.stringify({ ...extra, ...registered, iat, exp: iat + ttlS }));
+  const body = b64url(JSON.stringify({ ...extra, ...registered, iat, exp: expiresAtS(nowMs, ttlS) }));
   const input = `${head}.${body}`;
   return `${input}.${signature(k.alg, k.key, input).toString('base64url')}`;
 }
