@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -7,11 +7,14 @@ import { pino } from 'pino';
 import { accessStream, createAccessLineWriter } from './access-log.js';
 import { cachedIsoTime } from './log-time.js';
 
-/** The lines in `file` once `count` are there (the writer flushes at least every 250 ms). */
+/**
+ * The lines in `file` once `count` are there (the writer flushes at least every 250 ms). The stream opens
+ * its file asynchronously: on a busy machine it may not exist at the first look.
+ */
 async function linesOf(file: string, count: number): Promise<string[]> {
   let lines: string[] = [];
-  for (let i = 0; i < 50; i++) {
-    lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  for (let i = 0; i < 100; i++) {
+    lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
     if (lines.length >= count) break;
     await new Promise((r) => setTimeout(r, 50));
   }
