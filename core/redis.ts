@@ -15,9 +15,6 @@ export type RedisRole =
   | 'blocking';
 
 // Reconnect forever with a capped backoff: Redis restarts must not need a Rushline restart.
-// Request-path connections pipeline automatically: under a rush hundreds of requests reach their next Redis
-// command in the same turn of the event loop (their previous replies came in one read), and each command
-// was its own write(2) on both ends (ADR 027).
 const backoff = (times: number) => Math.min(times * 200, 2_000);
 
 export function createRedis(cfg: Pick<Config, 'redis'>, role: RedisRole = 'command', name?: string): Redis {
@@ -30,6 +27,8 @@ export function createRedis(cfg: Pick<Config, 'redis'>, role: RedisRole = 'comma
       retryStrategy: backoff,
       maxRetriesPerRequest,
       enableOfflineQueue: role === 'blocking',
+      // Under a rush hundreds of requests reach their next command in the same turn of the event loop (their
+      // replies came in one read): one write for them all, not one each (ADR 027). Never on a blocking one.
       enableAutoPipelining: role === 'command',
     };
     return new SingleRedis(cfg.redis.url, options);

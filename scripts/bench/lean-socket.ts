@@ -11,8 +11,8 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../core/live
  *
  * What it keeps of socket.io-client: auth at the namespace's CONNECT, pings answered, acks with a timeout,
  * emits buffered while disconnected, reconnection after a fixed delay with `connect` emitted again. What it
- * leaves out: connection-state recovery (`recovered` is always false: after a reconnect the caller watches
- * again, as a reloaded page does), polling, binary packets, namespaces other than `/`.
+ * leaves out: connection-state recovery (after a reconnect the caller watches again, as a reloaded page
+ * does), polling, binary packets, namespaces other than `/`.
  */
 type Reserved = {
   connect: () => void;
@@ -45,7 +45,6 @@ const SIO_CONNECT_ERROR = '4';
 
 export class LeanSocket {
   connected = false;
-  readonly recovered = false;
   /** Events heard that nobody listened to, by name: counted, not parsed. */
   readonly ignored = new Map<string, number>();
   private ws: WebSocket | undefined;
@@ -228,10 +227,8 @@ export class LeanSocket {
   /** The server's middleware refused the handshake (socket.io-client does not retry this either). */
   private onConnectError(body: string): void {
     const { message, data } = JSON.parse(body) as { message?: string; data?: unknown };
-    const err = Object.assign(new Error(message ?? 'connect refused'), { data });
-    this.stopped = true;
-    this.ws?.close();
-    this.dispatch('connect_error', [err]);
+    this.stop('connect refused');
+    this.dispatch('connect_error', [Object.assign(new Error(message ?? 'connect refused'), { data })]);
   }
 
   private dispatch(event: string, args: unknown[]): void {

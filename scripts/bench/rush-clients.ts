@@ -181,9 +181,9 @@ async function setUp(s: Student): Promise<void> {
   socket.on('disconnect', () => counters.disconnects++);
   await connected(socket, 60_000);
   counters.connected++;
-  // After a reconnect the server restores the socket's rooms if it can; otherwise watch again.
+  // After a reconnect (a new session: the lean socket does not recover one) watch again, as the page does.
   socket.on('connect', () => {
-    if (!socket.recovered && s.latencyMs === undefined) watch(s).catch(() => undefined);
+    if (s.latencyMs === undefined) watch(s).catch(() => undefined);
   });
   const joined = await post(
     `${wrUrl}/rooms/${roomId}/join`,
