@@ -35,7 +35,12 @@ interface Student {
   socketMs?: number;
   /** When the room told this student, still waiting, that every section is full. */
   toldSoldOutAt?: number;
+  /** Room ticks this student's socket had heard when let in, and when told the room is sold out. */
+  ticksAtAdmission?: number;
+  ticksAtSoldOut?: number;
 }
+
+const ticksOf = (s: Student) => s.socket?.ignored.get('room:tick') ?? 0;
 
 const client = await openClientProcess<number[]>('rush');
 const { cfg, p, plan } = client;
@@ -141,6 +146,7 @@ function onSoldOut(s: Student, soldOut: boolean): void {
   if (s.admission) return;
   if (soldOut && s.toldSoldOutAt === undefined) {
     s.toldSoldOutAt = Date.now();
+    s.ticksAtSoldOut = ticksOf(s);
     counters.toldSoldOut++;
   } else if (!soldOut) forgetSoldOut(s);
 }
@@ -148,6 +154,7 @@ function onSoldOut(s: Student, soldOut: boolean): void {
 function forgetSoldOut(s: Student): void {
   if (s.toldSoldOutAt === undefined) return;
   s.toldSoldOutAt = undefined;
+  s.ticksAtSoldOut = undefined;
   counters.toldSoldOut--;
 }
 
@@ -155,6 +162,7 @@ function onAdmitted(s: Student, token: string, viaStatus: boolean): void {
   if (s.admission) return;
   forgetSoldOut(s);
   s.admission = token;
+  s.ticksAtAdmission = ticksOf(s);
   lastAdmittedAt = Date.now();
   counters.admitted++;
   if (viaStatus) counters.admittedViaStatus++;
@@ -209,6 +217,19 @@ function sweepMissedAdmissions(): void {
   }, 2_000);
 }
 
+/** The room ticks these students heard: while waiting, once let in, once told the room is sold out. */
+function ticksHeard(): ClientReport['ticksHeard'] {
+  const heard = { waiting: 0, afterAdmission: 0, afterSoldOut: 0 };
+  for (const s of students) {
+    const all = ticksOf(s);
+    const until = s.ticksAtAdmission ?? s.ticksAtSoldOut ?? all;
+    heard.waiting += until;
+    if (s.ticksAtAdmission !== undefined) heard.afterAdmission += all - until;
+    else if (s.ticksAtSoldOut !== undefined) heard.afterSoldOut += all - until;
+  }
+  return heard;
+}
+
 function report(): ClientReport {
   return {
     p,
@@ -232,6 +253,7 @@ function report(): ClientReport {
     socketWaits: students.flatMap((s) =>
       s.socketMs === undefined ? [] : [Math.round(s.socketMs * 10) / 10],
     ),
+    ticksHeard: ticksHeard(),
     failures,
     retries,
     codesHeard,

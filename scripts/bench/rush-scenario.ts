@@ -109,6 +109,8 @@ export interface ClientReport {
   /** Attempts retried (network, 5xx, 429), by reason. */
   retries: Record<string, number>;
   codesHeard: Record<string, number>;
+  /** Room ticks heard (counted, not parsed: lean-socket.ts), by what the student was doing then. */
+  ticksHeard: { waiting: number; afterAdmission: number; afterSoldOut: number };
   loopDelayP99Ms: number;
 }
 
@@ -500,6 +502,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       outcomes_heard: latencies.length,
       retries: merge((r) => r.retries),
       codes_heard: merge((r) => r.codesHeard),
+      room_ticks_heard: merge((r) => r.ticksHeard),
       app_warnings: appWarnings,
       socket_disconnects: total('disconnects'),
       client_loop_delay_p99_ms: Math.max(...rep.map((r) => r.loopDelayP99Ms)),

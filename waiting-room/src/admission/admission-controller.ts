@@ -245,7 +245,10 @@ export class AdmissionController {
       soldOut,
       backlog,
     });
-    if (plan.phase === 'open' || plan.phase === 'prequeue') {
+    // A sold-out room admits nobody, so its ticks would say nothing new: everyone heard `room:soldOut`
+    // with the serving number and their place (ADR 013), and hears it again if seats come back. Each
+    // tick is a socket write per watcher, and thousands may stay to watch a sold-out room.
+    if ((plan.phase === 'open' || plan.phase === 'prequeue') && !soldOut) {
       this.ports.broadcastTick(
         {
           roomId: room.id,
