@@ -228,6 +228,7 @@ const envSchema = z.object({
 
   ADMISSION_TICK_MS: positiveInt.max(1_000).default(500),
   LIVE_UPDATE_MS: positiveInt.max(10_000).default(1_000),
+  LIVE_UPDATE_MAX_MS: positiveInt.max(60_000).default(5_000),
   ADMISSION_BACKLOG_LIMIT: positiveInt.default(5_000),
   // Adaptive admission (ADR 012): the pace backs off above these targets, and grows while under them.
   ADMISSION_PACE_BACKLOG: positiveInt.default(2_000),
@@ -370,6 +371,11 @@ export interface Config {
      * (ADR 007). Below tickMs it is the tick itself.
      */
     readonly liveUpdateMs: number;
+    /**
+     * While the host's CPU is spent, each watcher hears the room less often, down to this (live-cadence.ts,
+     * ADR 007); at or below liveUpdateMs it never stretches.
+     */
+    readonly liveUpdateMaxMs: number;
     /** Requests accepted and not yet decided at which admission pauses (it halves from half of it). */
     readonly backlogLimit: number;
     /** Adaptive rooms' pace (ADR 012): cut above either target, grown while under both, never below the floor. */
@@ -424,6 +430,7 @@ function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config[
     requestAllowance: env.ADMISSION_REQUEST_ALLOWANCE,
     tickMs: env.ADMISSION_TICK_MS,
     liveUpdateMs: env.LIVE_UPDATE_MS,
+    liveUpdateMaxMs: Math.max(env.LIVE_UPDATE_MS, env.LIVE_UPDATE_MAX_MS),
     backlogLimit: env.ADMISSION_BACKLOG_LIMIT,
     pace: {
       backlogTarget: env.ADMISSION_PACE_BACKLOG,

@@ -26,6 +26,9 @@ process.env.LOGIN_MAX_PER_IP ??= '100000';
 process.env.LOGIN_ACCOUNT_PER_MIN ??= '100000';
 // Tests stand people up by access token alone (no users row); the account check has its own tests.
 process.env.AUTH_ACCOUNT_CHECK ??= 'false';
+// Ticks every LIVE_UPDATE_MS whatever the host's load: tests wait for them on a busy machine; the stretch
+// (live-cadence.ts) has its own tests.
+process.env.LIVE_UPDATE_MAX_MS ??= '1';
 // Likewise the request rate limits (ADR 014): the suite makes many requests from one address and user.
 process.env.RATE_LIMITS ??= Object.keys(DEFAULT_RATE_LIMITS)
   .map((kind) => `${kind}=1000000/60`)

@@ -35,6 +35,24 @@ new Gauge({
   },
 });
 
+const cadences = new Set<() => number>();
+
+new Gauge({
+  name: 'rushline_live_update_seconds',
+  help: "How often each watcher hears the rooms this process leads (LIVE_UPDATE_MS, stretched while the host's CPU is spent)",
+  registers: [metricsRegistry],
+  collect() {
+    // One process has one cadence; several (tests) report the longest.
+    this.set(Math.max(0, ...[...cadences].map((read) => read())));
+  },
+});
+
+/** Reports the live-update interval (seconds) at each scrape; returns how to stop. */
+export function reportLiveUpdate(read: () => number): () => void {
+  cadences.add(read);
+  return () => void cadences.delete(read);
+}
+
 /** Counts sockets at each scrape (nothing per connection or per push); returns how to stop. */
 export function countSockets(c: SocketCensus): () => void {
   census.add(c);

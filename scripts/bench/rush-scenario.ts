@@ -125,6 +125,27 @@ function p99ByTenth(timeline: [number, number, number][]): number[] {
   });
 }
 
+/** When (s after the opening) the admission leader changed how often each watcher hears the room. */
+function liveUpdateSteps(processes: AppProcess[], openedAt: number): { at_s: number; ms: number }[] {
+  const out: { at_s: number; ms: number }[] = [];
+  for (const p of processes) {
+    for (const line of p.logs) {
+      if (!line.includes('"live update interval changed"')) continue;
+      try {
+        const entry = JSON.parse(line) as { time?: string; liveUpdateMs?: number };
+        if (typeof entry.liveUpdateMs !== 'number') continue;
+        out.push({
+          at_s: round((Date.parse(entry.time ?? '') - openedAt) / 1000, 1),
+          ms: entry.liveUpdateMs,
+        });
+      } catch {
+        continue;
+      }
+    }
+  }
+  return out.sort((a, b) => a.at_s - b.at_s);
+}
+
 /**
  * One pace step the leader logged (a cut, or slow start's end): when (s after the opening) and the
  * signals it followed.
@@ -461,6 +482,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       admission_mode: o.admissionMode,
       pace_cuts: pace.steps.filter((c) => c.step === 'cut').length,
       pace_cut_log: pace.steps,
+      live_update_log: liveUpdateSteps(wrs, openedAt),
       pace_lowest_per_min: pace.lowestPerMin,
       max_active: o.maxActive ?? o.students,
       requests,

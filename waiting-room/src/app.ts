@@ -12,7 +12,7 @@ import { loadUserStanding } from '../../core/auth/user-standing-store.js';
 import type { Config } from '../../core/config.js';
 import { createHttpApp } from '../../core/http/create-http-app.js';
 import { isReady } from '../../core/http/health.js';
-import { countSockets } from '../../core/metrics/live-metrics.js';
+import { countSockets, reportLiveUpdate } from '../../core/metrics/live-metrics.js';
 import { metricsRoutes } from '../../core/metrics/metrics-route.js';
 import { authenticatedAndLimited, limitPerAddress, RateLimits } from '../../core/http/rate-limit.js';
 import type { Logger } from '../../core/logger.js';
@@ -31,6 +31,7 @@ import {
 import { eventExistsIn } from './live/event-watch.js';
 import { FiguresPublisher } from './live/figures-publisher.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
+import { HostLiveCadence, hostCpuTimes } from './live/live-cadence.js';
 import { socketCensus } from './live/socket-census.js';
 import { attachLiveServer, type LiveServer } from './live/socket-server.js';
 import { tickGroupCount } from './live/tick-groups.js';
@@ -135,7 +136,18 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
     figuresOf: (roomId) => operators.liveFigures(roomId),
     standing,
   });
-  const live = new LiveBroadcaster(io, tickGroups);
+  // Each group hears the room every liveUpdateMs, up to liveUpdateMaxMs while the host's CPU is spent.
+  const cadence = new HostLiveCadence(
+    Math.max(1, Math.floor(cfg.admission.liveUpdateMaxMs / cfg.admission.liveUpdateMs)),
+    hostCpuTimes,
+    (stretch, idleShare) =>
+      logger.info(
+        { liveUpdateMs: stretch * cfg.admission.liveUpdateMs, hostIdle: Math.round(idleShare * 100) / 100 },
+        'live update interval changed',
+      ),
+  );
+  const live = new LiveBroadcaster(io, tickGroups, cadence);
+  const unreportLiveUpdate = reportLiveUpdate(() => (cadence.peek() * cfg.admission.liveUpdateMs) / 1_000);
   const uncountSockets = countSockets(socketCensus(io));
   const operators = new OperatorService(db, redis, queue, cfg, live);
   const figures = new FiguresPublisher(
@@ -243,6 +255,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       (closing ??= (async () => {
         figures.stop();
         uncountSockets();
+        unreportLiveUpdate();
         await controller.stop();
         // io.close() disconnects every socket (clients reconnect to another process) and closes the server.
         await new Promise<void>((resolve) => void io.close(() => resolve()));

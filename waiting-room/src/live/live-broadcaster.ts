@@ -9,6 +9,7 @@ import { countPush } from '../../../core/metrics/live-metrics.js';
 import type { RoomPhase } from '../../../core/rooms/room-phase.js';
 import { pushPersonal } from './personal-pushes.js';
 import type { LiveServer } from './socket-server.js';
+import { tickGoesOut, type LiveCadence } from './live-cadence.js';
 import { tickGroupChannel, tickGroupOf } from './tick-groups.js';
 
 /**
@@ -16,17 +17,23 @@ import { tickGroupChannel, tickGroupOf } from './tick-groups.js';
  * waiting-room process; room-wide messages go once per room, never once per waiting person.
  */
 export class LiveBroadcaster {
-  /** @param tickGroups how many groups each room's watchers are split into (tickGroupCount). */
+  /**
+   * @param tickGroups how many groups each room's watchers are split into (tickGroupCount).
+   * @param cadence how many rounds of the groups' turns go by per round sent (live-cadence.ts).
+   */
   constructor(
     private readonly io: LiveServer,
     readonly tickGroups = 1,
+    private readonly cadence: LiveCadence = { stretch: () => 1 },
   ) {}
 
   /**
    * The periodic state of a room, to one of its tick groups: the one whose turn tick number `seq` is
-   * (the room's own tick sequence, kept in Redis, so the turns carry on when another process leads).
+   * (the room's own tick sequence, kept in Redis, so the turns carry on when another process leads),
+   * unless the host is out of CPU and this round of turns is one the stretch skips.
    */
   tick(tick: RoomTick, seq: number): void {
+    if (!tickGoesOut(seq, this.tickGroups, this.cadence.stretch(Date.now()))) return;
     this.io.to(tickGroupChannel(tick.roomId, tickGroupOf(seq, this.tickGroups))).emit('room:tick', tick);
     countPush('room:tick');
   }

@@ -9,6 +9,7 @@ import { listenOnFreePort } from '../../../test/support/listen.js';
 import { testConfig } from '../../../test/support/test-config.js';
 import { tokenFor } from '../../../test/support/tokens.js';
 import { LiveBroadcaster } from './live-broadcaster.js';
+import type { LiveCadence } from './live-cadence.js';
 import { attachLiveServer, type LiveServer } from './socket-server.js';
 import { tickGroupChannel, tickGroupCount } from './tick-groups.js';
 
@@ -77,7 +78,7 @@ describe('tick groups', () => {
     let serving = 0;
 
     /** One waiting-room process's socket server and broadcaster, on its own Redis connections. */
-    const startProcess = async (): Promise<Process> => {
+    const startProcess = async (cadence?: LiveCadence): Promise<Process> => {
       const { server, url } = await listenOnFreePort((_req, res) => res.end());
       const pub = createRedis(cfg, 'blocking');
       const sub = createRedis(cfg, 'blocking');
@@ -88,7 +89,7 @@ describe('tick groups', () => {
         statusOf: (roomId) => Promise.resolve(status(roomId, serving)),
         tickGroups: G,
       });
-      const p = { server, url, io, live: new LiveBroadcaster(io, G), pub, sub };
+      const p = { server, url, io, live: new LiveBroadcaster(io, G, cadence), pub, sub };
       processes.push(p);
       return p;
     };
@@ -168,6 +169,28 @@ describe('tick groups', () => {
       // Between them, the groups heard every tick.
       const all = new Set(watchers.flatMap((w) => w.ticks.map((t) => t.servingNumber)));
       expect(all.size).to.equal(6);
+    });
+
+    it('sends one round of turns in every `stretch` while the host is out of CPU: each watcher hears every G × stretch-th tick', async () => {
+      const STRETCH = 3;
+      const p = await startProcess({ stretch: () => STRETCH });
+      const watchers = await Promise.all(Array.from({ length: 6 }, (_, i) => watcher(p, 76_000 + i)));
+      const before = watchers.map((w) => w.ticks.length);
+      // Ticks 6 … 17: rounds 3 … 8 of the two groups' turns; rounds 3 and 6 go out.
+      for (let seq = 6; seq < 18; seq++) p.live.tick(tick(++serving), seq);
+      await Promise.all(
+        watchers.map((w, i) => w.until((x) => x.ticks.length >= before[i]! + 2, 5_000, `watcher ${i}`)),
+      );
+      await sleep(100); // and no more than that
+      const sent = new Set<number>();
+      for (const [i, w] of watchers.entries()) {
+        const heard = w.ticks.slice(before[i]).map((t) => t.servingNumber);
+        expect(heard).to.have.length(2);
+        expect(heard[1]! - heard[0]!, 'G × stretch apart').to.equal(G * STRETCH);
+        heard.forEach((n) => sent.add(n));
+      }
+      // Both groups had their turn in each round sent: 4 of the 12 ticks went out.
+      expect(sent.size).to.equal(4);
     });
 
     it('still sends phase changes, operator messages and personal news to every watcher at once', async () => {

@@ -1,0 +1,92 @@
+import os from 'node:os';
+
+/**
+ * How often each watcher hears a room's tick, as a multiple of LIVE_UPDATE_MS (docs/adr/007, revised
+ * 2026-12-01). A tick costs one socket write per watcher; on a host out of CPU those writes take cores
+ * the commit pipeline needs, and every waiting person's rush lasts longer for a position refreshed each
+ * second. So while the host has no CPU to spare the stretch grows by one step a second, up to
+ * LIVE_UPDATE_MAX_MS, and it shrinks back a step a second once the host has CPU to spare again.
+ * A host with headroom keeps LIVE_UPDATE_MS: the waiting room never stretches to save work it can afford.
+ */
+
+/** Below this share of the host's CPU idle the stretch grows; above the second it shrinks. */
+export const STRETCH_WHEN_IDLE_BELOW = 0.1;
+export const SHRINK_WHEN_IDLE_ABOVE = 0.3;
+/** The host is sampled, and the stretch moves by one step, at most this often. */
+export const CADENCE_STEP_MS = 1_000;
+
+/** Cumulative CPU time of the whole host (all cores), idle and total, in any one unit. */
+export interface HostCpuTimes {
+  idle: number;
+  total: number;
+}
+
+export function hostCpuTimes(): HostCpuTimes {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
+}
+
+/** The next stretch from the host's idle share over the last step (pure). */
+export function nextStretch(stretch: number, idleShare: number, maxStretch: number): number {
+  if (idleShare < STRETCH_WHEN_IDLE_BELOW) return Math.min(maxStretch, stretch + 1);
+  if (idleShare > SHRINK_WHEN_IDLE_ABOVE) return Math.max(1, stretch - 1);
+  return Math.min(maxStretch, Math.max(1, stretch));
+}
+
+/**
+ * Whether the tick of sequence number `seq` goes out at this stretch: the groups still take turns
+ * (`seq % groups`), and only every `stretch`-th round of turns is sent, so each group hears the room
+ * every groups × stretch ticks.
+ */
+export function tickGoesOut(seq: number, groups: number, stretch: number): boolean {
+  const round = Math.floor(seq / Math.max(1, groups));
+  return ((round % stretch) + stretch) % stretch === 0;
+}
+
+/** What the broadcaster asks before each tick: the stretch now. */
+export interface LiveCadence {
+  stretch(nowMs: number): number;
+}
+
+/**
+ * The stretch of this process (the room's admission leader decides for the rooms it leads), from the
+ * host's CPU. Memory only: a new leader starts at 1 and finds its own host's state within seconds.
+ */
+export class HostLiveCadence implements LiveCadence {
+  private current = 1;
+  private last: { atMs: number; times: HostCpuTimes } | undefined;
+
+  constructor(
+    readonly maxStretch: number,
+    private readonly sample: () => HostCpuTimes = hostCpuTimes,
+    /** Told each change, with the idle share that caused it (for the log: operators see why). */
+    private readonly onChange: (stretch: number, idleShare: number) => void = () => undefined,
+  ) {}
+
+  stretch(nowMs: number): number {
+    if (this.maxStretch <= 1) return 1;
+    if (this.last && nowMs - this.last.atMs < CADENCE_STEP_MS) return this.current;
+    const times = this.sample();
+    if (this.last) {
+      const total = times.total - this.last.times.total;
+      if (total > 0) {
+        const idle = (times.idle - this.last.times.idle) / total;
+        const next = nextStretch(this.current, idle, this.maxStretch);
+        if (next !== this.current) this.onChange(next, idle);
+        this.current = next;
+      }
+    }
+    this.last = { atMs: nowMs, times };
+    return this.current;
+  }
+
+  /** The last stretch decided, without sampling (for metrics). */
+  peek(): number {
+    return this.current;
+  }
+}
