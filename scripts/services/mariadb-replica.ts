@@ -312,16 +312,28 @@ async function dumpPrimary(root: RootClient, file: string): Promise<string> {
   }
 }
 
-/** Waits until the replica has applied everything the primary had written when we asked. */
+/**
+ * Waits until the replica has applied everything the primary had written when we asked: as long as it
+ * keeps applying (a replica left behind by a day of benchmarks needs minutes, not a failed set-up), and
+ * fails once a whole `waitMs` passes with its position unmoved.
+ */
 async function catchUp(primaryRoot: RootClient, replicaRoot: RootClient, waitMs: number): Promise<void> {
   const [row] = await rootQuery(primaryRoot, 'SELECT @@gtid_binlog_pos AS pos');
   const pos = row?.pos ?? '';
   if (pos === '') return;
-  const [waited] = await rootQuery(
-    replicaRoot,
-    `SELECT MASTER_GTID_WAIT(${escape(pos)}, ${Math.ceil(waitMs / 1000)}) AS waited`,
-  );
-  if (waited?.waited !== '0') {
-    throw new ServiceError(`the replica did not catch up with the primary (at ${pos}) in ${waitMs / 1000} s`);
+  const applied = async () => (await rootQuery(replicaRoot, 'SELECT @@gtid_slave_pos AS pos'))[0]?.pos ?? '';
+  for (let before = await applied(); ;) {
+    const [waited] = await rootQuery(
+      replicaRoot,
+      `SELECT MASTER_GTID_WAIT(${escape(pos)}, ${Math.ceil(waitMs / 1000)}) AS waited`,
+    );
+    if (waited?.waited === '0') return;
+    const now = await applied();
+    if (now === before) {
+      throw new ServiceError(
+        `the replica did not catch up with the primary (at ${pos}): stuck at ${now || 'nothing'} for ${waitMs / 1000} s`,
+      );
+    }
+    before = now;
   }
 }
