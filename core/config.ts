@@ -430,7 +430,7 @@ function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config[
     requestAllowance: env.ADMISSION_REQUEST_ALLOWANCE,
     tickMs: env.ADMISSION_TICK_MS,
     liveUpdateMs: env.LIVE_UPDATE_MS,
-    liveUpdateMaxMs: Math.max(env.LIVE_UPDATE_MS, env.LIVE_UPDATE_MAX_MS),
+    liveUpdateMaxMs: env.LIVE_UPDATE_MAX_MS,
     backlogLimit: env.ADMISSION_BACKLOG_LIMIT,
     pace: {
       backlogTarget: env.ADMISSION_PACE_BACKLOG,

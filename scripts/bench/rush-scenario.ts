@@ -125,25 +125,36 @@ function p99ByTenth(timeline: [number, number, number][]): number[] {
   });
 }
 
-/** When (s after the opening) the admission leader changed how often each watcher hears the room. */
-function liveUpdateSteps(processes: AppProcess[], openedAt: number): { at_s: number; ms: number }[] {
-  const out: { at_s: number; ms: number }[] = [];
+/**
+ * The apps' log lines (pino JSON) with one of these messages, parsed, each with when it was written (s after
+ * the opening), in that order.
+ */
+function loggedSince<E extends object>(
+  processes: AppProcess[],
+  openedAt: number,
+  messages: readonly string[],
+): { msg: string; at_s: number; entry: Partial<E> }[] {
+  const out: { msg: string; at_s: number; entry: Partial<E> }[] = [];
   for (const p of processes) {
     for (const line of p.logs) {
-      if (!line.includes('"live update interval changed"')) continue;
+      const msg = messages.find((m) => line.includes(`"${m}"`));
+      if (msg === undefined) continue;
       try {
-        const entry = JSON.parse(line) as { time?: string; liveUpdateMs?: number };
-        if (typeof entry.liveUpdateMs !== 'number') continue;
-        out.push({
-          at_s: round((Date.parse(entry.time ?? '') - openedAt) / 1000, 1),
-          ms: entry.liveUpdateMs,
-        });
+        const entry = JSON.parse(line) as Partial<E> & { time?: string };
+        out.push({ msg, at_s: round((Date.parse(entry.time ?? '') - openedAt) / 1000, 1), entry });
       } catch {
         continue;
       }
     }
   }
   return out.sort((a, b) => a.at_s - b.at_s);
+}
+
+/** When (s after the opening) the admission leader changed how often each watcher hears the room. */
+function liveUpdateSteps(processes: AppProcess[], openedAt: number): { at_s: number; ms: number }[] {
+  return loggedSince<{ liveUpdateMs: number }>(processes, openedAt, ['live update interval changed']).flatMap(
+    ({ at_s, entry }) => (typeof entry.liveUpdateMs === 'number' ? [{ at_s, ms: entry.liveUpdateMs }] : []),
+  );
 }
 
 /**
@@ -168,41 +179,28 @@ function paceSteps(
   processes: AppProcess[],
   openedAt: number,
 ): { steps: PaceStep[]; lowestPerMin: number | null } {
-  const steps: PaceStep[] = [];
-  for (const p of processes) {
-    for (const line of p.logs) {
-      const step = line.includes('"admission pace cut"')
-        ? 'cut'
-        : line.includes('"admission slow start ended"')
-          ? 'slow start ended'
-          : undefined;
-      if (!step) continue;
-      let entry: {
-        time?: string;
-        ratePerMin?: number;
-        backlog?: number;
-        p99Ms?: number | null;
-        deliveredPerMin?: number | null;
-        intake?: number | null;
-      };
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        continue;
-      }
-      if (typeof entry.ratePerMin !== 'number') continue;
-      steps.push({
-        step,
-        at_s: round((Date.parse(entry.time ?? '') - openedAt) / 1000, 1),
-        rate_per_min: round(entry.ratePerMin, 0),
-        backlog: entry.backlog ?? null,
-        p99_ms: typeof entry.p99Ms === 'number' ? round(entry.p99Ms, 0) : null,
-        intake: entry.intake ?? null,
-        delivered_per_min: entry.deliveredPerMin ?? null,
-      });
-    }
-  }
-  steps.sort((a, b) => a.at_s - b.at_s);
+  const lines = loggedSince<{
+    ratePerMin: number;
+    backlog: number;
+    p99Ms: number | null;
+    deliveredPerMin: number | null;
+    intake: number | null;
+  }>(processes, openedAt, ['admission pace cut', 'admission slow start ended']);
+  const steps = lines.flatMap(({ msg, at_s, entry }): PaceStep[] =>
+    typeof entry.ratePerMin !== 'number'
+      ? []
+      : [
+          {
+            step: msg === 'admission pace cut' ? 'cut' : 'slow start ended',
+            at_s,
+            rate_per_min: round(entry.ratePerMin, 0),
+            backlog: entry.backlog ?? null,
+            p99_ms: typeof entry.p99Ms === 'number' ? round(entry.p99Ms, 0) : null,
+            intake: entry.intake ?? null,
+            delivered_per_min: entry.deliveredPerMin ?? null,
+          },
+        ],
+  );
   const cutRates = steps.filter((c) => c.step === 'cut').map((c) => c.rate_per_min);
   return { steps, lowestPerMin: cutRates.length > 0 ? Math.min(...cutRates) : null };
 }

@@ -137,17 +137,14 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
     standing,
   });
   // Each group hears the room every liveUpdateMs, up to liveUpdateMaxMs while the host's CPU is spent.
-  const cadence = new HostLiveCadence(
-    Math.max(1, Math.floor(cfg.admission.liveUpdateMaxMs / cfg.admission.liveUpdateMs)),
-    hostCpuTimes,
-    (stretch, idleShare) =>
-      logger.info(
-        { liveUpdateMs: stretch * cfg.admission.liveUpdateMs, hostIdle: Math.round(idleShare * 100) / 100 },
-        'live update interval changed',
-      ),
+  const cadence = new HostLiveCadence(cfg.admission, hostCpuTimes, (liveUpdateMs, idleShare) =>
+    logger.info(
+      { liveUpdateMs, hostIdle: Math.round(idleShare * 100) / 100 },
+      'live update interval changed',
+    ),
   );
   const live = new LiveBroadcaster(io, tickGroups, cadence);
-  const unreportLiveUpdate = reportLiveUpdate(() => (cadence.peek() * cfg.admission.liveUpdateMs) / 1_000);
+  const unreportLiveUpdate = reportLiveUpdate(() => cadence.intervalMs() / 1_000);
   const uncountSockets = countSockets(socketCensus(io));
   const operators = new OperatorService(db, redis, queue, cfg, live);
   const figures = new FiguresPublisher(

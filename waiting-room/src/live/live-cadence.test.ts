@@ -38,7 +38,7 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
       times.total += ms * 2; // two cores
       times.idle += ms * 2 * (1 - busy);
     };
-    const cadence = new HostLiveCadence(4, sample);
+    const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs: 4_000 }, sample);
     expect(cadence.stretch(now), 'no step before a second sample').to.equal(1);
     const steps: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -55,11 +55,17 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
       back.push(cadence.stretch(now));
     }
     expect(back).to.deep.equal([4, 3, 3, 2, 2, 1, 1, 1]);
-    expect(cadence.peek()).to.equal(1);
+    expect(cadence.intervalMs()).to.equal(1_000);
   });
 
-  it('never stretches when the maximum is one step', () => {
-    const cadence = new HostLiveCadence(1, () => ({ idle: 0, total: 1e9 * Math.random() }));
-    for (let t = 0; t < 5_000; t += 500) expect(cadence.stretch(t)).to.equal(1);
+  it('never stretches when the maximum is one step, or below it', () => {
+    for (const liveUpdateMaxMs of [1_000, 1_999, 1]) {
+      const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs }, () => ({
+        idle: 0,
+        total: 1e9 * Math.random(),
+      }));
+      expect(cadence.maxStretch).to.equal(1);
+      for (let t = 0; t < 5_000; t += 500) expect(cadence.stretch(t)).to.equal(1);
+    }
   });
 });

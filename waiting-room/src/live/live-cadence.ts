@@ -58,15 +58,19 @@ export interface LiveCadence {
  * host's CPU. Memory only: a new leader starts at 1 and finds its own host's state within seconds.
  */
 export class HostLiveCadence implements LiveCadence {
+  /** LIVE_UPDATE_MAX_MS in whole steps of LIVE_UPDATE_MS; at or below it, one: never stretched. */
+  readonly maxStretch: number;
   private current = 1;
   private last: { atMs: number; times: HostCpuTimes } | undefined;
 
   constructor(
-    readonly maxStretch: number,
+    private readonly intervals: { liveUpdateMs: number; liveUpdateMaxMs: number },
     private readonly sample: () => HostCpuTimes = hostCpuTimes,
     /** Told each change, with the idle share that caused it (for the log: operators see why). */
-    private readonly onChange: (stretch: number, idleShare: number) => void = () => undefined,
-  ) {}
+    private readonly onChange: (intervalMs: number, idleShare: number) => void = () => undefined,
+  ) {
+    this.maxStretch = Math.max(1, Math.floor(intervals.liveUpdateMaxMs / intervals.liveUpdateMs));
+  }
 
   stretch(nowMs: number): number {
     if (this.maxStretch <= 1) return 1;
@@ -77,7 +81,7 @@ export class HostLiveCadence implements LiveCadence {
       if (total > 0) {
         const idle = (times.idle - this.last.times.idle) / total;
         const next = nextStretch(this.current, idle, this.maxStretch);
-        if (next !== this.current) this.onChange(next, idle);
+        if (next !== this.current) this.onChange(next * this.intervals.liveUpdateMs, idle);
         this.current = next;
       }
     }
@@ -85,8 +89,8 @@ export class HostLiveCadence implements LiveCadence {
     return this.current;
   }
 
-  /** The last stretch decided, without sampling (for metrics). */
-  peek(): number {
-    return this.current;
+  /** How often each watcher hears the room now, ms (without sampling). */
+  intervalMs(): number {
+    return this.current * this.intervals.liveUpdateMs;
   }
 }
