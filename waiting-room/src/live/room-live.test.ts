@@ -286,13 +286,17 @@ describe('staggered room ticks when the admission lead moves', function () {
     await sleep(1_200);
     // The lead moves: the first process stops (releasing the lease), the second takes over.
     await first.room.controller.stop();
+    const moved = watchers.map((w) => w.ticks.length);
     second.room.controller.start();
+    // Each pass ticks every room the suite has made so far, so on a busy machine the new leader's passes
+    // can take far longer than the tick: wait for what is checked, the room's ticks from the new leader.
     await watchers[0]!.until(
-      () => second.room.controller.getStats().ticks >= 6,
-      5_000,
+      () =>
+        second.room.controller.getStats().leading.includes(roomId) &&
+        ticksHeard(watchers, moved, roomId).length > 3 * G,
+      20_000,
       'ticks of the new leader',
     );
-    expect(second.room.controller.getStats().leader).to.equal(true);
     expectEveryGthTick(watchers, from, roomId);
   });
 
