@@ -150,10 +150,26 @@ function loggedSince<E extends object>(
   return out.sort((a, b) => a.at_s - b.at_s);
 }
 
-/** When (s after the opening) the admission leader changed how often each watcher hears the room. */
-function liveUpdateSteps(processes: AppProcess[], openedAt: number): { at_s: number; ms: number }[] {
-  return loggedSince<{ liveUpdateMs: number }>(processes, openedAt, ['live update interval changed']).flatMap(
-    ({ at_s, entry }) => (typeof entry.liveUpdateMs === 'number' ? [{ at_s, ms: entry.liveUpdateMs }] : []),
+/**
+ * When (s after the opening) the admission leader changed how often each watcher hears the room, and
+ * whether the pipeline was working then (a change with it quiet is a step back).
+ */
+function liveUpdateSteps(
+  processes: AppProcess[],
+  openedAt: number,
+): { at_s: number; ms: number; pipeline_working: boolean | null }[] {
+  return loggedSince<{ liveUpdateMs: number; pipelineWorking: boolean }>(processes, openedAt, [
+    'live update interval changed',
+  ]).flatMap(({ at_s, entry }) =>
+    typeof entry.liveUpdateMs === 'number'
+      ? [
+          {
+            at_s,
+            ms: entry.liveUpdateMs,
+            pipeline_working: typeof entry.pipelineWorking === 'boolean' ? entry.pipelineWorking : null,
+          },
+        ]
+      : [],
   );
 }
 

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { createDb } from '../../core/db.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';
 import { createWaitingRoom, type WaitingRoom } from '../../waiting-room/src/app.js';
+import type { HostCpuTimes } from '../../waiting-room/src/live/live-cadence.js';
 import { testLogger } from './silent-logger.js';
 import { testConfig } from './test-config.js';
 
@@ -21,7 +22,13 @@ export interface RunningWaitingRoom {
  */
 export async function startWaitingRoom(
   /** `readDb`: the caller's replica pool for the public room list (ADR 022); the caller closes it. */
-  opts: { env?: Record<string, string>; controller?: boolean; readDb?: Knex } = {},
+  opts: {
+    env?: Record<string, string>;
+    controller?: boolean;
+    readDb?: Knex;
+    /** The host's CPU counters as the live cadence sees them (default: this host's). */
+    hostCpu?: () => HostCpuTimes;
+  } = {},
 ): Promise<RunningWaitingRoom> {
   const cfg = testConfig(opts.env ?? {});
   const db = createDb(cfg);
@@ -29,7 +36,16 @@ export async function startWaitingRoom(
   const pub = createRedis(cfg, 'blocking');
   const sub = createRedis(cfg, 'blocking');
   await waitForRedis(redis);
-  const room = createWaitingRoom({ cfg, logger: testLogger, db, readDb: opts.readDb, redis, pub, sub });
+  const room = createWaitingRoom({
+    cfg,
+    logger: testLogger,
+    db,
+    readDb: opts.readDb,
+    redis,
+    pub,
+    sub,
+    hostCpu: opts.hostCpu,
+  });
   await new Promise<void>((resolve) => room.server.listen(0, '127.0.0.1', resolve));
   if (opts.controller !== false) room.controller.start();
   const { port } = room.server.address() as AddressInfo;

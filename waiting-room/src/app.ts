@@ -31,7 +31,7 @@ import {
 import { eventExistsIn } from './live/event-watch.js';
 import { FiguresPublisher } from './live/figures-publisher.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
-import { HostLiveCadence, hostCpuTimes } from './live/live-cadence.js';
+import { HostLiveCadence, hostCpuTimes, type HostCpuTimes } from './live/live-cadence.js';
 import { socketCensus } from './live/socket-census.js';
 import { attachLiveServer, type LiveServer } from './live/socket-server.js';
 import { tickGroupCount } from './live/tick-groups.js';
@@ -67,6 +67,8 @@ export interface WaitingRoomDeps {
    * path in front (ADR 011). For the join benchmark's side-by-side figure and the tests of that route.
    */
   joinFastPath?: boolean;
+  /** The host's CPU counters the live cadence samples (default: os.cpus()); tests feed a host out of CPU. */
+  hostCpu?: () => HostCpuTimes;
 }
 
 export interface WaitingRoom {
@@ -77,6 +79,8 @@ export interface WaitingRoom {
   live: LiveBroadcaster;
   /** Not started: main.ts starts it once Redis answers; tests may step it by hand instead. */
   controller: AdmissionController;
+  /** How often each watcher hears the rooms this process leads, stretched while the pipeline needs the CPU. */
+  cadence: HostLiveCadence;
   queue: RoomQueue;
   /** The express app behind the raw join path: its router lists every route (the hostile-input suite). */
   app: Express;
@@ -137,9 +141,13 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
     standing,
   });
   // Each group hears the room every liveUpdateMs, up to liveUpdateMaxMs while the host's CPU is spent.
-  const cadence = new HostLiveCadence(cfg.admission, hostCpuTimes, (liveUpdateMs, idleShare) =>
+  const cadence = new HostLiveCadence(cfg.admission, deps.hostCpu ?? hostCpuTimes, (change) =>
     logger.info(
-      { liveUpdateMs, hostIdle: Math.round(idleShare * 100) / 100 },
+      {
+        liveUpdateMs: change.intervalMs,
+        hostIdle: Math.round(change.idleShare * 100) / 100,
+        pipelineWorking: change.pipelineWorking,
+      },
       'live update interval changed',
     ),
   );
@@ -188,6 +196,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       recentDelivery: (roomId, windowMs) => recentDelivery(db, roomId, windowMs),
       intakeLoad: () => readIntake(redis, keys.admissionIntake),
       soldOut: (roomId, plan) => inventory.soldOut(roomId, plan),
+      pipelineWork: (working, nowMs) => cadence.notePipeline(working, nowMs),
     },
     {
       tickMs: cfg.admission.tickMs,
@@ -246,6 +255,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
     io,
     live,
     controller,
+    cadence,
     queue,
     app,
     close: () =>

@@ -54,6 +54,11 @@ export interface AdmissionPorts {
    * admitted this tick (inventory.ts, which also tells the room's watchers). Left out: never sold out.
    */
   soldOut?(roomId: number, plan: TickPlan): Promise<boolean>;
+  /**
+   * After each pass: whether any room it ticked had commits to make (a backlog, submissions in the api,
+   * commits in the last seconds). The live cadence stretches ticks only for a working pipeline.
+   */
+  pipelineWork?(working: boolean, nowMs: number): void;
 }
 
 export interface AdmissionControllerOptions {
@@ -111,6 +116,8 @@ export class AdmissionController {
   /** Only a cache (bounds the delivery query to once a second per room): a new leader reads it afresh. */
   private readonly deliveries = new Map<number, { atMs: number; delivery: RecentDelivery }>();
   private intake: { atMs: number; load: Promise<number | null> } | undefined;
+  /** Whether a room of the pass in progress had commits to make (`AdmissionPorts.pipelineWork`). */
+  private passSawWork = false;
   /**
    * Each room's pace step, worked out after its plan and written by its next plan (one round trip for both,
    * ADR 012). Redis holds the pace: losing this (a handover) loses at most one step.
@@ -199,6 +206,7 @@ export class AdmissionController {
     for (const id of this.roomMetrics.rooms()) if (!led.has(id)) this.roomMetrics.forget(id);
     this.stats.leading = [...led];
     this.stats.leader = led.size > 0;
+    this.passSawWork = false;
     for (const room of this.rooms) {
       if (!led.has(room.id)) continue;
       // This pass may have outlasted the lease it renewed at its start (many rooms, a slow MySQL).
@@ -210,6 +218,7 @@ export class AdmissionController {
         this.logger.error({ err, roomId: room.id }, 'room tick failed');
       }
     }
+    this.ports.pipelineWork?.(this.passSawWork, Date.now());
     this.stats.ticks++;
     this.stats.lastTickAt = new Date().toISOString();
   }
@@ -227,6 +236,7 @@ export class AdmissionController {
     const soldOut = (await this.ports.soldOut?.(room.id, plan)) ?? false;
     const flowing = plan.phase === 'open' && !plan.paused;
     const backlog = flowing ? await this.ports.commitBacklog(room.id) : 0;
+    if (backlog > 0) this.passSawWork = true;
     // The pace worked out now is written by the next plan, and shapes the budget that plan accrues.
     if (plan.phase === 'open') await this.followPipeline(room, plan, backlog, soldOut);
     const slots = soldOut ? 0 : this.throttled(backlog, plan.slots);
@@ -293,6 +303,7 @@ export class AdmissionController {
       ? await this.recentDelivery(room.id, nowMs)
       : { p99Ms: null, perMin: null };
     const intake = follows ? await this.intakeLoad(nowMs) : null;
+    if ((intake ?? 0) > 0 || (deliveredPerMin ?? 0) > 0) this.passSawWork = true;
     const admitting = !plan.paused && !soldOut && waiting > 0;
     const { state, step } = nextPace(
       plan.pace,

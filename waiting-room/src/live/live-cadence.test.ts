@@ -1,9 +1,18 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import { createStudents } from '../../../test/support/catalog-fixture.js';
+import {
+  createTestRoom,
+  startWaitingRoom,
+  type RunningWaitingRoom,
+} from '../../../test/support/waiting-room-harness.js';
 import {
   CADENCE_STEP_MS,
   HostLiveCadence,
   nextStretch,
+  PIPELINE_QUIET_AFTER_MS,
   tickGoesOut,
+  type CadenceChange,
   type HostCpuTimes,
 } from './live-cadence.js';
 
@@ -16,6 +25,13 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     expect(nextStretch(3, 0.3, 5), 'exactly 30 % holds').to.equal(3);
     expect(nextStretch(3, 0.31, 5)).to.equal(2);
     expect(nextStretch(1, 0.9, 5), 'never below every turn').to.equal(1);
+  });
+
+  it('shrinks a step whatever the host while the pipeline has no work: nothing to yield to', () => {
+    expect(nextStretch(1, 0.0, 5, false)).to.equal(1);
+    expect(nextStretch(4, 0.0, 5, false)).to.equal(3);
+    expect(nextStretch(4, 0.2, 5, false)).to.equal(3);
+    expect(nextStretch(3, 0.05, 5, true)).to.equal(4);
   });
 
   it('sends every round of the groups’ turns at stretch 1, and one round in `stretch` otherwise', () => {
@@ -43,6 +59,7 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     const steps: number[] = [];
     for (let i = 0; i < 6; i++) {
       pass(500);
+      cadence.notePipeline(true, now);
       steps.push(cadence.stretch(now));
     }
     // Sampled at most once per CADENCE_STEP_MS: a step every second, up to the maximum.
@@ -52,10 +69,48 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     const back: number[] = [];
     for (let i = 0; i < 8; i++) {
       pass(500);
+      cadence.notePipeline(true, now);
       back.push(cadence.stretch(now));
     }
     expect(back).to.deep.equal([4, 3, 3, 2, 2, 1, 1, 1]);
     expect(cadence.intervalMs()).to.equal(1_000);
+  });
+
+  it('stretches a host out of CPU only while the pipeline has worked in the last two seconds', () => {
+    let now = 0;
+    let total = 0;
+    // A host with no idle CPU at all.
+    const sample = () => ({ idle: 0, total: (total += 1_000) });
+    const changes: CadenceChange[] = [];
+    const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs: 5_000 }, sample, (c) =>
+      changes.push(c),
+    );
+    const seconds = (n: number, working: boolean) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        now += 1_000;
+        if (working) cadence.notePipeline(true, now);
+        else cadence.notePipeline(false, now);
+        out.push(cadence.stretch(now));
+      }
+      return out;
+    };
+    cadence.stretch(now);
+    // Only ticks to send (the push of a room nobody submits in): they are the host's work; no stretch.
+    expect(seconds(3, false)).to.deep.equal([1, 1, 1]);
+    expect(seconds(3, true)).to.deep.equal([2, 3, 4]);
+    // The last work is remembered for PIPELINE_QUIET_AFTER_MS, then the stretch steps back.
+    expect(PIPELINE_QUIET_AFTER_MS).to.equal(2_000);
+    expect(seconds(5, false)).to.deep.equal([5, 5, 4, 3, 2]);
+    expect(changes.map((c) => [c.intervalMs, c.pipelineWorking])).to.deep.equal([
+      [2_000, true],
+      [3_000, true],
+      [4_000, true],
+      [5_000, true],
+      [4_000, false],
+      [3_000, false],
+      [2_000, false],
+    ]);
   });
 
   it('never stretches when the maximum is one step, or below it', () => {
@@ -65,7 +120,75 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
         total: 1e9 * Math.random(),
       }));
       expect(cadence.maxStretch).to.equal(1);
-      for (let t = 0; t < 5_000; t += 500) expect(cadence.stretch(t)).to.equal(1);
+      for (let t = 0; t < 5_000; t += 500) {
+        cadence.notePipeline(true, t);
+        expect(cadence.stretch(t)).to.equal(1);
+      }
     }
+  });
+});
+
+describe('live cadence in a waiting room', function () {
+  this.timeout(60_000);
+  // Ticks every 250 ms, each watcher every 500 ms, stretched up to 2 s; the suite pins the stretch off.
+  const env = {
+    ADMISSION_TICK_MS: '250',
+    LIVE_UPDATE_MS: '500',
+    LIVE_UPDATE_MAX_MS: '2000',
+    ROOM_SYNC_MS: '1',
+  };
+  let wr: RunningWaitingRoom;
+  let busy = true;
+  let total = 0;
+  let idle = 0;
+  // The host as its counters would tell it: every core busy, or half idle.
+  const hostCpu = (): HostCpuTimes => {
+    total += 1_000;
+    if (!busy) idle += 500;
+    return { idle, total };
+  };
+
+  before(async () => {
+    wr = await startWaitingRoom({ env, controller: false, hostCpu });
+  });
+  after(() => wr.stop());
+
+  /**
+   * Steps the admission leader by hand, a pass every tick, until the interval is `ms`; returns every
+   * interval seen. A pass ticks every room the suite has made, so on a busy machine this may take a while.
+   */
+  const passesUntil = async (ms: number) => {
+    const seen = [wr.room.cadence.intervalMs()];
+    const deadline = Date.now() + 30_000;
+    while (wr.room.cadence.intervalMs() !== ms) {
+      if (Date.now() > deadline) throw new Error(`interval still ${wr.room.cadence.intervalMs()} ms`);
+      await wr.room.controller.runOnce();
+      if (seen.at(-1) !== wr.room.cadence.intervalMs()) seen.push(wr.room.cadence.intervalMs());
+      await sleep(250);
+    }
+    return seen;
+  };
+
+  it('stretches on a busy host while a room it leads has commits waiting, and comes back when the host has CPU', async () => {
+    const roomId = await createTestRoom(wr.db, { ratePerMin: 60, maxActive: 100_000 });
+    // A fixed pace: the backlog is the one signal read (no api intake, no delivery rate).
+    await wr.db('waiting_rooms').where({ id: roomId }).update({ admission_mode: 'fixed' });
+    for (let u = 1; u <= 200; u++) await wr.room.queue.join(roomId, 97_000 + u);
+    const students = await createStudents(wr.db, 3);
+    await wr.db('requests').insert(
+      students.map((userId, i) => ({
+        user_id: userId,
+        room_id: roomId,
+        idempotency_key: `cadence-${roomId}-${i}`,
+        kind: 'enrollment',
+        payload: '{"sectionIds":[1]}',
+        commit_job_id: `cadence-${roomId}`,
+      })),
+    );
+    // One step per sample of the host, up to the maximum, then back once the host has CPU to spare.
+    expect(await passesUntil(2_000), 'stretched a step at a time').to.deep.equal([500, 1_000, 1_500, 2_000]);
+    busy = false;
+    expect(await passesUntil(500), 'back a step at a time').to.deep.equal([2_000, 1_500, 1_000, 500]);
+    await wr.db('requests').where({ room_id: roomId }).update({ status: 'rejected' });
   });
 });
