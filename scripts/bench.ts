@@ -51,6 +51,7 @@ const { values } = parseArgs({
     'arrival-s': { type: 'string', default: '1' },
     'time-limit': { type: 'string', default: '600' },
     'waiting-rooms': { type: 'string' },
+    'api-processes': { type: 'string', default: '1' },
     'http-sockets': { type: 'string', default: '256' },
     users: { type: 'string', default: '10000' },
     seats: { type: 'string', default: '5000' },
@@ -84,7 +85,7 @@ function usage(): never {
         --admission-mode adaptive|fixed (adaptive: the pace follows the commits up to --rate; ADR 012)
         [--max-active N] --time-limit 600 (s) --http-sockets 256 (each client process's connections to the api)
         [--baseline-offer opening|admitted (default opening) --arrival-s 1 | --baseline-rate N (req/s)]
-        [--waiting-rooms N] [--commit-concurrency N --commit-batch-max N]
+        [--waiting-rooms N] [--api-processes 1] [--commit-concurrency N --commit-batch-max N]
         course registration through the whole path (pre-queue, draw, admission, sockets, api, 2 workers),
         then the same carts against one FOR UPDATE transaction per HTTP request, offered as without a
         waiting room (everyone at the opening, over --arrival-s) or at Rushline's submit moments (admitted)`);
@@ -190,6 +191,7 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
         baselineOffer: baselineOffer(values['baseline-offer']),
         arrivalS: int(values['arrival-s'], 'arrival-s'),
         waitingRooms: values['waiting-rooms'] ? int(values['waiting-rooms'], 'waiting-rooms') : undefined,
+        apiProcesses: int(values['api-processes'], 'api-processes'),
         httpSockets: int(values['http-sockets'], 'http-sockets'),
         workerEnv,
         timeLimitS: int(values['time-limit'], 'time-limit'),

@@ -35,16 +35,24 @@ export function latencyFromMetrics(text: string, method: string, route: string):
   return { requests: total, p50_ms_at_most: at(0.5), p99_ms_at_most: at(0.99) };
 }
 
-/** The api's histogram for a route, fetched from its /metrics; null when metrics are off or unreadable. */
+/**
+ * The api's histogram for a route, fetched from each process's /metrics and summed (buckets are counts);
+ * null when metrics are off or any process is unreadable.
+ */
 export async function serverLatency(
-  url: string,
+  urls: readonly string[],
   method: string,
   route: string,
 ): Promise<ServerLatency | null> {
   try {
-    const res = await fetch(`${url}/metrics`);
-    if (!res.ok) return null;
-    return latencyFromMetrics(await res.text(), method, route);
+    const texts = await Promise.all(
+      urls.map(async (url) => {
+        const res = await fetch(`${url}/metrics`);
+        if (!res.ok) throw new Error(`${url}/metrics: ${res.status}`);
+        return res.text();
+      }),
+    );
+    return latencyFromMetrics(texts.join('\n'), method, route);
   } catch {
     return null;
   }
