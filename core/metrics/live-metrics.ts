@@ -39,7 +39,7 @@ const cadences = new Set<() => number>();
 
 new Gauge({
   name: 'rushline_live_update_seconds',
-  help: "How often each watcher hears the rooms this process leads (LIVE_UPDATE_MS, stretched while the host's CPU is spent and commits wait)",
+  help: "How often each watcher hears the rooms this process leads (LIVE_UPDATE_MS, stretched while the host's CPU is spent and work waits)",
   registers: [metricsRegistry],
   collect() {
     // One process has one cadence; several (tests) report the longest.

@@ -53,6 +53,8 @@ export interface RushOptions {
   baselineRate: number | undefined;
   /** Waiting-room processes; by default 1, or as few as the open-file limit allows. */
   waitingRooms: number | undefined;
+  /** Api processes; client process p submits to api p mod this (as a proxy spreads connections). */
+  apiProcesses: number;
   /**
    * Each client process's pool of HTTP connections to the api (submits and status reads). A small pool
    * queues submits in the load generator (that wait counts in submit → 202, not in the api's own time,
@@ -152,13 +154,13 @@ function loggedSince<E extends object>(
 
 /**
  * When (s after the opening) the admission leader changed how often each watcher hears the room, and
- * whether the pipeline was working then (a change with it quiet is a step back).
+ * whether work the ticks hold up was waiting then (a change without it is a step back).
  */
 function liveUpdateSteps(
   processes: AppProcess[],
   openedAt: number,
-): { at_s: number; ms: number; pipeline_working: boolean | null }[] {
-  return loggedSince<{ liveUpdateMs: number; pipelineWorking: boolean }>(processes, openedAt, [
+): { at_s: number; ms: number; work_waiting: boolean | null }[] {
+  return loggedSince<{ liveUpdateMs: number; workWaiting: boolean }>(processes, openedAt, [
     'live update interval changed',
   ]).flatMap(({ at_s, entry }) =>
     typeof entry.liveUpdateMs === 'number'
@@ -166,7 +168,7 @@ function liveUpdateSteps(
           {
             at_s,
             ms: entry.liveUpdateMs,
-            pipeline_working: typeof entry.pipelineWorking === 'boolean' ? entry.pipelineWorking : null,
+            work_waiting: typeof entry.workWaiting === 'boolean' ? entry.workWaiting : null,
           },
         ]
       : [],
@@ -289,13 +291,14 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         `twice (Rushline and baseline), built in ${round((Date.now() - built) / 1000, 1)} s\n`,
     );
 
-    const [api, ...started] = await Promise.all([
-      env.start('api'),
+    const started = await Promise.all([
+      ...Array.from({ length: o.apiProcesses }, () => env.start('api')),
       ...Array.from({ length: waitingRooms }, () => env.start('waiting-room')),
       ...Array.from({ length: WORKERS }, () => env.start('worker', o.workerEnv)),
     ]);
-    const wrs = started.slice(0, waitingRooms);
-    const workers = started.slice(waitingRooms);
+    const apis = started.slice(0, o.apiProcesses);
+    const wrs = started.slice(o.apiProcesses, o.apiProcesses + waitingRooms);
+    const workers = started.slice(o.apiProcesses + waitingRooms);
 
     // Clients: contiguous slices of the students, their plans handed over through Redis.
     const fleet = await startClientFleet<ClientProgress, ClientReport>({
@@ -307,7 +310,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       ),
       envOf: (p) => ({
         RUSH_WR_URL: wrs[p % wrs.length]!.url,
-        RUSH_API_URL: api.url,
+        RUSH_API_URL: apis[p % apis.length]!.url,
         RUSH_ROOM_ID: String(world.roomId),
         RUSH_HTTP_SOCKETS: String(o.httpSockets),
       }),
@@ -315,7 +318,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const clients = fleet.clients;
     extra.push(...clients);
     const total = (k: keyof ClientProgress) => fleet.total(k);
-    const alive = () => assertAlive('rush', [...clients, ...wrs, api, ...workers]);
+    const alive = () => assertAlive('rush', [...clients, ...wrs, ...apis, ...workers]);
 
     // Everyone connects, joins the pre-queue and watches before the room opens.
     await followCount({
@@ -353,7 +356,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const servers = serverPids();
     const pidsOf = (ps: AppProcess[]) => ps.map((x) => x.proc.pid ?? 0);
     const rushPids = {
-      api: pidsOf([api]),
+      api: pidsOf(apis),
       waiting_room: pidsOf(wrs),
       workers: pidsOf(workers),
       clients: pidsOf(clients),
@@ -421,12 +424,16 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const socketWaits = rep.flatMap((r) => r.socketWaits).sort((a, b) => a - b);
     const submitSpanS = submits.length < 2 ? 0 : (submits.at(-1)![1] - submits[0]![1]) / 1000;
 
-    const apiSubmit = await serverLatency(api.url, 'POST', '/api/enrollments');
-    const appWarnings = warningsIn([api, ...wrs, ...workers]);
+    const apiSubmit = await serverLatency(
+      apis.map((a) => a.url),
+      'POST',
+      '/api/enrollments',
+    );
+    const appWarnings = warningsIn([...apis, ...wrs, ...workers]);
     const pace = paceSteps(wrs, openedAt);
     // Rushline stops: the baseline gets the machine to itself, as Rushline had it.
     await Promise.allSettled(clients.map((c) => c.stop()));
-    await Promise.allSettled([...wrs, api, ...workers].map((p) => p.stop()));
+    await Promise.allSettled([...wrs, ...apis, ...workers].map((p) => p.stop()));
 
     const baselineServer = await startProcess(
       'baseline-enroll',
@@ -484,7 +491,12 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       scenario: 'rush',
       topology: {
         http_sockets_per_client_process: o.httpSockets,
-        processes: { api: 1, 'waiting-room': wrs.length, worker: WORKERS, 'rush-clients': clients.length },
+        processes: {
+          api: apis.length,
+          'waiting-room': wrs.length,
+          worker: WORKERS,
+          'rush-clients': clients.length,
+        },
         clients_per_process: {
           students: sliceEvenly(world.students, o.clientProcesses).map((s) => s.length),
         },

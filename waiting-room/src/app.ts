@@ -146,7 +146,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       {
         liveUpdateMs: change.intervalMs,
         hostIdle: Math.round(change.idleShare * 100) / 100,
-        pipelineWorking: change.pipelineWorking,
+        workWaiting: change.workWaiting,
       },
       'live update interval changed',
     ),
@@ -196,7 +196,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       recentDelivery: (roomId, windowMs) => recentDelivery(db, roomId, windowMs),
       intakeLoad: () => readIntake(redis, keys.admissionIntake),
       soldOut: (roomId, plan) => inventory.soldOut(roomId, plan),
-      pipelineWork: (working, nowMs) => cadence.notePipeline(working, nowMs),
+      workWaiting: (seen, nowMs) => cadence.noteWork(seen, nowMs),
     },
     {
       tickMs: cfg.admission.tickMs,

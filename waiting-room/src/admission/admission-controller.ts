@@ -55,10 +55,11 @@ export interface AdmissionPorts {
    */
   soldOut?(roomId: number, plan: TickPlan): Promise<boolean>;
   /**
-   * After each pass: whether any room it ticked had commits to make (a backlog, submissions in the api,
-   * commits in the last seconds). The live cadence stretches ticks only for a working pipeline.
+   * After each pass: whether any room it ticked has work its ticks would hold up on a host out of CPU:
+   * commits to make (a backlog, submissions in the api, commits in the last seconds) or an opening coming
+   * (a room in its pre-queue). The live cadence stretches ticks only then (ADR 007).
    */
-  pipelineWork?(working: boolean, nowMs: number): void;
+  workWaiting?(seen: boolean, nowMs: number): void;
 }
 
 export interface AdmissionControllerOptions {
@@ -116,7 +117,7 @@ export class AdmissionController {
   /** Only a cache (bounds the delivery query to once a second per room): a new leader reads it afresh. */
   private readonly deliveries = new Map<number, { atMs: number; delivery: RecentDelivery }>();
   private intake: { atMs: number; load: Promise<number | null> } | undefined;
-  /** Whether a room of the pass in progress had commits to make (`AdmissionPorts.pipelineWork`). */
+  /** Whether a room of the pass in progress has work its ticks would hold up (`AdmissionPorts.workWaiting`). */
   private passSawWork = false;
   /**
    * Each room's pace step, worked out after its plan and written by its next plan (one round trip for both,
@@ -218,7 +219,7 @@ export class AdmissionController {
         this.logger.error({ err, roomId: room.id }, 'room tick failed');
       }
     }
-    this.ports.pipelineWork?.(this.passSawWork, Date.now());
+    this.ports.workWaiting?.(this.passSawWork, Date.now());
     this.stats.ticks++;
     this.stats.lastTickAt = new Date().toISOString();
   }
@@ -232,6 +233,9 @@ export class AdmissionController {
     this.pendingPaces.delete(room.id);
     if (!plan) return;
     await this.followPhase(room.id, plan);
+    // Before the draw nobody's place moves, so a pre-queue's ticks only count who has come, while the
+    // arrivals (joins, handshakes) and then the opening need the host.
+    if (plan.phase === 'prequeue') this.passSawWork = true;
     let serving = plan.serving;
     const soldOut = (await this.ports.soldOut?.(room.id, plan)) ?? false;
     const flowing = plan.phase === 'open' && !plan.paused;

@@ -10,7 +10,7 @@ import {
   CADENCE_STEP_MS,
   HostLiveCadence,
   nextStretch,
-  PIPELINE_QUIET_AFTER_MS,
+  WORK_GONE_AFTER_MS,
   tickGoesOut,
   type CadenceChange,
   type HostCpuTimes,
@@ -27,7 +27,7 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     expect(nextStretch(1, 0.9, 5), 'never below every turn').to.equal(1);
   });
 
-  it('shrinks a step whatever the host while the pipeline has no work: nothing to yield to', () => {
+  it('shrinks a step whatever the host while no work waits: nothing to yield to', () => {
     expect(nextStretch(1, 0.0, 5, false)).to.equal(1);
     expect(nextStretch(4, 0.0, 5, false)).to.equal(3);
     expect(nextStretch(4, 0.2, 5, false)).to.equal(3);
@@ -59,7 +59,7 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     const steps: number[] = [];
     for (let i = 0; i < 6; i++) {
       pass(500);
-      cadence.notePipeline(true, now);
+      cadence.noteWork(true, now);
       steps.push(cadence.stretch(now));
     }
     // Sampled at most once per CADENCE_STEP_MS: a step every second, up to the maximum.
@@ -69,14 +69,14 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     const back: number[] = [];
     for (let i = 0; i < 8; i++) {
       pass(500);
-      cadence.notePipeline(true, now);
+      cadence.noteWork(true, now);
       back.push(cadence.stretch(now));
     }
     expect(back).to.deep.equal([4, 3, 3, 2, 2, 1, 1, 1]);
     expect(cadence.intervalMs()).to.equal(1_000);
   });
 
-  it('stretches a host out of CPU only while the pipeline has worked in the last two seconds', () => {
+  it('stretches a host out of CPU only while passes saw work in the last two seconds', () => {
     let now = 0;
     let total = 0;
     // A host with no idle CPU at all.
@@ -89,8 +89,7 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
       const out: number[] = [];
       for (let i = 0; i < n; i++) {
         now += 1_000;
-        if (working) cadence.notePipeline(true, now);
-        else cadence.notePipeline(false, now);
+        cadence.noteWork(working, now);
         out.push(cadence.stretch(now));
       }
       return out;
@@ -99,10 +98,10 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     // Only ticks to send (the push of a room nobody submits in): they are the host's work; no stretch.
     expect(seconds(3, false)).to.deep.equal([1, 1, 1]);
     expect(seconds(3, true)).to.deep.equal([2, 3, 4]);
-    // The last work is remembered for PIPELINE_QUIET_AFTER_MS, then the stretch steps back.
-    expect(PIPELINE_QUIET_AFTER_MS).to.equal(2_000);
+    // The last work is remembered for WORK_GONE_AFTER_MS, then the stretch steps back.
+    expect(WORK_GONE_AFTER_MS).to.equal(2_000);
     expect(seconds(5, false)).to.deep.equal([5, 5, 4, 3, 2]);
-    expect(changes.map((c) => [c.intervalMs, c.pipelineWorking])).to.deep.equal([
+    expect(changes.map((c) => [c.intervalMs, c.workWaiting])).to.deep.equal([
       [2_000, true],
       [3_000, true],
       [4_000, true],
@@ -113,6 +112,23 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     ]);
   });
 
+  it('takes a pass that has not reported yet for work still waiting: a long pass says nothing', () => {
+    let now = 0;
+    let total = 0;
+    const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs: 5_000 }, () => ({
+      idle: 0,
+      total: (total += 1_000),
+    }));
+    cadence.stretch(now);
+    cadence.noteWork(true, now);
+    // Five seconds with no pass ending (one pass stuck on a slow MySQL), ticks still going out.
+    const steps = Array.from({ length: 5 }, () => cadence.stretch((now += 1_000)));
+    expect(steps).to.deep.equal([2, 3, 4, 5, 5]);
+    cadence.noteWork(false, now);
+    // The pass ends and saw no work: gone once WORK_GONE_AFTER_MS has passed since the last that did.
+    expect(cadence.stretch((now += 1_000))).to.equal(4);
+  });
+
   it('never stretches when the maximum is one step, or below it', () => {
     for (const liveUpdateMaxMs of [1_000, 1_999, 1]) {
       const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs }, () => ({
@@ -121,7 +137,7 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
       }));
       expect(cadence.maxStretch).to.equal(1);
       for (let t = 0; t < 5_000; t += 500) {
-        cadence.notePipeline(true, t);
+        cadence.noteWork(true, t);
         expect(cadence.stretch(t)).to.equal(1);
       }
     }
@@ -190,5 +206,14 @@ describe('live cadence in a waiting room', function () {
     busy = false;
     expect(await passesUntil(500), 'back a step at a time').to.deep.equal([2_000, 1_500, 1_000, 500]);
     await wr.db('requests').where({ room_id: roomId }).update({ status: 'rejected' });
+  });
+
+  it('stretches on a busy host while a room it leads is in its pre-queue: its ticks move nobody', async () => {
+    const roomId = await createTestRoom(wr.db, { prequeueInMs: -1_000, opensInMs: 600_000 });
+    for (let u = 1; u <= 50; u++) await wr.room.queue.join(roomId, 98_000 + u);
+    busy = true;
+    expect(await passesUntil(2_000)).to.deep.equal([500, 1_000, 1_500, 2_000]);
+    busy = false;
+    expect(await passesUntil(500)).to.deep.equal([2_000, 1_500, 1_000, 500]);
   });
 });

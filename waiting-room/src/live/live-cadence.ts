@@ -4,10 +4,10 @@ import os from 'node:os';
  * How often each watcher hears a room's tick, as a multiple of LIVE_UPDATE_MS (docs/adr/007, revised
  * 2026-12-01). A tick costs one socket write per watcher; on a host out of CPU those writes take cores
  * the commit pipeline needs, and every waiting person's rush lasts longer for a position refreshed each
- * second. So while the host has no CPU to spare and the pipeline has work (a backlog, submissions in the
- * api, commits of late), the stretch grows by one step a second, up to LIVE_UPDATE_MAX_MS; it shrinks back
- * a step a second once the host has CPU to spare or the pipeline falls quiet. A host with headroom keeps
- * LIVE_UPDATE_MS, and so does a busy one with no commits to make room for: the ticks are then the work.
+ * second. So while the host has no CPU to spare and there is work the ticks hold up (commits to make, or
+ * an opening coming: see `noteWork`), the stretch grows by one step a second, up to LIVE_UPDATE_MAX_MS; it
+ * shrinks back a step a second once the host has CPU to spare or that work is gone. A host with headroom
+ * keeps LIVE_UPDATE_MS, and so does a busy one with nothing else to do: the ticks are then the work.
  */
 
 /** Below this share of the host's CPU idle the stretch grows; above the second it shrinks. */
@@ -15,8 +15,8 @@ export const STRETCH_WHEN_IDLE_BELOW = 0.1;
 export const SHRINK_WHEN_IDLE_ABOVE = 0.3;
 /** The host is sampled, and the stretch moves by one step, at most this often. */
 export const CADENCE_STEP_MS = 1_000;
-/** The pipeline counts as working this long after a pass of the admission leader last saw it work. */
-export const PIPELINE_QUIET_AFTER_MS = 2_000;
+/** Work counts as gone once passes of the admission leader have seen none for this long. */
+export const WORK_GONE_AFTER_MS = 2_000;
 
 /** Cumulative CPU time of the whole host (all cores), idle and total, in any one unit. */
 export interface HostCpuTimes {
@@ -35,16 +35,16 @@ export function hostCpuTimes(): HostCpuTimes {
 }
 
 /**
- * The next stretch from the host's idle share over the last step and whether the commit pipeline has work
- * (pure). With nothing to commit there is nothing for the ticks to yield to.
+ * The next stretch from the host's idle share over the last step and whether work the ticks hold up is
+ * waiting (pure). Without it there is nothing for the ticks to yield to.
  */
 export function nextStretch(
   stretch: number,
   idleShare: number,
   maxStretch: number,
-  pipelineWorking = true,
+  workWaiting = true,
 ): number {
-  if (!pipelineWorking) return Math.max(1, Math.min(maxStretch, stretch - 1));
+  if (!workWaiting) return Math.max(1, Math.min(maxStretch, stretch - 1));
   if (idleShare < STRETCH_WHEN_IDLE_BELOW) return Math.min(maxStretch, stretch + 1);
   if (idleShare > SHRINK_WHEN_IDLE_ABOVE) return Math.max(1, stretch - 1);
   return Math.min(maxStretch, Math.max(1, stretch));
@@ -65,16 +65,16 @@ export interface LiveCadence {
   stretch(nowMs: number): number;
 }
 
-/** Why the interval changed, for the log: operators see the host's idle share and the pipeline's state. */
+/** Why the interval changed, for the log: operators see the host's idle share and whether work waited. */
 export interface CadenceChange {
   intervalMs: number;
   idleShare: number;
-  pipelineWorking: boolean;
+  workWaiting: boolean;
 }
 
 /**
  * The stretch of this process (the room's admission leader decides for the rooms it leads), from the
- * host's CPU and what its admission passes saw of the pipeline (`notePipeline`). Memory only: a new
+ * host's CPU and what its admission passes saw (`noteWork`). Memory only: a new
  * leader starts at 1 and finds its own host's state within seconds.
  */
 export class HostLiveCadence implements LiveCadence {
@@ -82,7 +82,8 @@ export class HostLiveCadence implements LiveCadence {
   readonly maxStretch: number;
   private current = 1;
   private last: { atMs: number; times: HostCpuTimes } | undefined;
-  private pipelineWorkedAtMs = Number.NEGATIVE_INFINITY;
+  private workSeenAtMs = Number.NEGATIVE_INFINITY;
+  private lastPassSawWork = false;
 
   constructor(
     private readonly intervals: { liveUpdateMs: number; liveUpdateMaxMs: number },
@@ -93,9 +94,14 @@ export class HostLiveCadence implements LiveCadence {
     this.maxStretch = Math.max(1, Math.floor(intervals.liveUpdateMaxMs / intervals.liveUpdateMs));
   }
 
-  /** What an admission pass saw: whether any room it ticked had commits to make (admission-controller.ts). */
-  notePipeline(working: boolean, nowMs: number): void {
-    if (working) this.pipelineWorkedAtMs = nowMs;
+  /**
+   * What an admission pass saw (admission-controller.ts): whether any room it ticked has commits to make
+   * or is in its pre-queue. Work counts as gone only once passes have said so for WORK_GONE_AFTER_MS: a
+   * pass in progress may take seconds on a saturated host, and its silence says nothing.
+   */
+  noteWork(seen: boolean, nowMs: number): void {
+    this.lastPassSawWork = seen;
+    if (seen) this.workSeenAtMs = nowMs;
   }
 
   stretch(nowMs: number): number {
@@ -106,10 +112,10 @@ export class HostLiveCadence implements LiveCadence {
       const total = times.total - this.last.times.total;
       if (total > 0) {
         const idle = (times.idle - this.last.times.idle) / total;
-        const pipelineWorking = nowMs - this.pipelineWorkedAtMs <= PIPELINE_QUIET_AFTER_MS;
-        const next = nextStretch(this.current, idle, this.maxStretch, pipelineWorking);
+        const workWaiting = this.lastPassSawWork || nowMs - this.workSeenAtMs <= WORK_GONE_AFTER_MS;
+        const next = nextStretch(this.current, idle, this.maxStretch, workWaiting);
         if (next !== this.current) {
-          this.onChange({ intervalMs: next * this.intervals.liveUpdateMs, idleShare: idle, pipelineWorking });
+          this.onChange({ intervalMs: next * this.intervals.liveUpdateMs, idleShare: idle, workWaiting });
         }
         this.current = next;
       }
