@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import { ADMISSION_STAGES } from '../core/metrics/admission-metrics.js';
 import type { Knex } from 'knex';
 import { createDb } from '../core/db.js';
 import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
@@ -65,6 +66,7 @@ const WAITING_ROOM = [
   'rushline_socket_connections',
   'rushline_room_watchers',
   'rushline_pushes_total',
+  'rushline_admission_stage_seconds',
 ];
 const WORKER = [
   'rushline_queue_jobs',
@@ -285,6 +287,13 @@ describe('/metrics and access logs on the api, the waiting room and the worker',
     // the run left in its database: at least the crowd (the room's own admissions are exact above).
     expect(moved(r, rb, 'rushline_pushes_total', { event: 'admitted' })).to.be.at.least(CROWD);
     expect(moved(r, rb, 'rushline_pushes_total', { event: 'room:tick' })).to.be.greaterThan(0);
+    // Every stage of an admission tick is timed, once per room tick; letting the crowd in took time there.
+    const stageTicks = ADMISSION_STAGES.map((stage) =>
+      moved(r, rb, 'rushline_admission_stage_seconds_count', { stage }),
+    );
+    expect(stageTicks[0], 'room ticks timed').to.be.greaterThan(0);
+    expect(new Set(stageTicks).size, 'one observation per stage per room tick').to.equal(1);
+    expect(moved(r, rb, 'rushline_admission_stage_seconds_sum', { stage: 'admit' })).to.be.greaterThan(0);
 
     const w = await scrape(worker);
     const wb = first.worker!;

@@ -15,7 +15,13 @@ import { readOpenFileLimit } from './run-context.js';
 import { replayBaseline } from './rush-baseline.js';
 import { buildWorld, CAPACITY, HOT, SECTIONS, type Student } from './rush-world.js';
 import { mergeCounts, percentile } from './stats.js';
-import { serverLatency } from './server-latency.js';
+import {
+  histogramQuantiles,
+  metricsPages,
+  serverLatency,
+  type HistogramQuantiles,
+} from './server-latency.js';
+import { ADMISSION_STAGES, type AdmissionStage } from '../../core/metrics/admission-metrics.js';
 
 /**
  * `rush`: course registration through the whole path. N students (in client processes of their own)
@@ -175,6 +181,16 @@ function liveUpdateSteps(
   );
 }
 
+/** The admission ticks the leader logged as outlasting their interval (s after the opening), by stage. */
+function slowTicks(
+  processes: AppProcess[],
+  openedAt: number,
+): { at_s: number; tick_ms: number | null; stages_ms: Record<string, number> | null }[] {
+  return loggedSince<{ tickMs: number; stagesMs: Record<string, number> }>(processes, openedAt, [
+    'admission tick outlasted its interval',
+  ]).map(({ at_s, entry }) => ({ at_s, tick_ms: entry.tickMs ?? null, stages_ms: entry.stagesMs ?? null }));
+}
+
 /**
  * One pace step the leader logged (a cut, or slow start's end): when (s after the opening) and the
  * signals it followed.
@@ -224,6 +240,20 @@ function paceSteps(
 }
 
 /** Warn-or-worse log lines of the apps (pino JSON), counted by process and message. */
+/** Each stage of the rooms' admission ticks: how many, and the buckets their p50 and p99 fall in. */
+async function admissionStagesOf(
+  urls: readonly string[],
+): Promise<Partial<Record<AdmissionStage, HistogramQuantiles>> | null> {
+  const text = await metricsPages(urls);
+  if (text === null) return null;
+  const out: Partial<Record<AdmissionStage, HistogramQuantiles>> = {};
+  for (const stage of ADMISSION_STAGES) {
+    const q = histogramQuantiles(text, 'rushline_admission_stage_seconds', { stage });
+    if (q) out[stage] = q;
+  }
+  return out;
+}
+
 function warningsIn(processes: AppProcess[]): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
   for (const p of processes) {
@@ -430,6 +460,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       '/api/enrollments',
     );
     const appWarnings = warningsIn([...apis, ...wrs, ...workers]);
+    const admissionStages = await admissionStagesOf(wrs.map((w) => w.url));
     const pace = paceSteps(wrs, openedAt);
     // Rushline stops: the baseline gets the machine to itself, as Rushline had it.
     await Promise.allSettled(clients.map((c) => c.stop()));
@@ -509,6 +540,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       pace_cuts: pace.steps.filter((c) => c.step === 'cut').length,
       pace_cut_log: pace.steps,
       live_update_log: liveUpdateSteps(wrs, openedAt),
+      slow_admission_ticks: slowTicks(wrs, openedAt),
       pace_lowest_per_min: pace.lowestPerMin,
       max_active: o.maxActive ?? o.students,
       requests,
@@ -558,6 +590,8 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       stages_ms: stages.stages,
       // The api's own answer time for the submits (its histogram): the rest of submit → 202 is before it.
       api_submit_server_ms: apiSubmit,
+      // Where the admission leader's ticks spent their time, by stage (its histogram; setup included).
+      admission_stage_ms: admissionStages,
       p99_by_tenth_ms: stages.byTenth,
       cpu_pct: rushCpu,
       cpu_ms_per_request: {

@@ -12,17 +12,37 @@ export interface ServerLatency {
 }
 
 export function latencyFromMetrics(text: string, method: string, route: string): ServerLatency | null {
+  const q = histogramQuantiles(text, 'rushline_http_request_duration_seconds', { method, route });
+  return q && { requests: q.count, p50_ms_at_most: q.p50_ms_at_most, p99_ms_at_most: q.p99_ms_at_most };
+}
+
+/** A histogram's count and the buckets its p50 and p99 fall in (ms; null past the largest finite bucket). */
+export interface HistogramQuantiles {
+  count: number;
+  p50_ms_at_most: number | null;
+  p99_ms_at_most: number | null;
+}
+
+/**
+ * The quantiles of one histogram (seconds) from a /metrics page, over every series whose labels include
+ * `match` (summed: buckets are cumulative counts, so their sum over series stays cumulative).
+ */
+export function histogramQuantiles(
+  text: string,
+  name: string,
+  match: Record<string, string>,
+): HistogramQuantiles | null {
   const buckets = new Map<number, number>();
-  const pattern = /^rushline_http_request_duration_seconds_bucket\{([^}]*)\} (\d+(?:\.\d+)?)$/;
+  const prefix = `${name}_bucket{`;
   for (const line of text.split('\n')) {
-    const m = pattern.exec(line);
+    if (!line.startsWith(prefix)) continue;
+    const m = /^[^{]+\{([^}]*)\} (\d+(?:\.\d+)?)$/.exec(line);
     if (!m) continue;
     const labels = Object.fromEntries(
       [...m[1]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]),
     );
-    if (labels.method !== method || labels.route !== route || labels.le === undefined) continue;
+    if (labels.le === undefined || Object.entries(match).some(([k, v]) => labels[k] !== v)) continue;
     const le = labels.le === '+Inf' ? Infinity : Number(labels.le);
-    // Bucket counts are cumulative per status: summed over statuses they stay cumulative.
     buckets.set(le, (buckets.get(le) ?? 0) + Number(m[2]));
   }
   if (buckets.size === 0) return null;
@@ -32,18 +52,11 @@ export function latencyFromMetrics(text: string, method: string, route: string):
     const hit = sorted.find(([, n]) => n >= q * total);
     return hit === undefined || !Number.isFinite(hit[0]) ? null : hit[0] * 1000;
   };
-  return { requests: total, p50_ms_at_most: at(0.5), p99_ms_at_most: at(0.99) };
+  return { count: total, p50_ms_at_most: at(0.5), p99_ms_at_most: at(0.99) };
 }
 
-/**
- * The api's histogram for a route, fetched from each process's /metrics and summed (buckets are counts);
- * null when metrics are off or any process is unreadable.
- */
-export async function serverLatency(
-  urls: readonly string[],
-  method: string,
-  route: string,
-): Promise<ServerLatency | null> {
+/** Every process's /metrics page, or null when metrics are off or any process is unreadable. */
+export async function metricsPages(urls: readonly string[]): Promise<string | null> {
   try {
     const texts = await Promise.all(
       urls.map(async (url) => {
@@ -52,8 +65,18 @@ export async function serverLatency(
         return res.text();
       }),
     );
-    return latencyFromMetrics(texts.join('\n'), method, route);
+    return texts.join('\n');
   } catch {
     return null;
   }
+}
+
+/** The api's histogram for a route, summed over its processes; null when metrics are off or unreadable. */
+export async function serverLatency(
+  urls: readonly string[],
+  method: string,
+  route: string,
+): Promise<ServerLatency | null> {
+  const text = await metricsPages(urls);
+  return text === null ? null : latencyFromMetrics(text, method, route);
 }

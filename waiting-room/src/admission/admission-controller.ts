@@ -1,5 +1,6 @@
 import { INTAKE_PUBLISH_MS } from '../../../core/admission/intake-load.js';
 import type { Logger } from '../../../core/logger.js';
+import { AdmissionStageClock } from '../../../core/metrics/admission-metrics.js';
 import { RoomMetrics } from '../../../core/metrics/room-metrics.js';
 import type { AdmittedMessage, RoomTick } from '../../../core/live-events.js';
 import type { RoomPhase } from '../../../core/rooms/room-phase.js';
@@ -69,6 +70,8 @@ export interface AdmissionControllerOptions {
   pace: PaceTargets;
 }
 
+/** A room's slow ticks are logged at most this often (the histogram counts them all). */
+const SLOW_TICK_LOG_MS = 10_000;
 /** The p99 and delivery rate the pace follows cover this much of the recent past, read at most once a second. */
 const DELIVERY_WINDOW_MS = 5_000;
 const DELIVERY_REFRESH_MS = 1_000;
@@ -117,6 +120,7 @@ export class AdmissionController {
   /** Only a cache (bounds the delivery query to once a second per room): a new leader reads it afresh. */
   private readonly deliveries = new Map<number, { atMs: number; delivery: RecentDelivery }>();
   private intake: { atMs: number; load: Promise<number | null> } | undefined;
+  private readonly slowTickLoggedAt = new Map<number, number>();
   /** Whether a room of the pass in progress has work its ticks would hold up (`AdmissionPorts.workWaiting`). */
   private passSawWork = false;
   /**
@@ -204,6 +208,7 @@ export class AdmissionController {
     for (const id of this.pendingPaces.keys()) if (!led.has(id)) this.pendingPaces.delete(id);
     for (const id of this.lastPhase.keys()) if (!led.has(id)) this.lastPhase.delete(id);
     for (const id of this.deliveries.keys()) if (!led.has(id)) this.deliveries.delete(id);
+    for (const id of this.slowTickLoggedAt.keys()) if (!led.has(id)) this.slowTickLoggedAt.delete(id);
     for (const id of this.roomMetrics.rooms()) if (!led.has(id)) this.roomMetrics.forget(id);
     this.stats.leading = [...led];
     this.stats.leader = led.size > 0;
@@ -225,6 +230,7 @@ export class AdmissionController {
   }
 
   private async tickRoom(room: ControlledRoom): Promise<void> {
+    const clock = new AdmissionStageClock();
     const plan = await this.queue.planTick(
       room.id,
       this.pendingPaces.get(room.id),
@@ -233,22 +239,27 @@ export class AdmissionController {
     this.pendingPaces.delete(room.id);
     if (!plan) return;
     await this.followPhase(room.id, plan);
+    clock.mark('plan');
     // Before the draw nobody's place moves, so a pre-queue's ticks only count who has come, while the
     // arrivals (joins, handshakes) and then the opening need the host.
     if (plan.phase === 'prequeue') this.passSawWork = true;
     let serving = plan.serving;
     const soldOut = (await this.ports.soldOut?.(room.id, plan)) ?? false;
+    clock.mark('inventory');
     const flowing = plan.phase === 'open' && !plan.paused;
     const backlog = flowing ? await this.ports.commitBacklog(room.id) : 0;
     if (backlog > 0) this.passSawWork = true;
+    clock.mark('backlog');
     // The pace worked out now is written by the next plan, and shapes the budget that plan accrues.
     if (plan.phase === 'open') await this.followPipeline(room, plan, backlog, soldOut);
     const slots = soldOut ? 0 : this.throttled(backlog, plan.slots);
     if (slots < plan.slots) await this.queue.forfeitBudget(room.id, slots);
+    clock.mark('pace');
     if (slots > 0) {
       const admitted = await this.admit(room, plan, slots);
       if (admitted > 0) serving += admitted;
     }
+    clock.mark('admit');
     this.roomMetrics.record(room.id, {
       waiting: Math.max(0, plan.pre + plan.post - serving),
       active: plan.active,
@@ -276,6 +287,25 @@ export class AdmissionController {
         plan.seq,
       );
     }
+    clock.mark('broadcast');
+    clock.record();
+    this.reportSlowTick(room.id, clock);
+  }
+
+  /**
+   * A room's tick that outlasts the tick interval holds up every later admission of the room (and of the
+   * rooms after it in the pass): logged with its stages, at most once per SLOW_TICK_LOG_MS per room.
+   */
+  private reportSlowTick(roomId: number, clock: AdmissionStageClock): void {
+    const totalMs = clock.totalMs();
+    if (totalMs <= this.opts.tickMs) return;
+    const now = Date.now();
+    if (now - (this.slowTickLoggedAt.get(roomId) ?? 0) < SLOW_TICK_LOG_MS) return;
+    this.slowTickLoggedAt.set(roomId, now);
+    this.logger.warn(
+      { roomId, tickMs: Math.round(totalMs), stagesMs: clock.stagesMs() },
+      'admission tick outlasted its interval',
+    );
   }
 
   /**
