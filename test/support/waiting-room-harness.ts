@@ -26,8 +26,8 @@ export async function startWaitingRoom(
     env?: Record<string, string>;
     controller?: boolean;
     readDb?: Knex;
-    /** The host's CPU counters as the live cadence sees them (default: this host's). */
-    hostCpu?: () => HostCpuTimes;
+    /** The CPU counters as the live cadence sees them (default: this host's). */
+    hostCpu?: () => readonly HostCpuTimes[];
   } = {},
 ): Promise<RunningWaitingRoom> {
   const cfg = testConfig(opts.env ?? {});

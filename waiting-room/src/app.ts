@@ -31,7 +31,7 @@ import {
 import { eventExistsIn } from './live/event-watch.js';
 import { FiguresPublisher } from './live/figures-publisher.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
-import { HostLiveCadence, hostCpuTimes, type HostCpuTimes } from './live/live-cadence.js';
+import { cpuCounters, HostLiveCadence, type HostCpuTimes } from './live/live-cadence.js';
 import { socketCensus } from './live/socket-census.js';
 import { attachLiveServer, type LiveServer } from './live/socket-server.js';
 import { tickGroupCount } from './live/tick-groups.js';
@@ -67,8 +67,11 @@ export interface WaitingRoomDeps {
    * path in front (ADR 011). For the join benchmark's side-by-side figure and the tests of that route.
    */
   joinFastPath?: boolean;
-  /** The host's CPU counters the live cadence samples (default: os.cpus()); tests feed a host out of CPU. */
-  hostCpu?: () => HostCpuTimes;
+  /**
+   * The CPU counters the live cadence samples (default: the node's and the container's quota, if any);
+   * tests feed a host out of CPU.
+   */
+  hostCpu?: () => readonly HostCpuTimes[];
 }
 
 export interface WaitingRoom {
@@ -141,7 +144,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
     standing,
   });
   // Each group hears the room every liveUpdateMs, up to liveUpdateMaxMs while the host's CPU is spent.
-  const cadence = new HostLiveCadence(cfg.admission, deps.hostCpu ?? hostCpuTimes, (change) =>
+  const cadence = new HostLiveCadence(cfg.admission, deps.hostCpu ?? cpuCounters, (change) =>
     logger.info(
       {
         liveUpdateMs: change.intervalMs,

@@ -9,6 +9,7 @@ import {
 import {
   CADENCE_STEP_MS,
   HostLiveCadence,
+  idleShare,
   nextStretch,
   WORK_GONE_AFTER_MS,
   tickGoesOut,
@@ -48,7 +49,7 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     let busy = 0.95;
     let now = 0;
     const times: HostCpuTimes = { idle: 0, total: 0 };
-    const sample = () => ({ ...times });
+    const sample = () => [{ ...times }];
     const pass = (ms: number) => {
       now += ms;
       times.total += ms * 2; // two cores
@@ -80,7 +81,7 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     let now = 0;
     let total = 0;
     // A host with no idle CPU at all.
-    const sample = () => ({ idle: 0, total: (total += 1_000) });
+    const sample = () => [{ idle: 0, total: (total += 1_000) }];
     const changes: CadenceChange[] = [];
     const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs: 5_000 }, sample, (c) =>
       changes.push(c),
@@ -115,10 +116,9 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
   it('takes a pass that has not reported yet for work still waiting: a long pass says nothing', () => {
     let now = 0;
     let total = 0;
-    const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs: 5_000 }, () => ({
-      idle: 0,
-      total: (total += 1_000),
-    }));
+    const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs: 5_000 }, () => [
+      { idle: 0, total: (total += 1_000) },
+    ]);
     cadence.stretch(now);
     cadence.noteWork(true, now);
     // Five seconds with no pass ending (one pass stuck on a slow MySQL), ticks still going out.
@@ -129,12 +129,48 @@ describe('live cadence (ticks yield to a host out of CPU)', () => {
     expect(cadence.stretch((now += 1_000))).to.equal(4);
   });
 
+  it('follows the scarcer of the node and its container’s quota', () => {
+    // The node 80 % idle, the container throttled at its quota (2 % of it left).
+    expect(
+      idleShare(
+        [
+          { idle: 0, total: 0 },
+          { idle: 0, total: 0 },
+        ],
+        [
+          { idle: 800, total: 1_000 },
+          { idle: 10, total: 500 },
+        ],
+      ),
+    ).to.equal(0.02);
+    expect(idleShare([{ idle: 0, total: 0 }], [{ idle: 300, total: 1_000 }])).to.equal(0.3);
+    expect(idleShare([{ idle: 5, total: 10 }], [{ idle: 5, total: 10 }]), 'nothing moved').to.equal(null);
+    // A quota that appears between two samples: no comparison across different counters.
+    expect(
+      idleShare(
+        [{ idle: 0, total: 0 }],
+        [
+          { idle: 1, total: 2 },
+          { idle: 0, total: 1 },
+        ],
+      ),
+    ).to.equal(null);
+    let now = 0;
+    let node = { idle: 0, total: 0 };
+    let quota = { idle: 0, total: 0 };
+    const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs: 3_000 }, () => [node, quota]);
+    cadence.stretch(now);
+    node = { idle: node.idle + 1_600, total: node.total + 2_000 };
+    quota = { idle: quota.idle + 0, total: quota.total + 1_000 };
+    cadence.noteWork(true, (now += 1_000));
+    expect(cadence.stretch(now), 'stretched by the spent quota').to.equal(2);
+  });
+
   it('never stretches when the maximum is one step, or below it', () => {
     for (const liveUpdateMaxMs of [1_000, 1_999, 1]) {
-      const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs }, () => ({
-        idle: 0,
-        total: 1e9 * Math.random(),
-      }));
+      const cadence = new HostLiveCadence({ liveUpdateMs: 1_000, liveUpdateMaxMs }, () => [
+        { idle: 0, total: 1e9 * Math.random() },
+      ]);
       expect(cadence.maxStretch).to.equal(1);
       for (let t = 0; t < 5_000; t += 500) {
         cadence.noteWork(true, t);
@@ -158,10 +194,10 @@ describe('live cadence in a waiting room', function () {
   let total = 0;
   let idle = 0;
   // The host as its counters would tell it: every core busy, or half idle.
-  const hostCpu = (): HostCpuTimes => {
+  const hostCpu = (): HostCpuTimes[] => {
     total += 1_000;
     if (!busy) idle += 500;
-    return { idle, total };
+    return [{ idle, total }];
   };
 
   before(async () => {

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { cgroupCpuTimes } from './cgroup-cpu.js';
 
 /**
  * How often each watcher hears a room's tick, as a multiple of LIVE_UPDATE_MS (docs/adr/007, revised
@@ -24,6 +25,15 @@ export interface HostCpuTimes {
   total: number;
 }
 
+/**
+ * The counters that bound this process's CPU: the node's, and its container's quota when it has one
+ * (cgroup-cpu.ts). The cadence reads the scarcer of them.
+ */
+export function cpuCounters(): HostCpuTimes[] {
+  const quota = cgroupCpuTimes();
+  return quota ? [hostCpuTimes(), quota] : [hostCpuTimes()];
+}
+
 export function hostCpuTimes(): HostCpuTimes {
   let idle = 0;
   let total = 0;
@@ -32,6 +42,22 @@ export function hostCpuTimes(): HostCpuTimes {
     total += times.user + times.nice + times.sys + times.idle + times.irq;
   }
   return { idle, total };
+}
+
+/**
+ * The idle share of the scarcest counter between two samples; null when none moved (or the set of
+ * counters changed: a quota appeared or went).
+ */
+export function idleShare(before: readonly HostCpuTimes[], after: readonly HostCpuTimes[]): number | null {
+  if (before.length !== after.length) return null;
+  let least: number | null = null;
+  after.forEach((a, i) => {
+    const total = a.total - before[i]!.total;
+    if (total <= 0) return;
+    const share = (a.idle - before[i]!.idle) / total;
+    least = least === null ? share : Math.min(least, share);
+  });
+  return least;
 }
 
 /**
@@ -81,13 +107,13 @@ export class HostLiveCadence implements LiveCadence {
   /** LIVE_UPDATE_MAX_MS in whole steps of LIVE_UPDATE_MS; at or below it, one: never stretched. */
   readonly maxStretch: number;
   private current = 1;
-  private last: { atMs: number; times: HostCpuTimes } | undefined;
+  private last: { atMs: number; times: readonly HostCpuTimes[] } | undefined;
   private workSeenAtMs = Number.NEGATIVE_INFINITY;
   private lastPassSawWork = false;
 
   constructor(
     private readonly intervals: { liveUpdateMs: number; liveUpdateMaxMs: number },
-    private readonly sample: () => HostCpuTimes = hostCpuTimes,
+    private readonly sample: () => readonly HostCpuTimes[] = cpuCounters,
     /** Told each change and why (for the log). */
     private readonly onChange: (change: CadenceChange) => void = () => undefined,
   ) {
@@ -108,17 +134,14 @@ export class HostLiveCadence implements LiveCadence {
     if (this.maxStretch <= 1) return 1;
     if (this.last && nowMs - this.last.atMs < CADENCE_STEP_MS) return this.current;
     const times = this.sample();
-    if (this.last) {
-      const total = times.total - this.last.times.total;
-      if (total > 0) {
-        const idle = (times.idle - this.last.times.idle) / total;
-        const workWaiting = this.lastPassSawWork || nowMs - this.workSeenAtMs <= WORK_GONE_AFTER_MS;
-        const next = nextStretch(this.current, idle, this.maxStretch, workWaiting);
-        if (next !== this.current) {
-          this.onChange({ intervalMs: next * this.intervals.liveUpdateMs, idleShare: idle, workWaiting });
-        }
-        this.current = next;
+    const idle = this.last ? idleShare(this.last.times, times) : null;
+    if (idle !== null) {
+      const workWaiting = this.lastPassSawWork || nowMs - this.workSeenAtMs <= WORK_GONE_AFTER_MS;
+      const next = nextStretch(this.current, idle, this.maxStretch, workWaiting);
+      if (next !== this.current) {
+        this.onChange({ intervalMs: next * this.intervals.liveUpdateMs, idleShare: idle, workWaiting });
       }
+      this.current = next;
     }
     this.last = { atMs: nowMs, times };
     return this.current;

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { HostCpuTimes } from './live-cadence.js';
+
+/**
+ * The CPU this process's container may use and has used, as cumulative counters in µs (idle = allowed −
+ * used): in a pod with a CPU limit (deploy/k8s sets one) the process is throttled at its quota while
+ * the node's cores may sit idle, so the node's counters alone would never say it is out of CPU. Null
+ * when no quota applies (no cgroup file, or an unlimited one): then the node's counters say it all.
+ * cgroup v2 (`cpu.max`, `cpu.stat`), else v1 (`cpu.cfs_quota_us`, `cpuacct.usage`); inside a container
+ * the cgroup namespace makes `root` the container's own group.
+ */
+export function cgroupCpuTimes(
+  root = '/sys/fs/cgroup',
+  wallUs: () => number = () => Number(process.hrtime.bigint() / 1000n),
+): HostCpuTimes | null {
+  const limit = quotaV2(root) ?? quotaV1(root);
+  if (!limit) return null;
+  const used = limit.usedUs();
+  if (used === null) return null;
+  const total = wallUs() * limit.cores;
+  return { idle: total - used, total };
+}
+
+interface Quota {
+  /** Cores' worth of CPU time allowed per unit of wall time. */
+  cores: number;
+  usedUs(): number | null;
+}
+
+function read(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function quotaV2(root: string): Quota | null {
+  const max = read(path.join(root, 'cpu.max'))?.trim().split(/\s+/);
+  if (!max || max[0] === 'max') return null;
+  const cores = Number(max[0]) / Number(max[1] ?? 100_000);
+  if (!(cores > 0)) return null;
+  return {
+    cores,
+    usedUs: () => {
+      const m = /^usage_usec (\d+)$/m.exec(read(path.join(root, 'cpu.stat')) ?? '');
+      return m ? Number(m[1]) : null;
+    },
+  };
+}
+
+function quotaV1(root: string): Quota | null {
+  for (const dir of ['cpu,cpuacct', 'cpu']) {
+    const quota = Number(read(path.join(root, dir, 'cpu.cfs_quota_us')) ?? NaN);
+    const period = Number(read(path.join(root, dir, 'cpu.cfs_period_us')) ?? NaN);
+    if (!(quota > 0 && period > 0)) continue;
+    return {
+      cores: quota / period,
+      usedUs: () => {
+        for (const acct of ['cpu,cpuacct', 'cpuacct']) {
+          const ns = Number(read(path.join(root, acct, 'cpuacct.usage')) ?? NaN);
+          if (Number.isFinite(ns)) return ns / 1_000;
+        }
+        return null;
+      },
+    };
+  }
+  return null;
+}
