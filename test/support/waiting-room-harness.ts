@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { createDb } from '../../core/db.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';
 import { createWaitingRoom, type WaitingRoom } from '../../waiting-room/src/app.js';
-import type { HostCpuTimes } from '../../waiting-room/src/live/live-cadence.js';
+import type { HostCpuTimes } from '../../waiting-room/src/live/cpu-counters.js';
 import { testLogger } from './silent-logger.js';
 import { testConfig } from './test-config.js';
 

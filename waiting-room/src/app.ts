@@ -31,7 +31,8 @@ import {
 import { eventExistsIn } from './live/event-watch.js';
 import { FiguresPublisher } from './live/figures-publisher.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
-import { cpuCounters, HostLiveCadence, type HostCpuTimes } from './live/live-cadence.js';
+import { cpuCounters, type HostCpuTimes } from './live/cpu-counters.js';
+import { HostLiveCadence } from './live/live-cadence.js';
 import { socketCensus } from './live/socket-census.js';
 import { attachLiveServer, type LiveServer } from './live/socket-server.js';
 import { tickGroupCount } from './live/tick-groups.js';

@@ -1,5 +1,4 @@
-import os from 'node:os';
-import { cgroupCpuTimes } from './cgroup-cpu.js';
+import { cpuCounters, type HostCpuTimes } from './cpu-counters.js';
 
 /**
  * How often each watcher hears a room's tick, as a multiple of LIVE_UPDATE_MS (docs/adr/007, revised
@@ -18,31 +17,6 @@ export const SHRINK_WHEN_IDLE_ABOVE = 0.3;
 export const CADENCE_STEP_MS = 1_000;
 /** Work counts as gone once passes of the admission leader have seen none for this long. */
 export const WORK_GONE_AFTER_MS = 2_000;
-
-/** Cumulative CPU time of the whole host (all cores), idle and total, in any one unit. */
-export interface HostCpuTimes {
-  idle: number;
-  total: number;
-}
-
-/**
- * The counters that bound this process's CPU: the node's, and its container's quota when it has one
- * (cgroup-cpu.ts). The cadence reads the scarcer of them.
- */
-export function cpuCounters(): HostCpuTimes[] {
-  const quota = cgroupCpuTimes();
-  return quota ? [hostCpuTimes(), quota] : [hostCpuTimes()];
-}
-
-export function hostCpuTimes(): HostCpuTimes {
-  let idle = 0;
-  let total = 0;
-  for (const { times } of os.cpus()) {
-    idle += times.idle;
-    total += times.user + times.nice + times.sys + times.idle + times.irq;
-  }
-  return { idle, total };
-}
 
 /**
  * The idle share of the scarcest counter between two samples; null when none moved (or the set of

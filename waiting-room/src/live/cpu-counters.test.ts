@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { cgroupCpuTimes } from './cgroup-cpu.js';
+import { cgroupCpuTimes } from './cpu-counters.js';
 import { idleShare } from './live-cadence.js';
 
 /** A cgroup file tree as the kernel shows it to a container, in a temporary directory. */

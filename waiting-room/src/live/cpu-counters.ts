@@ -1,6 +1,35 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { HostCpuTimes } from './live-cadence.js';
+
+/**
+ * Cumulative CPU time, idle and total, in any one unit: of the whole host (all cores), or of a
+ * container's quota.
+ */
+export interface HostCpuTimes {
+  idle: number;
+  total: number;
+}
+
+/**
+ * The counters that bound this process's CPU: the node's, and its container's quota when it has one
+ * (below). The live cadence reads the scarcer of them.
+ */
+export function cpuCounters(): HostCpuTimes[] {
+  const quota = cgroupCpuTimes();
+  return quota ? [hostCpuTimes(), quota] : [hostCpuTimes()];
+}
+
+/** The node's CPU time over all its cores (os.cpus(), ms). */
+export function hostCpuTimes(): HostCpuTimes {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
+}
 
 /**
  * The CPU this process's container may use and has used, as cumulative counters in µs (idle = allowed −
