@@ -61,7 +61,7 @@ function expectEveryGthTick(watchers: LiveClient[], from: number[], roomId: numb
 }
 
 describe('live room status over socket.io', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   const cfg = testConfig();
   let wr: RunningWaitingRoom;
   const clients: LiveClient[] = [];
@@ -97,27 +97,29 @@ describe('live room status over socket.io', function () {
   after(() => wr.stop());
 
   it('shows a watcher its number, then serving-number ticks, then `admitted` with a token that verifies', async () => {
-    // 15 ahead at 5 a second: about 3 s of ticks before this watcher's turn.
+    // 40 ahead at 5 a second: about 8 s of ticks before this watcher's turn, so it hears several even
+    // when each pass takes a second (a pass ticks every room the suite has made so far).
+    const ahead = 40;
     const roomId = await createTestRoom(wr.db, { ratePerMin: 300, maxActive: 1_000 });
-    for (let u = 1; u <= 15; u++) expect((await join(roomId, 90_000 + u)).status).to.equal(201);
+    for (let u = 1; u <= ahead; u++) expect((await join(roomId, 90_000 + u)).status).to.equal(201);
     const me = 90_100;
     await join(roomId, me);
     const c = client(me);
     await c.connected();
     const first = await c.watch(roomId);
-    expect(first).to.include({ roomId, joined: true, queueNumber: 16, phase: 'open' });
+    expect(first).to.include({ roomId, joined: true, queueNumber: ahead + 1, phase: 'open' });
 
-    await c.until((x) => x.admitted.length > 0, 15_000, 'admitted');
+    await c.until((x) => x.admitted.length > 0, 25_000, 'admitted');
     const servings = c.ticks.map((t) => t.servingNumber);
     expect(servings.length, 'ticks before the turn').to.be.greaterThan(1);
     expect(servings).to.deep.equal([...servings].sort((a, b) => a - b));
     const admitted = c.admitted[0]!;
-    expect(admitted).to.include({ roomId, queueNumber: 16 });
+    expect(admitted).to.include({ roomId, queueNumber: ahead + 1 });
     const claims = decodeAdmissionToken(cfg.admission, admitted.admissionToken);
-    expect(claims).to.include({ userId: me, roomId, queueNumber: 16 });
+    expect(claims).to.include({ userId: me, roomId, queueNumber: ahead + 1 });
     // Let in, the watcher hears no more ticks (ADR 018), though the room goes on admitting.
     const heard = c.ticks.length;
-    for (let u = 16; u <= 30; u++) await join(roomId, 90_000 + u);
+    for (let u = ahead + 1; u <= ahead + 15; u++) await join(roomId, 90_000 + u);
     await sleep(4 * LIVE_UPDATE_MS);
     expect(c.ticks.length, 'ticks after the turn').to.equal(heard);
   });
