@@ -18,7 +18,7 @@ import { authenticatedAndLimited, limitPerAddress, RateLimits } from '../../core
 import type { Logger } from '../../core/logger.js';
 import { closeServer } from '../../core/process/run-service.js';
 import { redisKeys } from '../../core/redis-keys.js';
-import { countQueuedRequests } from '../../core/requests/request-store.js';
+import { countQueuedRequestsByRoom } from '../../core/requests/request-store.js';
 import { AdmissionController } from './admission/admission-controller.js';
 import { InventoryGate } from './admission/inventory.js';
 import { inventoryLeft } from './admission/inventory-read-model.js';
@@ -196,7 +196,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       announcePhase: (roomId, phase, paused) => live.phase(roomId, phase, paused),
       notifyAdmitted: (grants) => live.admitted(grants),
       persistPhase: (roomId, phase, paused, seed) => savePhase(db, roomId, phase, paused, seed),
-      commitBacklog: (roomId) => countQueuedRequests(db, roomId),
+      commitBacklogs: (roomIds) => countQueuedRequestsByRoom(db, roomIds),
       recentDelivery: (roomId, windowMs) => recentDelivery(db, roomId, windowMs),
       intakeLoad: () => readIntake(redis, keys.admissionIntake),
       soldOut: (roomId, plan) => inventory.soldOut(roomId, plan),

@@ -39,10 +39,11 @@ export interface AdmissionPorts {
   /** Records a phase change (and the opening's seed) in MySQL. */
   persistPhase(roomId: number, phase: RoomPhase, paused: boolean, seed: number | null): Promise<void>;
   /**
-   * The room's requests not yet committed (its `queued` rows in MySQL, ADR 008: a job carries many, and
-   * a request whose job was never written still counts); above the limit admission slows, then pauses.
+   * Each room's requests not yet committed (its `queued` rows in MySQL, ADR 008: a job carries many, and
+   * a request whose job was never written still counts), for many rooms at once; a room with none may be
+   * absent. Above the limit admission slows, then pauses.
    */
-  commitBacklog(roomId: number): Promise<number>;
+  commitBacklogs(roomIds: readonly number[]): Promise<ReadonlyMap<number, number>>;
   /** The room's requests completed in the last windowMs: their submit → outcome p99 and their rate. */
   recentDelivery(roomId: number, windowMs: number): Promise<RecentDelivery>;
   /**
@@ -213,12 +214,14 @@ export class AdmissionController {
     this.stats.leading = [...led];
     this.stats.leader = led.size > 0;
     this.passSawWork = false;
+    // One read of every led room's backlog per pass, not one per room: idle rooms are ticked too.
+    const backlogs = await this.readBacklogs([...led]);
     for (const room of this.rooms) {
       if (!led.has(room.id)) continue;
       // This pass may have outlasted the lease it renewed at its start (many rooms, a slow MySQL).
       if (!this.leases.stillHeld(room.id, this.opts.tickMs)) continue;
       try {
-        await this.tickRoom(room);
+        await this.tickRoom(room, backlogs);
       } catch (err) {
         this.stats.errors++;
         this.logger.error({ err, roomId: room.id }, 'room tick failed');
@@ -229,7 +232,7 @@ export class AdmissionController {
     this.stats.lastTickAt = new Date().toISOString();
   }
 
-  private async tickRoom(room: ControlledRoom): Promise<void> {
+  private async tickRoom(room: ControlledRoom, backlogs: ReadonlyMap<number, number> | null): Promise<void> {
     const clock = new AdmissionStageClock();
     const plan = await this.queue.planTick(
       room.id,
@@ -247,7 +250,7 @@ export class AdmissionController {
     const soldOut = (await this.ports.soldOut?.(room.id, plan)) ?? false;
     clock.mark('inventory');
     const flowing = plan.phase === 'open' && !plan.paused;
-    const backlog = flowing ? await this.ports.commitBacklog(room.id) : 0;
+    const backlog = flowing ? await this.backlogOf(room.id, backlogs) : 0;
     if (backlog > 0) this.passSawWork = true;
     clock.mark('backlog');
     // The pace worked out now is written by the next plan, and shapes the budget that plan accrues.
@@ -290,6 +293,23 @@ export class AdmissionController {
     clock.mark('broadcast');
     clock.record();
     this.reportSlowTick(room.id, clock);
+  }
+
+  /** The room's backlog as the pass read it (absent: none queued), or read now if the pass's read failed. */
+  private async backlogOf(roomId: number, backlogs: ReadonlyMap<number, number> | null): Promise<number> {
+    const read = backlogs ?? (await this.ports.commitBacklogs([roomId]));
+    return read.get(roomId) ?? 0;
+  }
+
+  /** Every led room's backlog; null when the read failed (each flowing room then reads its own, as it ticks). */
+  private async readBacklogs(roomIds: number[]): Promise<ReadonlyMap<number, number> | null> {
+    try {
+      return await this.ports.commitBacklogs(roomIds);
+    } catch (err) {
+      this.stats.errors++;
+      this.logger.error({ err }, "reading the rooms' commit backlogs failed");
+      return null;
+    }
   }
 
   /**
