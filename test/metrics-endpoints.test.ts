@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { ADMISSION_STAGES } from '../core/metrics/admission-metrics.js';
+import { SUBMIT_STAGES } from '../core/metrics/submit-metrics.js';
 import type { Knex } from 'knex';
 import { createDb } from '../core/db.js';
 import { startAppProcess, type AppProcess } from '../scripts/lib/app-process.js';
@@ -138,7 +139,7 @@ describe('/metrics and access logs on the api, the waiting room and the worker',
       await sleep(100);
     }
     const expected: [AppProcess, string, string[]][] = [
-      [api, 'api', [...COMMON, ...HTTP]],
+      [api, 'api', [...COMMON, ...HTTP, 'rushline_submit_stage_seconds']],
       [waitingRoom, 'waiting-room', [...COMMON, ...HTTP, ...WAITING_ROOM]],
       [worker, 'worker', [...COMMON, ...WORKER]],
     ];
@@ -262,6 +263,12 @@ describe('/metrics and access logs on the api, the waiting room and the worker',
       [],
     );
     expect(moved(a, b, 'rushline_payments_total', { result: 'paid' })).to.equal(1);
+    // Each submission (the crowd's enrollments and the payer's reservation) passed every stage once, and
+    // writing their rows took time.
+    for (const stage of SUBMIT_STAGES) {
+      expect(moved(a, b, 'rushline_submit_stage_seconds_count', { stage }), stage).to.equal(CROWD + 1);
+    }
+    expect(moved(a, b, 'rushline_submit_stage_seconds_sum', { stage: 'insert' })).to.be.greaterThan(0);
     expect(moved(a, b, 'process_cpu_seconds_total')).to.be.greaterThan(0);
 
     const r = await scrape(waitingRoom);

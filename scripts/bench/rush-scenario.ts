@@ -19,9 +19,11 @@ import {
   histogramQuantiles,
   metricsPages,
   serverLatency,
+  loopFigures,
   type HistogramQuantiles,
 } from './server-latency.js';
-import { ADMISSION_STAGES, type AdmissionStage } from '../../core/metrics/admission-metrics.js';
+import { ADMISSION_STAGES } from '../../core/metrics/admission-metrics.js';
+import { SUBMIT_STAGES } from '../../core/metrics/submit-metrics.js';
 
 /**
  * `rush`: course registration through the whole path. N students (in client processes of their own)
@@ -239,20 +241,23 @@ function paceSteps(
   return { steps, lowestPerMin: cutRates.length > 0 ? Math.min(...cutRates) : null };
 }
 
-/** Warn-or-worse log lines of the apps (pino JSON), counted by process and message. */
 /** Each stage of the rooms' admission ticks: how many, and the buckets their p50 and p99 fall in. */
-async function admissionStagesOf(
+async function stagesOf<S extends string>(
   urls: readonly string[],
-): Promise<Partial<Record<AdmissionStage, HistogramQuantiles>> | null> {
+  family: string,
+  stages: readonly S[],
+): Promise<Partial<Record<S, HistogramQuantiles>> | null> {
   const text = await metricsPages(urls);
   if (text === null) return null;
-  const out: Partial<Record<AdmissionStage, HistogramQuantiles>> = {};
-  for (const stage of ADMISSION_STAGES) {
-    const q = histogramQuantiles(text, 'rushline_admission_stage_seconds', { stage });
+  const out: Partial<Record<S, HistogramQuantiles>> = {};
+  for (const stage of stages) {
+    const q = histogramQuantiles(text, family, { stage });
     if (q) out[stage] = q;
   }
   return out;
 }
+
+/** Warn-or-worse log lines of the apps (pino JSON), counted by process and message. */
 
 function warningsIn(processes: AppProcess[]): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
@@ -454,13 +459,24 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const socketWaits = rep.flatMap((r) => r.socketWaits).sort((a, b) => a - b);
     const submitSpanS = submits.length < 2 ? 0 : (submits.at(-1)![1] - submits[0]![1]) / 1000;
 
+    // First: prom-client's loop delay counts since the previous scrape, and the other reads scrape too.
+    const loops = await loopFigures([apis, wrs, workers].flat().map((p) => p.url));
     const apiSubmit = await serverLatency(
       apis.map((a) => a.url),
       'POST',
       '/api/enrollments',
     );
     const appWarnings = warningsIn([...apis, ...wrs, ...workers]);
-    const admissionStages = await admissionStagesOf(wrs.map((w) => w.url));
+    const admissionStages = await stagesOf(
+      wrs.map((w) => w.url),
+      'rushline_admission_stage_seconds',
+      ADMISSION_STAGES,
+    );
+    const submitStages = await stagesOf(
+      apis.map((a) => a.url),
+      'rushline_submit_stage_seconds',
+      SUBMIT_STAGES,
+    );
     const pace = paceSteps(wrs, openedAt);
     // Rushline stops: the baseline gets the machine to itself, as Rushline had it.
     await Promise.allSettled(clients.map((c) => c.stop()));
@@ -592,6 +608,11 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       api_submit_server_ms: apiSubmit,
       // Where the admission leader's ticks spent their time, by stage (its histogram; setup included).
       admission_stage_ms: admissionStages,
+      submit_stage_ms: submitStages,
+      // Each app process's event loop over the run (delay and GC), in the order api, waiting room, worker.
+      event_loops: Object.fromEntries(
+        [apis, wrs, workers].flat().map((p, i) => [`${p.name} ${p.port}`, loops[i] ?? null]),
+      ),
       p99_by_tenth_ms: stages.byTenth,
       cpu_pct: rushCpu,
       cpu_ms_per_request: {

@@ -80,3 +80,48 @@ export async function serverLatency(
   const text = await metricsPages(urls);
   return text === null ? null : latencyFromMetrics(text, method, route);
 }
+
+/** A process's event loop over the run: how long it was held up (timer delay) and how long GC took. */
+export interface LoopFigures {
+  /** Node's event-loop delay since the previous scrape (the run, when only the end is scraped), ms. */
+  lag_p99_ms: number;
+  lag_max_ms: number;
+  gc_ms: Record<string, number>;
+}
+
+/** Each process's loop figures (prom-client's default metrics), in the order of `urls`; null when off. */
+export async function loopFigures(urls: readonly string[]): Promise<(LoopFigures | null)[]> {
+  return Promise.all(
+    urls.map(async (url) => {
+      const text = await metricsPages([url]);
+      if (text === null) return null;
+      const lag = (name: string) => Math.round(sampleSum(text, name, {}) * 1000);
+      const gc: Record<string, number> = {};
+      for (const kind of ['minor', 'major', 'incremental', 'weakcb']) {
+        const ms = Math.round(sampleSum(text, 'nodejs_gc_duration_seconds_sum', { kind }) * 1000);
+        if (ms > 0) gc[kind] = ms;
+      }
+      return {
+        lag_p99_ms: lag('nodejs_eventloop_lag_p99_seconds'),
+        lag_max_ms: lag('nodejs_eventloop_lag_max_seconds'),
+        gc_ms: gc,
+      };
+    }),
+  );
+}
+
+/** The sum of a family's samples whose labels include `match`. */
+export function sampleSum(text: string, name: string, match: Record<string, string>): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' ')) continue;
+    const m = /^[^{ ]+(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries(
+      [...(m[1] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]),
+    );
+    if (Object.entries(match).some(([k, v]) => labels[k] !== v)) continue;
+    sum += Number(m[2]);
+  }
+  return sum;
+}

@@ -6,8 +6,8 @@ import { sectionTerms, termRoomIds } from './enrollment-read-model.js';
 /**
  * What an enrollment request touches, checked before anything is recorded: every section exists, all in
  * one term, and which waiting rooms guard that term's registration. Sections' terms and room lists are
- * cached for a few seconds: they change rarely and are read on every submission in a rush (a section
- * deleted meanwhile is still refused by the worker, which reads it under lock).
+ * cached for a few seconds and refreshed ahead of expiry: they change rarely and are read on every
+ * submission in a rush (a section deleted meanwhile is still refused by the worker, which reads it under lock).
  */
 export class EnrollmentScope {
   private readonly roomCache: TtlCache<number, number[]>;
@@ -17,8 +17,8 @@ export class EnrollmentScope {
     private readonly db: Knex,
     cacheMs = 5_000,
   ) {
-    this.roomCache = new TtlCache(cacheMs);
-    this.termCache = new TtlCache(cacheMs);
+    this.roomCache = new TtlCache(cacheMs, { refreshAhead: true });
+    this.termCache = new TtlCache(cacheMs, { refreshAhead: true });
   }
 
   async resolve(sectionIds: number[]): Promise<{ termId: number; roomIds: number[] }> {
@@ -41,21 +41,11 @@ export class EnrollmentScope {
   }
 
   /** Each known section's term; unknown sections are absent (and never cached). */
-  private async termsOf(ids: number[]): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
-    const missing: number[] = [];
-    for (const id of ids) {
-      const termId = this.termCache.get(id);
-      if (termId === undefined) missing.push(id);
-      else out.set(id, termId);
-    }
-    if (missing.length === 0) return out;
-    const rows = await sectionTerms(this.db, missing);
-    for (const r of rows) {
-      this.termCache.set(r.id, r.term_id);
-      out.set(r.id, r.term_id);
-    }
-    return out;
+  private termsOf(ids: number[]): Promise<Map<number, number>> {
+    return this.termCache.getMany(ids, async (missing) => {
+      const rows = await sectionTerms(this.db, missing);
+      return new Map(rows.map((r) => [r.id, r.term_id]));
+    });
   }
 
   private roomsForTerm(termId: number): Promise<number[]> {

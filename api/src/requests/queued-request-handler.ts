@@ -1,6 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
+import { performance } from 'node:perf_hooks';
 import type { AllowanceUnit } from '../../../core/admission/admission-allowance.js';
 import { currentUser } from '../../../core/auth/require-auth.js';
+import { observeSubmitStage } from '../../../core/metrics/submit-metrics.js';
 import type { RequestKind, RequestView } from '../../../core/requests/request-types.js';
 import type { AdmissionGuard } from '../admission/admission-guard.js';
 import { idempotencyKeyOf } from './idempotency-key.js';
@@ -32,11 +34,15 @@ export function queuedRequestHandler<B>(
     const receivedAt = new Date();
     const body = spec.parse(req);
     const idempotencyKey = idempotencyKeyOf(req);
+    let at = performance.now();
     const { payload, roomIds } = await spec.resolve(body);
+    observeSubmitStage('scope', performance.now() - at);
     const userId = currentUser(req).id;
     let unit: AllowanceUnit;
+    at = performance.now();
     try {
       unit = await deps.admission.take(req, roomIds, spec.kind, idempotencyKey);
+      observeSubmitStage('admission', performance.now() - at);
     } catch (refused) {
       const replayed = await deps.submitter.replay(userId, idempotencyKey, spec.kind, payload);
       if (!replayed) throw refused;

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
+import { performance } from 'node:perf_hooks';
 import { ConflictError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { isDbErrorCode } from '../../../core/db.js';
+import { observeSubmitStage } from '../../../core/metrics/submit-metrics.js';
 import { MicroBatcher } from '../../../core/micro-batcher.js';
 import type { CommitQueues } from '../../../core/queues.js';
 import {
@@ -39,6 +41,12 @@ export interface Submission {
  */
 type Recorded = { created: boolean; row: RequestRow } | { error: unknown };
 
+/** A submission in its room's group, with when it joined (its wait for the group in front is timed). */
+interface Grouped {
+  s: Submission;
+  joinedAt: number;
+}
+
 /** Canonical JSON, so the same payload with its keys in another order counts as the same request. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
@@ -64,7 +72,7 @@ export const SUBMIT_GROUP_MAX = 500;
  * lost and no job exists without its rows (docs/adr/005).
  */
 export class RequestSubmitter {
-  private readonly groups = new Map<number, MicroBatcher<Submission, Recorded>>();
+  private readonly groups = new Map<number, MicroBatcher<Grouped, Recorded>>();
 
   constructor(
     private readonly db: Knex,
@@ -90,7 +98,7 @@ export class RequestSubmitter {
   }
 
   async submit(s: Submission): Promise<{ created: boolean; request: RequestView }> {
-    const recorded = await this.groupOf(s.roomId).submit(s);
+    const recorded = await this.groupOf(s.roomId).submit({ s, joinedAt: performance.now() });
     if ('error' in recorded) throw recorded.error;
     const { created, row } = recorded;
     if (!created) {
@@ -100,10 +108,10 @@ export class RequestSubmitter {
     return { created, request: toRequestView(row) };
   }
 
-  private groupOf(roomId: number): MicroBatcher<Submission, Recorded> {
+  private groupOf(roomId: number): MicroBatcher<Grouped, Recorded> {
     let group = this.groups.get(roomId);
     if (!group) {
-      group = new MicroBatcher((subs) => this.record(roomId, subs), {
+      group = new MicroBatcher((grouped) => this.recordGroup(roomId, grouped), {
         maxBatch: SUBMIT_GROUP_MAX,
         maxWaitMs: 0,
       });
@@ -112,12 +120,22 @@ export class RequestSubmitter {
     return group;
   }
 
+  private recordGroup(roomId: number, grouped: Grouped[]): Promise<Recorded[]> {
+    const startedAt = performance.now();
+    for (const g of grouped) observeSubmitStage('queued', startedAt - g.joinedAt);
+    return this.record(
+      roomId,
+      grouped.map((g) => g.s),
+    );
+  }
+
   /** Writes a group's rows in one INSERT, then its one job (for the rows that are new). */
   private async record(roomId: number, subs: Submission[]): Promise<Recorded[]> {
     const jobId = newCommitJobId();
     const now = new Date();
     const rows = subs.map((s) => rowOf(s, jobId, now));
     let recorded: Recorded[];
+    let at = performance.now();
     try {
       recorded =
         rows.length === 1
@@ -128,6 +146,7 @@ export class RequestSubmitter {
       if (subs.length > 1) return this.recordEach(roomId, subs);
       return [{ error: err }];
     }
+    observeSubmitStage('insert', performance.now() - at, subs.length);
     const fresh: number[] = [];
     const freshReqIds: string[] = [];
     recorded.forEach((r, i) => {
@@ -135,8 +154,11 @@ export class RequestSubmitter {
       fresh.push(r.row.id);
       freshReqIds.push(subs[i]?.reqId ?? '');
     });
-    if (fresh.length > 0)
+    if (fresh.length > 0) {
+      at = performance.now();
       await this.enqueue(roomId, jobId, fresh, freshReqIds.some(Boolean) ? freshReqIds : undefined);
+      observeSubmitStage('enqueue', performance.now() - at, subs.length);
+    }
     return recorded;
   }
 

@@ -15,7 +15,8 @@ import {
  * chosen seat exists for it (or the zone does), the number of seats is within the event's per-user
  * limit, and which waiting rooms guard its sale. Seat labels and the zone are returned as the database
  * spells them, so the recorded payload is canonical. The event's limit and its room and zone lists are
- * cached for a few seconds: they change rarely and are read on every submission in a rush. A stale limit
+ * cached for a few seconds and refreshed ahead of expiry: they change rarely and are read on every
+ * submission in a rush. A stale limit
  * only moves an early refusal: the committer checks the limit again against the database (PER_USER_LIMIT).
  */
 export class ReservationScope {
@@ -28,9 +29,9 @@ export class ReservationScope {
     cacheMs = 5_000,
   ) {
     // An unknown event is not cached (a miss loads again), so an event just created is found at once.
-    this.eventCache = new TtlCache(cacheMs);
-    this.roomCache = new TtlCache(cacheMs);
-    this.zoneCache = new TtlCache(cacheMs);
+    this.eventCache = new TtlCache(cacheMs, { refreshAhead: true });
+    this.roomCache = new TtlCache(cacheMs, { refreshAhead: true });
+    this.zoneCache = new TtlCache(cacheMs, { refreshAhead: true });
   }
 
   async resolve(p: ReservationPayload): Promise<{ payload: ReservationPayload; roomIds: number[] }> {
