@@ -211,6 +211,8 @@ const envSchema = z.object({
   // nothing scrapes or reads them. Off, /metrics answers 404 and no hook records anything.
   ACCESS_LOG: bool.default(true),
   METRICS: bool.default(true),
+  // The api's submissions answered before express's router (ADR 028); off only to compare (the bench).
+  SUBMIT_FAST_PATH: bool.default(true),
   METRICS_TOKEN: z
     .union([z.literal(''), z.string().min(16, 'must be at least 16 characters')])
     .optional()
@@ -297,6 +299,8 @@ export interface Config {
     readonly accessLog: boolean;
     /** Prometheus metrics: recorded and served on /metrics (ADR 016). */
     readonly metrics: boolean;
+    /** The api answers submissions before express's router (ADR 028). */
+    readonly submitFastPath: boolean;
   };
   readonly shutdownTimeoutMs: number;
   /** After a stop signal, /readyz answers 503 this long before the server stops accepting. */
@@ -538,6 +542,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       metricsToken: env.METRICS_TOKEN,
       accessLog: env.ACCESS_LOG,
       metrics: env.METRICS,
+      submitFastPath: env.SUBMIT_FAST_PATH,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === 'production' ? 5_000 : 0),

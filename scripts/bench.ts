@@ -25,7 +25,17 @@ import { benchObservability, setBenchObservability } from './bench/bench-env.js'
  * With --redis-cluster every process of the run (and its cleanup) uses a Redis Cluster: the one in
  * REDIS_CLUSTER_NODES, else a 3-master one on loopback ports 7001-7003, started when missing (ADR 023).
  */
-const SCENARIOS = ['join', 'open', 'push', 'hot', 'rush', 'seats', 'catalog', 'observability'] as const;
+const SCENARIOS = [
+  'join',
+  'submit',
+  'open',
+  'push',
+  'hot',
+  'rush',
+  'seats',
+  'catalog',
+  'observability',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -69,6 +79,8 @@ function usage(): never {
   --observability on (default): Rushline's processes write access lines and record metrics, scraped every
         15 s as deployed; off: neither (ACCESS_LOG=false METRICS=false), to measure what they cost
   join: --connections 100 --duration 10     autocannon on POST /rooms/:id/join, 1 and 2 processes, vs a bare endpoint
+  submit: --connections 50 --duration 5 --rounds 3 --rate 400    autocannon on POST /api/enrollments (a new student
+        each) at N/s, the api's raw submit path against its express route (ADR 028), alternating rounds
   catalog: --connections 200 --duration 10 --rounds 3  autocannon on GET /api/terms/:id/sections (demo catalogue,
         a mix of searches), vs a bare express + mysql2 endpoint sending the same SQL, in alternating rounds
   observability: --connections 50 --duration 5 --rounds 6 [--rate N] [--switches both|access|metrics|none]
@@ -124,6 +136,15 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
       return runJoin({
         connections: int(values.connections ?? '100', 'connections'),
         durationS: int(values.duration ?? '10', 'duration'),
+      });
+    }
+    case 'submit': {
+      const { runSubmit } = await import('./bench/submit-scenario.js');
+      return runSubmit({
+        connections: int(values.connections ?? '50', 'connections'),
+        durationS: int(values.duration ?? '5', 'duration'),
+        rounds: int(values.rounds ?? '3', 'rounds'),
+        ratePerS: int(values.rate ?? '400', 'rate'),
       });
     }
     case 'catalog': {

@@ -22,7 +22,7 @@ import { LoginLimiter } from './auth/login-limiter.js';
 import { CommitQueues } from '../../core/queues.js';
 import { AdmissionGuard } from './admission/admission-guard.js';
 import { EnrollmentScope } from './enrollments/enrollment-scope.js';
-import { enrollmentRoutes } from './enrollments/enrollment-routes.js';
+import { enrollmentRoutes, submitEnrollment } from './enrollments/enrollment-routes.js';
 import { meRoutes } from './me/me-routes.js';
 import { RequestSubmitter } from './requests/request-submitter.js';
 import { myRequestRoutes, requestRoutes } from './requests/request-routes.js';
@@ -38,7 +38,12 @@ import { createPaymentProvider } from '../../core/payments/create-payment-provid
 import type { PaymentProvider } from '../../core/payments/payment-provider.js';
 import { ReservationPayments } from './reservations/pay-reservation.js';
 import { ReservationScope } from './reservations/reservation-scope.js';
-import { myReservationRoutes, reservationRoutes } from './reservations/reservation-routes.js';
+import {
+  myReservationRoutes,
+  reservationRoutes,
+  submitReservation,
+} from './reservations/reservation-routes.js';
+import { createSubmitFastPath } from './requests/submit-fast-path.js';
 import { LivePublisher } from '../../core/live-publisher.js';
 import { eventRoutes } from './events/event-routes.js';
 import { notificationRoutes } from './notifications/notification-routes.js';
@@ -63,6 +68,11 @@ export interface ApiDeps {
    * pace (ADR 012). Left out (tests that do not pace), nothing is counted.
    */
   intake?: IntakeLoad;
+  /**
+   * Submissions answered before express's router (ADR 028; default: SUBMIT_FAST_PATH, on). Off, express's
+   * own routes answer them: the side-by-side test and the `submit` bench compare the two.
+   */
+  submitFastPath?: boolean;
   /** Likewise for the payment provider and the after-payment queue. */
   payments?: PaymentProvider;
   afterPayment?: AfterPaymentEnqueuer;
@@ -79,17 +89,21 @@ export function buildApiApp({
   payments,
   afterPayment,
   intake,
+  submitFastPath = cfg.http.submitFastPath,
 }: ApiDeps): Express {
   const keys = redisKeys(cfg.redis.prefix);
   const submitter = new RequestSubmitter(db, queues ?? new CommitQueues(redis, cfg.redis.prefix), logger);
   const admission = new AdmissionGuard(cfg, redis, db);
-  const enrollmentScope = new EnrollmentScope(db);
+  const submit = {
+    enrollments: submitEnrollment({ scope: new EnrollmentScope(db), admission, submitter }),
+    reservations: submitReservation({ scope: new ReservationScope(db), admission, submitter }),
+  };
   const auth = new AuthService({ db, cfg, limiter: new LoginLimiter(redis, keys, cfg) });
   // Tokens of missing or deactivated accounts end here, from a per-process snapshot (no query per request).
-  const authenticated = requireAuth(
-    cfg,
-    cfg.auth.accountCheck ? new UserStanding(() => loadUserStanding(db)) : undefined,
-  );
+  const standing = cfg.auth.accountCheck ? new UserStanding(() => loadUserStanding(db)) : undefined;
+  const authenticated = requireAuth(cfg, standing);
+  // Browser pages on other origins (the waiting room's page signs in here) send bearer tokens, not cookies.
+  const apiCors = cors({ origin: [...cfg.http.corsOrigins], maxAge: 600 });
   const limits = new RateLimits(redis, keys, cfg.rateLimits);
   const settlement = {
     db,
@@ -108,11 +122,13 @@ export function buildApiApp({
     cfg,
     logger,
     readiness,
+    rawPath: submitFastPath
+      ? createSubmitFastPath({ cfg, logger, cors: apiCors, standing, intake, limits, submit })
+      : undefined,
     routes: (app) => {
       // Prometheus's scrape, for the deployment's own network only (ADR 016).
       app.use(metricsRoutes({ app: 'api', cfg, ready: () => isReady(readiness) }));
-      // Browser pages on other origins (the waiting room's page signs in here) send bearer tokens, not cookies.
-      app.use('/api', cors({ origin: [...cfg.http.corsOrigins], maxAge: 600 }));
+      app.use('/api', apiCors);
       // The OpenAPI document (built from the route tables beside each router) and its page: ADR 017.
       app.use('/api', openApiRoutes(apiDocument));
       app.use('/api/auth', authRoutes(auth, limits));
@@ -132,7 +148,7 @@ export function buildApiApp({
         authenticated,
         ...intakeOf,
         limitPerUser(limits, (req) => (req.method === 'POST' ? 'submit' : undefined)),
-        enrollmentRoutes({ db, scope: enrollmentScope, admission, submitter }),
+        enrollmentRoutes({ db, submit: submit.enrollments }),
       );
       app.use(
         '/api/reservations',
@@ -141,9 +157,7 @@ export function buildApiApp({
         limitPerUser(limits, reservationLimit),
         reservationRoutes({
           db,
-          scope: new ReservationScope(db),
-          admission,
-          submitter,
+          submit: submit.reservations,
           payments: new ReservationPayments({ ...settlement, currency: cfg.payments.currency }),
           settlement,
         }),

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { healthRouter, type ReadinessCheck } from './health.js';
+import type { Middleware } from './raw-path.js';
 import { requestLogger } from './request-logger.js';
 import { utf8Only, verifyUtf8, wellFormedPath } from './request-guards.js';
 
@@ -19,9 +20,12 @@ export interface HttpAppOptions {
   routes: (app: Express) => void;
   /** Lets a page served by this app load its scripts and open its socket (helmet's defaults are strict). */
   helmet?: HelmetOptions;
+  /**
+   * Answers the app's hottest routes before express's front and router (ADR 028); returns false for any
+   * other request, which express then handles.
+   */
+  rawPath?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
-
-type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /**
  * JSON bodies up to the configured size (413 beyond), in UTF-8 only (415 for another charset, 400 for
@@ -39,6 +43,8 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.set('trust proxy', opts.cfg.http.trustProxy);
   app.set('json spaces', 0);
 
+  const { rawPath } = opts;
+  if (rawPath) app.use((req, res, next) => (rawPath(req, res) ? undefined : next()));
   app.use(helmet(opts.helmet));
   // Probes and scrapes are counted in the HTTP metrics but write no access line.
   const { accessLog } = opts.cfg.http;

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import type { Redis } from '../../../core/redis.js';
 import type { Knex } from 'knex';
 import {
@@ -9,7 +8,6 @@ import {
   type AllowanceUnit,
 } from '../../../core/admission/admission-allowance.js';
 import { verifyAdmission, type AdmissionClaims } from '../../../core/admission/admission-token.js';
-import { currentUser } from '../../../core/auth/require-auth.js';
 import type { Config } from '../../../core/config.js';
 import { ConflictError } from '../../../core/errors.js';
 import { isReservationLive } from '../reservations/reservation-read-model.js';
@@ -36,15 +34,17 @@ export class AdmissionGuard {
     this.allowance = new AdmissionAllowance(redis, cfg.redis.prefix, cfg.admission.requestAllowance);
   }
 
-  /** Give the unit back with `release` unless the request was accepted (202 with a new row). */
+  /**
+   * `token` is the request's `X-Admission-Token` header, `userId` its signed-in user. Give the unit back
+   * with `release` unless the request was accepted (202 with a new row).
+   */
   async take(
-    req: Request,
+    token: string | undefined,
+    userId: number,
     roomIds: readonly number[],
     kind: AllowanceKind,
     idempotencyKey: string,
   ): Promise<AllowanceUnit> {
-    const token = req.get('x-admission-token');
-    const userId = currentUser(req).id;
     const expected = { userId, roomIds };
     // First without the signature: TAKE proves the token genuine by finding it recorded. Any refusal on
     // the way is left to the full check below, so a forged token is refused as before (signature first).

@@ -5,9 +5,10 @@ import { sectionTerms, termRoomIds } from './enrollment-read-model.js';
 
 /**
  * What an enrollment request touches, checked before anything is recorded: every section exists, all in
- * one term, and which waiting rooms guard that term's registration. Sections' terms and room lists are
- * cached for a few seconds and refreshed ahead of expiry: they change rarely and are read on every
- * submission in a rush (a section deleted meanwhile is still refused by the worker, which reads it under lock).
+ * one term, and which waiting rooms guard that term's registration, all read on every submission in a
+ * rush. A section's term never changes and is cached for good; a term's rooms are cached for a few
+ * seconds and refreshed ahead of expiry. A section deleted meanwhile is still refused by the worker, which
+ * reads it under lock.
  */
 export class EnrollmentScope {
   private readonly roomCache: TtlCache<number, number[]>;
@@ -18,7 +19,8 @@ export class EnrollmentScope {
     cacheMs = 5_000,
   ) {
     this.roomCache = new TtlCache(cacheMs, { refreshAhead: true });
-    this.termCache = new TtlCache(cacheMs, { refreshAhead: true });
+    // A section's term is fixed for its life (staff cannot edit it: enrollments copy it), so it never expires.
+    this.termCache = new TtlCache(Number.POSITIVE_INFINITY);
   }
 
   async resolve(sectionIds: number[]): Promise<{ termId: number; roomIds: number[] }> {

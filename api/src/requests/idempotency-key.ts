@@ -1,11 +1,9 @@
-import type { Request } from 'express';
 import { BadRequestError } from '../../../core/errors.js';
 
 const KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
 /** The client's `Idempotency-Key` header: the same key again returns the same request, never a second one. */
-export function idempotencyKeyOf(req: Request): string {
-  const key = req.get('idempotency-key');
+export function idempotencyKeyOf(key: string | undefined): string {
   if (!key)
     throw new BadRequestError(
       'IDEMPOTENCY_KEY_REQUIRED',

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import { performance } from 'node:perf_hooks';
 import type { AllowanceUnit } from '../../../core/admission/admission-allowance.js';
 import { currentUser } from '../../../core/auth/require-auth.js';
@@ -11,7 +11,7 @@ import type { RequestSubmitter } from './request-submitter.js';
 export interface QueuedRequestSpec<B> {
   kind: RequestKind;
   /** Validates the body's shape (a 400 comes before any header or database check). */
-  parse(req: Request): B;
+  parse(body: unknown): B;
   /**
    * Checks everything the body names exists (4xx before anything is recorded), says which waiting
    * rooms guard it, and returns the payload to record.
@@ -19,35 +19,55 @@ export interface QueuedRequestSpec<B> {
   resolve(body: B): Promise<{ payload: unknown; roomIds: readonly number[] }>;
 }
 
+/** What a submission is made of, read off the HTTP request by whichever path answers it. */
+export interface SubmissionInput {
+  userId: number;
+  body: unknown;
+  /** The `Idempotency-Key` header. */
+  idempotencyKey: string | undefined;
+  /** The `X-Admission-Token` header. */
+  admissionToken: string | undefined;
+  /** The request's id, carried into the worker's logs (ADR 016). */
+  reqId: string | undefined;
+}
+
+/** Always a 202: the request as recorded (new, or the one already under its key); its outcome follows. */
+export interface QueuedAnswer {
+  location: string;
+  body: { requestId: number; created: boolean; status: RequestView['status']; request: RequestView };
+}
+
+export type QueuedRequest = (input: SubmissionInput) => Promise<QueuedAnswer>;
+
 /**
- * POST handler shared by enrollments and reservations: validate, check the admission and take one unit
- * of its allowance (given back unless the request is accepted as new), record +
- * enqueue (a key already recorded answers with its request). A refused admission may still be a retry
- * of a request made while it was valid: a known Idempotency-Key is then answered as it stands. So the
- * common case costs no lookup before the INSERT. 202 at once with the request; its outcome follows.
+ * A submission of one kind (enrollments and reservations share it): validate, check the admission and
+ * take one unit of its allowance (given back unless the request is accepted as new), record + enqueue
+ * (a key already recorded answers with its request). A refused admission may still be a retry of a
+ * request made while it was valid: a known Idempotency-Key is then answered as it stands. So the common
+ * case costs no lookup before the INSERT. Free of express: the api's raw submit path (ADR 028) and the
+ * express route both call it.
  */
-export function queuedRequestHandler<B>(
+export function queuedRequest<B>(
   deps: { admission: AdmissionGuard; submitter: RequestSubmitter },
   spec: QueuedRequestSpec<B>,
-): RequestHandler {
-  return async (req, res) => {
+): QueuedRequest {
+  return async (input) => {
     const receivedAt = new Date();
-    const body = spec.parse(req);
-    const idempotencyKey = idempotencyKeyOf(req);
+    const body = spec.parse(input.body);
+    const idempotencyKey = idempotencyKeyOf(input.idempotencyKey);
     let at = performance.now();
     const { payload, roomIds } = await spec.resolve(body);
     observeSubmitStage('scope', performance.now() - at);
-    const userId = currentUser(req).id;
+    const { userId } = input;
     let unit: AllowanceUnit;
     at = performance.now();
     try {
-      unit = await deps.admission.take(req, roomIds, spec.kind, idempotencyKey);
+      unit = await deps.admission.take(input.admissionToken, userId, roomIds, spec.kind, idempotencyKey);
       observeSubmitStage('admission', performance.now() - at);
     } catch (refused) {
       const replayed = await deps.submitter.replay(userId, idempotencyKey, spec.kind, payload);
       if (!replayed) throw refused;
-      respond(res, false, replayed);
-      return;
+      return answer(false, replayed);
     }
     // The unit taken counts only if this request is accepted as a new one (ADR 015).
     let accepted = false;
@@ -60,19 +80,33 @@ export function queuedRequestHandler<B>(
         idempotencyKey,
         payload,
         receivedAt,
-        reqId: req.id,
+        reqId: input.reqId,
       });
       accepted = created;
-      respond(res, created, request);
+      return answer(created, request);
     } finally {
       if (!accepted) await deps.admission.release(unit);
     }
   };
 }
 
-function respond(res: Response, created: boolean, request: RequestView): void {
-  res
-    .status(202)
-    .location(`/api/requests/${request.id}`)
-    .json({ requestId: request.id, created, status: request.status, request });
+function answer(created: boolean, request: RequestView): QueuedAnswer {
+  return {
+    location: `/api/requests/${request.id}`,
+    body: { requestId: request.id, created, status: request.status, request },
+  };
+}
+
+/** The express route for a submission (behind requireAuth). */
+export function queuedRequestHandler(submit: QueuedRequest): RequestHandler {
+  return async (req, res) => {
+    const { location, body } = await submit({
+      userId: currentUser(req).id,
+      body: req.body,
+      idempotencyKey: req.get('idempotency-key'),
+      admissionToken: req.get('x-admission-token'),
+      reqId: req.id,
+    });
+    res.status(202).location(location).json(body);
+  };
 }

@@ -11,7 +11,11 @@ import { reservationPayload } from '../../../core/requests/request-types.js';
 import type { AdmissionGuard } from '../admission/admission-guard.js';
 import { idempotencyKeyOf } from '../requests/idempotency-key.js';
 import type { RequestSubmitter } from '../requests/request-submitter.js';
-import { queuedRequestHandler } from '../requests/queued-request-handler.js';
+import {
+  queuedRequest,
+  queuedRequestHandler,
+  type QueuedRequest,
+} from '../requests/queued-request-handler.js';
 import { cancelReservation } from './cancel-reservation.js';
 import type { ReservationPayments } from './pay-reservation.js';
 import { findReservationView, listReservationViews } from './reservation-read-model.js';
@@ -23,11 +27,25 @@ const [chosenSeats, bestAvailable] = reservationPayload.options;
 export const reservationBody = z.union([chosenSeats.strict(), bestAvailable.strict()]);
 export const payBody = z.object({ paymentMethod: z.string().min(1).max(64).optional() }).strict();
 
-export interface ReservationRouteDeps {
-  db: Knex;
+/**
+ * Enqueues a reservation request (chosen seats or best available); 202 at once, the outcome follows. The
+ * express route below and the api's raw submit path (ADR 028) both answer with it.
+ */
+export function submitReservation(deps: {
   scope: ReservationScope;
   admission: AdmissionGuard;
   submitter: RequestSubmitter;
+}): QueuedRequest {
+  return queuedRequest(deps, {
+    kind: 'reservation',
+    parse: (body) => parseInput(reservationBody, body),
+    resolve: (body) => deps.scope.resolve(body),
+  });
+}
+
+export interface ReservationRouteDeps {
+  db: Knex;
+  submit: QueuedRequest;
   payments: ReservationPayments;
   settlement: Pick<SettlementDeps, 'db' | 'provider' | 'logger' | 'live'>;
 }
@@ -35,15 +53,7 @@ export interface ReservationRouteDeps {
 export function reservationRoutes(deps: ReservationRouteDeps): Router {
   const router = Router();
 
-  /** Enqueues a reservation request (chosen seats or best available); 202 at once, the outcome follows. */
-  router.post(
-    '/',
-    queuedRequestHandler(deps, {
-      kind: 'reservation',
-      parse: (req) => parseInput(reservationBody, req.body),
-      resolve: (body) => deps.scope.resolve(body),
-    }),
-  );
+  router.post('/', queuedRequestHandler(deps.submit));
 
   router.get('/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'path');
@@ -53,7 +63,7 @@ export function reservationRoutes(deps: ReservationRouteDeps): Router {
   router.post('/:id/pay', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'path');
     const body = parseInput(payBody, req.body ?? {});
-    const clientKey = idempotencyKeyOf(req);
+    const clientKey = idempotencyKeyOf(req.get('idempotency-key'));
     const userId = currentUser(req).id;
     const settled = await deps.payments.pay({
       userId,
