@@ -4,6 +4,7 @@ import {
   MAX_STEP_MS,
   nextPace,
   SLOW_START_DOUBLING_MS,
+  SLOW_START_EXIT_FACTOR,
   type PaceSignals,
   type PaceState,
   type PaceTargets,
@@ -43,7 +44,7 @@ describe('adaptive pace (AIMD)', () => {
     expect(nextPace(null, 'adaptive', 1_000, calm(5), targets).state.ratePerMin).to.equal(1_000);
   });
 
-  it('doubles every two seconds until a signal is halfway to its target (slow start), then grows by a share', () => {
+  it('doubles every two seconds until a signal is halfway to its target (slow start), leaves at half its pace, then grows by a share', () => {
     let s = nextPace(null, 'adaptive', 600_000, calm(0), targets).state;
     const rates: number[] = [];
     for (let t = 1; t <= 4; t++) {
@@ -57,18 +58,20 @@ describe('adaptive pace (AIMD)', () => {
       1e-6,
     );
     s = { ...s, ratePerMin: 24_000 };
-    // Half the backlog target: slow start ends where it is, as if cut one interval ago.
+    // Half the backlog target: slow start ends at half its pace (one doubling back), as if cut one
+    // interval ago.
     const exited = nextPace(s, 'adaptive', 600_000, { ...calm(5_000), backlog: 51 }, targets);
-    expect(exited.step).to.equal('hold');
-    expect(exited.state).to.deep.equal({ ratePerMin: 24_000, updatedAtMs: 5_000, cutAtMs: 4_000 });
+    expect(SLOW_START_EXIT_FACTOR).to.equal(0.5);
+    expect(exited.step).to.equal('decrease');
+    expect(exited.state).to.deep.equal({ ratePerMin: 12_000, updatedAtMs: 5_000, cutAtMs: 4_000 });
     // 10 % of the pace per second from now on…
     expect(nextPace(exited.state, 'adaptive', 600_000, calm(6_000), targets).state.ratePerMin).to.equal(
-      26_400,
+      13_200,
     );
     // …and a signal over its target may cut at once.
     const cut = nextPace(exited.state, 'adaptive', 600_000, { ...calm(5_100), intake: 65 }, targets);
     expect(cut.step).to.equal('decrease');
-    expect(cut.state.ratePerMin).to.equal(12_000);
+    expect(cut.state.ratePerMin).to.equal(6_000);
   });
 
   it('leaves slow start at half of any target, not before', () => {
@@ -80,7 +83,7 @@ describe('adaptive pace (AIMD)', () => {
     expect(step({ intake: 32 }).step).to.equal('increase');
     for (const over of [{ backlog: 51 }, { p99Ms: 501 }, { intake: 33 }]) {
       expect(step(over).state, JSON.stringify(over)).to.deep.equal({
-        ratePerMin: 1_500,
+        ratePerMin: 750,
         updatedAtMs: 1_000,
         cutAtMs: 0,
       });

@@ -89,6 +89,11 @@ export const SLOW_START_DOUBLING_MS = 2_000;
  * leaving at half way leaves room for what is already on its way (like TCP's HyStart).
  */
 export const SLOW_START_EXIT_SHARE = 0.5;
+/**
+ * …and leaves at this share of its pace: the pace has doubled about once since what the signal shows was
+ * admitted. Holding the pace there (before 2026-12-02) overshot the api by a third for 4–5 s in `rush`.
+ */
+export const SLOW_START_EXIT_FACTOR = 0.5;
 
 /** A gap longer than this (a stall, a handover between leaders) counts as this much: no jump in one step. */
 export const MAX_STEP_MS = 2_000;
@@ -154,8 +159,15 @@ export function nextPace(
     if (cut >= rate) return hold(state.cutAtMs ?? nowMs);
     return { state: { ratePerMin: cut, updatedAtMs: nowMs, cutAtMs: nowMs }, step: 'decrease' };
   }
-  if (state.cutAtMs === null && past(signals, targets, SLOW_START_EXIT_SHARE))
-    return hold(nowMs - targets.cutIntervalMs);
+  if (state.cutAtMs === null && past(signals, targets, SLOW_START_EXIT_SHARE)) {
+    // The signals lag about one doubling: the pace is up to twice what showed half way, so it leaves at
+    // half of itself (as TCP's slow start does) and climbs by its step from there.
+    const left = clamp(rate * SLOW_START_EXIT_FACTOR);
+    return {
+      state: { ratePerMin: left, updatedAtMs: nowMs, cutAtMs: nowMs - targets.cutIntervalMs },
+      step: left < rate ? 'decrease' : 'hold',
+    };
+  }
   if (!signals.admitting) return hold(state.cutAtMs);
   const elapsedMs = Math.min(MAX_STEP_MS, Math.max(0, nowMs - state.updatedAtMs));
   const next = clamp(

@@ -368,12 +368,13 @@ export class AdmissionController {
     );
     if (step === 'pinned' && plan.pace?.ratePerMin === state.ratePerMin) return;
     this.pendingPaces.set(room.id, state);
-    const logged =
-      step === 'decrease'
+    // Slow start ending half way (its pace halved, ADR 012) is not a cut: a cut is stamped now.
+    const endedSlowStart = plan.pace?.cutAtMs === null && state.cutAtMs !== null && state.cutAtMs !== nowMs;
+    const logged = endedSlowStart
+      ? 'admission slow start ended'
+      : step === 'decrease'
         ? 'admission pace cut'
-        : plan.pace?.cutAtMs === null && state.cutAtMs !== null
-          ? 'admission slow start ended'
-          : undefined;
+        : undefined;
     if (logged) {
       this.logger.info(
         { roomId: room.id, backlog, p99Ms, intake, deliveredPerMin, ratePerMin: state.ratePerMin },
