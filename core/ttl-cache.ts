@@ -33,6 +33,10 @@ export class TtlCache<K, V> {
    * cached (an unknown id just created is found by the next read).
    */
   async getOrLoad(key: K, load: () => Promise<V>): Promise<V> {
+    // The common case on a hot path, a young entry, without getMany's bookkeeping.
+    const hit = this.entries.get(key);
+    const age = hit ? Date.now() - hit.at : Infinity;
+    if (hit && age < (this.opts.refreshAhead ? this.ttlMs / 2 : this.ttlMs)) return hit.value;
     const got = await this.getMany([key], async () => {
       const value = await load();
       return new Map(value === undefined ? [] : [[key, value]]);

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Histogram } from 'prom-client';
-import { metricsRegistry, recording } from './registry.js';
+import { recording, stageHistogram } from './registry.js';
 
 /**
  * The parts of one room's admission tick, in order: the plan (Redis), the inventory check, the commit
@@ -10,15 +9,11 @@ import { metricsRegistry, recording } from './registry.js';
 export const ADMISSION_STAGES = ['plan', 'inventory', 'backlog', 'pace', 'admit', 'broadcast'] as const;
 export type AdmissionStage = (typeof ADMISSION_STAGES)[number];
 
-const stageSeconds = new Histogram({
-  name: 'rushline_admission_stage_seconds',
-  help: "Time one room's admission tick spent in each stage, on the process leading the room",
-  labelNames: ['stage'] as const,
-  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  registers: [metricsRegistry],
-});
-// Every stage's series from the start: a dashboard finds them before the first room ticks.
-for (const stage of ADMISSION_STAGES) stageSeconds.zero({ stage });
+const stageSeconds = stageHistogram(
+  'rushline_admission_stage_seconds',
+  "Time one room's admission tick spent in each stage, on the process leading the room",
+  ADMISSION_STAGES,
+);
 
 /**
  * Times the stages of one room's tick: `mark(stage)` ends the stage begun at the last mark. A tick that

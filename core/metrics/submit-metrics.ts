@@ -1,5 +1,4 @@
-import { Histogram } from 'prom-client';
-import { metricsRegistry, recording } from './registry.js';
+import { recording, stageHistogram } from './registry.js';
 
 /**
  * Where a submission's time goes in the api, in order: checking what it names (`scope`), its admission
@@ -10,15 +9,11 @@ import { metricsRegistry, recording } from './registry.js';
 export const SUBMIT_STAGES = ['scope', 'admission', 'queued', 'insert', 'enqueue'] as const;
 export type SubmitStage = (typeof SUBMIT_STAGES)[number];
 
-const stageSeconds = new Histogram({
-  name: 'rushline_submit_stage_seconds',
-  help: "Time one submission spent in each stage of the api's submit path (a group's write counts for each of its submissions)",
-  labelNames: ['stage'] as const,
-  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  registers: [metricsRegistry],
-});
-// Every stage's series from the start, so a dashboard finds them before the first submission.
-for (const stage of SUBMIT_STAGES) stageSeconds.zero({ stage });
+const stageSeconds = stageHistogram(
+  'rushline_submit_stage_seconds',
+  "Time one submission spent in each stage of the api's submit path (a group's write counts for each of its submissions)",
+  SUBMIT_STAGES,
+);
 
 export function observeSubmitStage(stage: SubmitStage, ms: number, times = 1): void {
   if (!recording.on) return;
