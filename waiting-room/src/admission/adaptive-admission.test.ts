@@ -197,7 +197,9 @@ describe('adaptive admission', function () {
         return rates;
       };
       expect(await steps(4), 'nobody waits').to.deep.equal([1_000, 1_000, 1_000, 1_000]);
-      for (let u = 1; u <= 50; u++) await wr.room.queue.join(roomId, roomId * 10_000 + u);
+      // Enough people that the resumed steps never run out of them, however slowly a loaded machine steps:
+      // with 50, a CI run admitted them all by the fourth step, which then held (2026-12-02).
+      for (let u = 1; u <= 2_000; u++) await wr.room.queue.join(roomId, roomId * 10_000 + u);
       await wr.room.queue.operatorPhase(roomId, 'pause');
       expect(await steps(4), 'paused').to.deep.equal([1_000, 1_000, 1_000, 1_000]);
       const lastPausedStepAt = lastStepAt;

@@ -168,10 +168,13 @@ describe('the waiting-room page in a real browser', function () {
     );
   });
 
-  it('shows the API error, then counts down and joins by itself when the pre-queue opens', async () => {
+  it('shows the API error, then counts down and joins by itself when the pre-queue opens', async function () {
+    // The page must show the countdown before the pre-queue opens: a browser start, two sign-ins and a page
+    // load took more than 3 s on a loaded CI machine (2026-12-02), so the room opens its pre-queue in 12 s.
+    this.timeout(60_000);
     const { db } = running();
     const student = await createTestUser(db);
-    const roomId = await createTestRoom(db, { prequeueInMs: 3_000, opensInMs: 60_000, ratePerMin: 60 });
+    const roomId = await createTestRoom(db, { prequeueInMs: 12_000, opensInMs: 90_000, ratePerMin: 60 });
     const tab = await openPage();
     const { page, problems } = tab;
     await page.goto(roomUrl(roomId));
@@ -186,7 +189,7 @@ describe('the waiting-room page in a real browser', function () {
     expect(await text(page, 'prequeue-countdown')).to.match(/^\d+ s$/);
     expect(await text(page, 'account-name')).to.equal(student.username);
 
-    await waitForState(tab, 'prequeue', 10_000);
+    await waitForState(tab, 'prequeue', 25_000);
     expect(await text(page, 'draw-time')).to.match(/\d/);
     expect(
       await running().redis.hget(running().room.queue.key(roomId, 'users'), String(student.id)),
