@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { expect } from 'chai';
 import {
   captureRunContext,
@@ -27,6 +28,13 @@ const context: RunContext = {
   cpu_model: null,
   load_before: [0.5, 0.4, 0.3],
   ulimit_n: { soft: 20_000, hard: 20_000 },
+  machine: {
+    kernel: '6.18.44-fc-v1045',
+    js_ms: 32.8,
+    loopback_round_trip_us: 41.4,
+    loopback_cpu_us: 41.4,
+    loopback_system_share: 0.46,
+  },
 };
 
 describe('run context', () => {
@@ -67,11 +75,17 @@ describe('run context', () => {
       'cores',
       'load_before',
       'ulimit_n',
+      'kernel',
+      'machine_probe',
       'processes',
     ]);
     expect(lines[1]).to.contain('5bb3252 (with uncommitted changes)');
     expect(lines[7]).to.match(/ulimit_n\s+soft 20000, hard 20000$/);
+    expect(lines[9]).to.match(
+      /machine_probe\s+js 32.8 ms CPU; loopback round trip 41.4 µs, 41.4 µs CPU \(46% kernel\)$/,
+    );
     expect(formatRunContext({ ...context, git_commit: null, git_dirty: null })[1]).to.match(/unknown$/);
+    expect(formatRunContext({ ...context, machine: null })).to.have.length(8);
   });
 
   it("reduces a child process's dump to one line with what failed and why", () => {
@@ -115,5 +129,10 @@ describe('run context', () => {
     expect(ctx.cores).to.be.greaterThan(0);
     expect(Number.isNaN(Date.parse(ctx.date))).to.equal(false);
     expect(ctx.ulimit_n.hard === null || ctx.ulimit_n.hard > 0).to.equal(true);
+    expect(ctx.machine?.kernel).to.equal(os.release());
+    expect(ctx.machine?.js_ms).to.be.greaterThan(0);
+    expect(ctx.machine?.loopback_round_trip_us).to.be.greaterThan(0);
+    expect(ctx.machine?.loopback_cpu_us).to.be.greaterThan(0);
+    expect(ctx.machine?.loopback_system_share).to.be.within(0, 1);
   });
 });

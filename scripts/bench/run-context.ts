@@ -2,7 +2,8 @@
  * What a benchmark's figures depend on, recorded with every run (text and `--json`) so that a figure can
  * be reproduced, or told apart from one taken on another machine, version or load: the open-file limit,
  * the processes per app and clients per process, Node/MariaDB/Redis versions, the load before the run,
- * the cores, the commit and the date. Gathered once, in scripts/bench.ts, for every scenario.
+ * the cores, the kernel and what a fixed piece of JavaScript and a loopback round trip cost on it, the
+ * commit and the date. Gathered once, in scripts/bench.ts, for every scenario.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { loadConfig } from '../../core/config.js';
 import { createDb } from '../../core/db.js';
 import { loadEnvFile } from '../../core/env-file.js';
 import { createRedis } from '../../core/redis.js';
+import { probeMachine, type MachineProbe } from './machine-probe.js';
 
 /** `ulimit -n`: null where there is no limit (or it could not be read). */
 export interface FileLimit {
@@ -45,6 +47,8 @@ export interface RunContext {
    * the hard limit is what bounds the sockets a process can hold (`ulimit -Hn`).
    */
   ulimit_n: FileLimit;
+  /** Measured just before the scenario (machine-probe.ts); null if the probe failed. */
+  machine: MachineProbe | null;
   processes?: Topology['processes'];
   clients_per_process?: Topology['clients_per_process'];
 }
@@ -99,6 +103,15 @@ export function formatRunContext(ctx: RunContext): string[] {
     ['load_before', ctx.load_before.join(' ')],
     ['ulimit_n', `soft ${show(limit.soft)}, hard ${show(limit.hard)}`],
   ];
+  const m = ctx.machine;
+  if (m) {
+    lines.push(['kernel', m.kernel]);
+    lines.push([
+      'machine_probe',
+      `js ${m.js_ms} ms CPU; loopback round trip ${m.loopback_round_trip_us} µs, ` +
+        `${m.loopback_cpu_us} µs CPU (${Math.round(m.loopback_system_share * 100)}% kernel)`,
+    ]);
+  }
   if (ctx.processes) lines.push(['processes', JSON.stringify(ctx.processes)]);
   if (ctx.clients_per_process) lines.push(['clients_per_process', JSON.stringify(ctx.clients_per_process)]);
   return lines.map(([k, v]) => `${k.padEnd(34)} ${v}`);
@@ -151,6 +164,8 @@ export async function captureRunContext(): Promise<RunContext> {
   // First, before our own connections add anything to it.
   const load = os.loadavg().map((l) => Math.round(l * 100) / 100);
   const [git, versions, limit] = await Promise.all([gitState(), serverVersions(), readOpenFileLimit()]);
+  // Alone, after the rest: it times this process's own CPU and event loop.
+  const machine = await probeMachine().catch(() => null);
   return {
     date: new Date().toISOString(),
     git_commit: git.commit,
@@ -162,6 +177,7 @@ export async function captureRunContext(): Promise<RunContext> {
     cpu_model: os.cpus()[0]?.model.trim() ?? null,
     load_before: load,
     ulimit_n: limit,
+    machine,
   };
 }
 
