@@ -78,10 +78,33 @@ export async function signInThroughPage(
   next: string,
 ): Promise<void> {
   await page.goto(`${origin}/login?next=${encodeURIComponent(next)}`);
-  await page.locator('input[name=username]').fill(user.username);
-  await page.locator('input[name=password]').fill(user.password);
-  await page.locator('input[name=password]').press('Enter');
-  await page.waitForURL(`**${next}`);
+  const username = page.locator('input[name=username]');
+  const password = page.locator('input[name=password]');
+  await username.fill(user.username);
+  await password.fill(user.password);
+  await password.press('Enter');
+  try {
+    await page.waitForURL(`**${next}`);
+  } catch (err) {
+    // Once on CI (2026-12-02) a student's sign-in never left the page, with nothing else to go on: say
+    // where the page is, what it says and whether the form still holds what was typed.
+    const shown = await page
+      .evaluate(() => ({
+        url: location.href,
+        alert: document.querySelector('[role=alert]')?.textContent ?? null,
+        username: document.querySelector<HTMLInputElement>('input[name=username]')?.value ?? null,
+        passwordLength:
+          document.querySelector<HTMLInputElement>('input[name=password]')?.value.length ?? null,
+        busy: document.querySelector<HTMLButtonElement>('form button[type=submit]')?.disabled ?? null,
+      }))
+      .catch((e: unknown) => ({ unreadable: String(e) }));
+    throw new Error(
+      `signing ${user.username} in did not reach ${next}: the page shows ${JSON.stringify(shown)}`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
 
 /** A page of its own context and the problems collected from it. */
