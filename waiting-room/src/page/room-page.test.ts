@@ -223,7 +223,7 @@ describe('the waiting-room page in a real browser', function () {
     expect(await text(page, 'draw-countdown')).to.match(/^\d+ s$/);
 
     await openWithLastPlaceFor(roomId, 5, 6);
-    await waitForState(tab, 'waiting', 5_000);
+    await waitForState(tab, 'waiting', 10_000);
     expect(await text(page, 'queue-number')).to.equal('6');
     const firstPosition = Number(await text(page, 'position'));
     expect(firstPosition).to.be.within(3, 6);
@@ -234,7 +234,7 @@ describe('the waiting-room page in a real browser', function () {
     await page.waitForFunction(
       (first) => Number(document.getElementById('position')?.textContent) < first,
       firstPosition,
-      { timeout: 5_000 },
+      { timeout: 10_000 },
     );
     expect(await page.$eval('#progress', (p) => (p as HTMLProgressElement).value)).to.be.greaterThan(0);
 
@@ -285,10 +285,10 @@ describe('the waiting-room page in a real browser', function () {
     for (const socket of running().room.io.of('/').sockets.values()) {
       if (socket.data.userId === student.id) socket.conn.close();
     }
-    await page.waitForSelector('#connection', { state: 'visible', timeout: 2_000 });
+    await page.waitForSelector('#connection', { state: 'visible', timeout: 10_000 });
     await running().room.queue.operatorPhase(roomId, 'pause');
-    await page.waitForSelector('#connection', { state: 'hidden', timeout: 5_000 });
-    await waitForState(tab, 'paused', 2_000);
+    await page.waitForSelector('#connection', { state: 'hidden', timeout: 10_000 });
+    await waitForState(tab, 'paused', 10_000);
     expect(await text(page, 'queue-number')).to.equal('4');
     expect(await text(page, 'waiting-title')).to.equal('Admission is paused');
     expect(await text(page, 'paused-note')).to.match(/^You keep your place\./);
@@ -317,17 +317,17 @@ describe('the waiting-room page in a real browser', function () {
     await waitForState(tab, 'waiting');
 
     expect((await operator('actions/pause')).status).to.equal(200);
-    await waitForState(tab, 'paused', 3_000);
+    await waitForState(tab, 'paused', 10_000);
 
     expect((await operator('messages', { message: 'We are checking a payment problem.' })).status).to.equal(
       202,
     );
-    await page.waitForSelector('#message', { state: 'visible', timeout: 3_000 });
+    await page.waitForSelector('#message', { state: 'visible', timeout: 10_000 });
     expect(await text(page, 'message-text')).to.equal('We are checking a payment problem.');
     await page.screenshot({ path: await screenshotPath('waiting-room-paused.png'), fullPage: true });
 
     expect((await operator('actions/close')).status).to.equal(200);
-    await waitForState(tab, 'closed', 3_000);
+    await waitForState(tab, 'closed', 10_000);
     expect(await text(page, 'closed-detail')).to.equal('Your turn did not come before it closed. Sorry.');
     expect(problems).to.deep.equal([]);
   });
@@ -401,7 +401,7 @@ describe('the waiting-room page in a real browser', function () {
     expect(await text(page, 'queue-number')).to.equal('4');
 
     await db('seats').where({ event_id: sale.eventId }).update({ status: 'sold' });
-    await waitForState(tab, 'sold-out', 5_000);
+    await waitForState(tab, 'sold-out', 10_000);
     expect(await text(page, 'sold-out-title')).to.equal('Sold out');
     expect(await text(page, 'sold-out-place')).to.equal('Your number: 4. Your place in the queue: 4.');
     await page.click('#lang');
@@ -410,7 +410,7 @@ describe('the waiting-room page in a real browser', function () {
     await page.screenshot({ path: await screenshotPath('waiting-room-sold-out.png'), fullPage: true });
 
     await db('seats').where({ event_id: sale.eventId }).update({ status: 'free' });
-    await waitForState(tab, 'waiting', 5_000);
+    await waitForState(tab, 'waiting', 10_000);
     expect(await text(page, 'queue-number')).to.equal('4');
     expect(problems).to.deep.equal([]);
   });
