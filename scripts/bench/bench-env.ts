@@ -8,6 +8,7 @@ import { migrateLatest } from '../../core/migrate.js';
 import { createRedis, scanKeys, unlinkKeys, waitForRedis } from '../../core/redis.js';
 import { startAppProcess, type AppProcess } from '../lib/app-process.js';
 import { signAccessToken } from '../../core/auth/access-token.js';
+import { LoopLagMemory } from './server-latency.js';
 
 /**
  * A scenario's own world: a fresh database and Redis prefix (so a benchmark never touches the demo or a
@@ -20,6 +21,8 @@ export interface BenchEnv {
   /** Environment for processes the scenario starts, pointing at its database and prefix. */
   env: Record<string, string>;
   start(name: 'api' | 'waiting-room' | 'worker', extra?: Record<string, string>): Promise<AppProcess>;
+  /** The event-loop delay the periodic scrapes read (and prom-client then reset), per process URL. */
+  loops: LoopLagMemory;
   teardown(): Promise<void>;
 }
 
@@ -39,12 +42,18 @@ export function benchObservability(): 'on' | 'off' {
   return defaultObservability;
 }
 
-/** Reads each process's /metrics every interval until stopped; a failed scrape is skipped, as Prometheus would. */
-export function startScraper(urls: () => readonly string[]): () => void {
+/**
+ * Reads each process's /metrics every interval until stopped; a failed scrape is skipped, as Prometheus
+ * would. What a scrape resets (the event-loop delay) goes to `loops`, so the run's figures keep it.
+ */
+export function startScraper(urls: () => readonly string[], loops?: LoopLagMemory): () => void {
   const timer = setInterval(() => {
     for (const url of urls()) {
       void fetch(`${url}/metrics`)
-        .then((res) => res.arrayBuffer())
+        .then(async (res) => {
+          const text = await res.text();
+          if (res.ok) loops?.note(url, text);
+        })
         .catch(() => undefined);
     }
   }, SCRAPE_INTERVAL_MS);
@@ -94,9 +103,12 @@ export async function createBenchEnv(
     throw err;
   }
   const processes: AppProcess[] = [];
-  const stopScraper = observability === 'on' ? startScraper(() => processes.map((p) => p.url)) : () => {};
+  const loops = new LoopLagMemory();
+  const stopScraper =
+    observability === 'on' ? startScraper(() => processes.map((p) => p.url), loops) : () => {};
   return {
     cfg,
+    loops,
     db,
     redis,
     env,

@@ -459,8 +459,12 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const socketWaits = rep.flatMap((r) => r.socketWaits).sort((a, b) => a - b);
     const submitSpanS = submits.length < 2 ? 0 : (submits.at(-1)![1] - submits[0]![1]) / 1000;
 
-    // First: prom-client's loop delay counts since the previous scrape, and the other reads scrape too.
-    const loops = await loopFigures([apis, wrs, workers].flat().map((p) => p.url));
+    // First: prom-client's loop delay counts since the previous scrape, and the other reads scrape too;
+    // what the periodic scrapes read before is in env.loops.
+    const loops = await loopFigures(
+      [apis, wrs, workers].flat().map((p) => p.url),
+      env.loops,
+    );
     const apiSubmit = await serverLatency(
       apis.map((a) => a.url),
       'POST',
