@@ -74,6 +74,24 @@ export function loopDelayMeter(): () => number {
   return () => Math.round(loopDelay.percentile(99) / 1e5) / 10;
 }
 
+/**
+ * The longest the event loop was held up in each wall-clock second (epoch s → ms), from a 50 ms timer:
+ * a p99 over the whole run hides a stall of a few seconds, such as a rush's opening.
+ */
+export function loopStallsBySecond(): () => [number, number][] {
+  const EVERY_MS = 50;
+  const worst = new Map<number, number>();
+  let expected = Date.now() + EVERY_MS;
+  setInterval(() => {
+    const now = Date.now();
+    const late = Math.max(0, now - expected);
+    const second = Math.floor(now / 1_000);
+    worst.set(second, Math.max(late, worst.get(second) ?? 0));
+    expected = now + EVERY_MS;
+  }, EVERY_MS).unref();
+  return () => [...worst.entries()];
+}
+
 /** Runs `each` over the items, `width` at a time, in order. */
 export async function forEachConcurrently<T>(
   items: T[],

@@ -4,7 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { signAccessToken } from '../../core/auth/access-token.js';
 import type { RequestView } from '../../core/requests/request-types.js';
 import { errorCodeOf, networkCodeOf, postJson } from './bench-http.js';
-import { forEachConcurrently, loopDelayMeter, openClientProcess, requireEnv } from './client-process.js';
+import {
+  forEachConcurrently,
+  loopDelayMeter,
+  loopStallsBySecond,
+  openClientProcess,
+  requireEnv,
+} from './client-process.js';
 import { connected, LeanSocket } from './lean-socket.js';
 import type { ClientProgress, ClientReport } from './rush-scenario.js';
 import { bump } from './stats.js';
@@ -57,6 +63,7 @@ const students: Student[] = plan.map(([userId, ...cart]) => ({
 // generator, where that wait counts in submit → 202 though the api never saw it (ADR 025).
 const agent = new Agent({ keepAlive: true, maxSockets: Number(process.env.RUSH_HTTP_SOCKETS ?? 256) });
 const loopDelayP99Ms = loopDelayMeter();
+const loopStalls = loopStallsBySecond();
 
 const counters: ClientProgress = {
   p,
@@ -250,6 +257,12 @@ function report(): ClientReport {
     accepted: students.flatMap((s) =>
       s.acceptedMs === undefined ? [] : [Math.round(s.acceptedMs * 10) / 10],
     ),
+    acceptedAt: students.flatMap((s) =>
+      s.acceptedMs === undefined || s.submitAt === undefined ? [] : [Math.round(s.submitAt + s.acceptedMs)],
+    ),
+    submitsSeen: students.flatMap((s) =>
+      s.submitAt === undefined ? [] : [{ at: s.submitAt, socketMs: s.socketMs, acceptedMs: s.acceptedMs }],
+    ),
     socketWaits: students.flatMap((s) =>
       s.socketMs === undefined ? [] : [Math.round(s.socketMs * 10) / 10],
     ),
@@ -258,6 +271,7 @@ function report(): ClientReport {
     retries,
     codesHeard,
     loopDelayP99Ms: loopDelayP99Ms(),
+    loopStalls: loopStalls(),
   };
 }
 

@@ -5,6 +5,7 @@ import { startProcess, type AppProcess } from '../lib/app-process.js';
 import { checkInvariants, type Invariants } from '../verify.js';
 import { duplicateRedis } from '../../core/redis.js';
 import { createBenchEnv, round } from './bench-env.js';
+import { openingTimeline, type SubmitSeen } from './opening-timeline.js';
 import { networkCodeOf, postJson } from './bench-http.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
 import { cpuBetween, cpuSample, serverPids } from './cpu-sample.js';
@@ -112,6 +113,10 @@ export interface ClientReport {
   toldSoldOut: number[];
   /** Submit → the api's 202, per accepted submit, ms. */
   accepted: number[];
+  /** When each accepted submit got its 202, epoch ms. */
+  acceptedAt: number[];
+  /** Each submit: when it was made, and how long to a socket and to the 202. */
+  submitsSeen: SubmitSeen[];
   /** Submit → a socket of the client process's pool, per submit, ms: the load generator's own queue. */
   socketWaits: number[];
   /** Why setups and submits failed, by reason. */
@@ -122,7 +127,12 @@ export interface ClientReport {
   /** Room ticks heard (counted, not parsed: lean-socket.ts), by what the student was doing then. */
   ticksHeard: { waiting: number; afterAdmission: number; afterSoldOut: number };
   loopDelayP99Ms: number;
+  /** [epoch s, the longest the client's event loop was held up in it, ms]. */
+  loopStalls: [number, number][];
 }
+
+/** How much of the rush the opening timeline covers, s: slow start and the first cuts. */
+const OPENING_TIMELINE_S = 20;
 
 /** The p99 of each tenth of the students in submit order (when in the run the slow ones were). */
 function p99ByTenth(timeline: [number, number, number][]): number[] {
@@ -534,6 +544,16 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const p99 = percentile(latencies, 0.99);
     // The whole wait of Rushline's students, waiting room included: opening → outcome heard.
     // A student told "all sections are full" while waiting has their answer then (ADR 013).
+    const opening = openingTimeline(
+      openedAt,
+      {
+        submitted: rep.flatMap((r) => r.submitsSeen),
+        accepted: rep.flatMap((r) => r.acceptedAt),
+        decided: rep.flatMap((r) => r.timeline.map(([, , heardAt]) => heardAt)),
+        clientStalls: rep.flatMap((r) => r.loopStalls),
+      },
+      OPENING_TIMELINE_S,
+    );
     const fromOpening = rep
       .flatMap((r) => [...r.timeline.map(([, , heardAt]) => heardAt), ...r.toldSoldOut])
       .map((at) => at - openedAt)
@@ -618,6 +638,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         [apis, wrs, workers].flat().map((p, i) => [`${p.name} ${p.port}`, loops[i] ?? null]),
       ),
       p99_by_tenth_ms: stages.byTenth,
+      opening_timeline: opening,
       cpu_pct: rushCpu,
       cpu_ms_per_request: {
         api: perRequest(rushCpu.api),
