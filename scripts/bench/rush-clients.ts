@@ -257,9 +257,6 @@ function report(): ClientReport {
     accepted: students.flatMap((s) =>
       s.acceptedMs === undefined ? [] : [Math.round(s.acceptedMs * 10) / 10],
     ),
-    acceptedAt: students.flatMap((s) =>
-      s.acceptedMs === undefined || s.submitAt === undefined ? [] : [Math.round(s.submitAt + s.acceptedMs)],
-    ),
     submitsSeen: students.flatMap((s) =>
       s.submitAt === undefined ? [] : [{ at: s.submitAt, socketMs: s.socketMs, acceptedMs: s.acceptedMs }],
     ),

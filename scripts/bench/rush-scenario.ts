@@ -113,8 +113,6 @@ export interface ClientReport {
   toldSoldOut: number[];
   /** Submit → the api's 202, per accepted submit, ms. */
   accepted: number[];
-  /** When each accepted submit got its 202, epoch ms. */
-  acceptedAt: number[];
   /** Each submit: when it was made, and how long to a socket and to the 202. */
   submitsSeen: SubmitSeen[];
   /** Submit → a socket of the client process's pool, per submit, ms: the load generator's own queue. */
@@ -548,7 +546,9 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       openedAt,
       {
         submitted: rep.flatMap((r) => r.submitsSeen),
-        accepted: rep.flatMap((r) => r.acceptedAt),
+        accepted: rep.flatMap((r) =>
+          r.submitsSeen.flatMap((x) => (x.acceptedMs === undefined ? [] : [x.at + x.acceptedMs])),
+        ),
         decided: rep.flatMap((r) => r.timeline.map(([, , heardAt]) => heardAt)),
         clientStalls: rep.flatMap((r) => r.loopStalls),
       },
