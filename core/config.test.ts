@@ -87,6 +87,14 @@ describe('config', () => {
     expect(problemsOf({ HTTP_LISTEN_BACKLOG: 'deep' }).join()).to.contain('HTTP_LISTEN_BACKLOG');
   });
 
+  it('listens on eight sockets per port unless told otherwise, and refuses none or too many', () => {
+    expect(loadConfig({}).http.acceptors).to.equal(8);
+    expect(loadConfig({ HTTP_ACCEPTORS: '1' }).http.acceptors).to.equal(1);
+    for (const bad of ['0', '65', '2.5', 'many']) {
+      expect(problemsOf({ HTTP_ACCEPTORS: bad }).join(), bad).to.contain('HTTP_ACCEPTORS');
+    }
+  });
+
   it('reads how often each watcher hears the room, and refuses a value out of range', () => {
     expect(loadConfig({}).admission.liveUpdateMs).to.equal(1_000);
     expect(loadConfig({ LIVE_UPDATE_MS: '2000' }).admission.liveUpdateMs).to.equal(2_000);

@@ -142,6 +142,8 @@ const pem = z.string().transform((v) => v.replace(/\\n/g, '\n').trim());
 
 /** Node's own default is 511 (see HTTP_LISTEN_BACKLOG below). */
 export const DEFAULT_HTTP_LISTEN_BACKLOG = 4_096;
+/** Listening sockets per HTTP server (see HTTP_ACCEPTORS below). */
+export const DEFAULT_HTTP_ACCEPTORS = 8;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -157,6 +159,9 @@ const envSchema = z.object({
   // connect in the same second, and each dropped SYN is retried 1, 3, 7, 15… s later (the kernel caps it
   // at net.core.somaxconn).
   HTTP_LISTEN_BACKLOG: positiveInt.default(DEFAULT_HTTP_LISTEN_BACKLOG),
+  // Sockets each HTTP server listens on (SO_REUSEPORT, ADR 029): node accepts one connection per loop
+  // turn per socket, so a busy process with one socket takes a burst's connections seconds late.
+  HTTP_ACCEPTORS: z.coerce.number().int().min(1).max(64).default(DEFAULT_HTTP_ACCEPTORS),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
@@ -289,6 +294,8 @@ export interface Config {
     readonly bodyLimit: string;
     /** Connections the kernel queues for accept() (capped by net.core.somaxconn). */
     readonly listenBacklog: number;
+    /** Listening sockets of one port (SO_REUSEPORT), each accepting one connection per loop turn. */
+    readonly acceptors: number;
     /** Where browsers reach the api (the waiting-room page signs in there); '' = the page's own origin. */
     readonly apiPublicUrl: string;
     /** Browser origins allowed to call the api (the waiting-room page's origin). */
@@ -537,6 +544,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       trustProxy: env.TRUST_PROXY,
       bodyLimit: env.BODY_LIMIT,
       listenBacklog: env.HTTP_LISTEN_BACKLOG,
+      acceptors: env.HTTP_ACCEPTORS,
       apiPublicUrl: env.API_PUBLIC_URL.replace(/\/$/, ''),
       corsOrigins: env.CORS_ORIGINS,
       metricsToken: env.METRICS_TOKEN,

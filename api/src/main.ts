@@ -2,7 +2,8 @@ import { IntakeLoad, INTAKE_PUBLISH_MS, publishIntake } from '../../core/admissi
 import { createDb, createReadDb } from '../../core/db.js';
 import { PeriodicTask } from '../../core/process/periodic-task.js';
 import { redisKeys } from '../../core/redis-keys.js';
-import { closeServer, runService } from '../../core/process/run-service.js';
+import { closeServer } from '../../core/http/listen.js';
+import { runService } from '../../core/process/run-service.js';
 import { AfterPaymentQueue } from '../../core/reservations/after-payment-queue.js';
 import { CommitQueues } from '../../core/queues.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';

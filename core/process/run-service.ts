@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { loadEnvFile } from '../env-file.js';
 import { startDraining } from '../http/health.js';
+import { listenHttp } from '../http/listen.js';
 import { createLogger, type Logger } from '../logger.js';
 
 export interface RunningService {
@@ -40,7 +41,12 @@ export async function runService(spec: ServiceSpec): Promise<void> {
   let service: RunningService;
   try {
     service = await spec.start(cfg, logger);
-    await listen(service.server, service.port, cfg.http.host, cfg.http.listenBacklog);
+    await listenHttp(service.server, {
+      port: service.port,
+      host: cfg.http.host,
+      backlog: cfg.http.listenBacklog,
+      acceptors: cfg.http.acceptors,
+    });
   } catch (err) {
     logger.fatal({ err }, 'failed to start');
     process.exit(1);
@@ -70,22 +76,4 @@ export async function runService(spec: ServiceSpec): Promise<void> {
     })());
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-}
-
-function listen(server: Server, port: number, host: string, backlog: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host, backlog }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-/** Closes the server: stops accepting, lets in-flight requests finish, then drops idle keep-alives. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
 }

@@ -16,7 +16,7 @@ import { countSockets, reportLiveUpdate } from '../../core/metrics/live-metrics.
 import { metricsRoutes } from '../../core/metrics/metrics-route.js';
 import { authenticatedAndLimited, limitPerAddress, RateLimits } from '../../core/http/rate-limit.js';
 import type { Logger } from '../../core/logger.js';
-import { closeServer } from '../../core/process/run-service.js';
+import { closeServer } from '../../core/http/listen.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { countQueuedRequestsByRoom } from '../../core/requests/request-store.js';
 import { AdmissionController } from './admission/admission-controller.js';

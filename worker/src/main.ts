@@ -1,5 +1,6 @@
 import { createDb } from '../../core/db.js';
-import { closeServer, runService } from '../../core/process/run-service.js';
+import { closeServer } from '../../core/http/listen.js';
+import { runService } from '../../core/process/run-service.js';
 import { createRedis } from '../../core/redis.js';
 import { buildWorkerApp } from './app.js';
 import { createHttpServer } from '../../core/http/http-server.js';

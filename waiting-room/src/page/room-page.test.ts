@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildApiApp } from '../../../api/src/app.js';
 import { decodeAdmissionToken } from '../../../core/admission/admission-token.js';
 import { signAccessToken } from '../../../core/auth/access-token.js';
-import { closeServer } from '../../../core/process/run-service.js';
+import { closeServer } from '../../../core/http/listen.js';
 import { collectProblems, launchBrowser, screenshotPath } from '../../../test/support/browser.js';
 import { createSale } from '../../../test/support/event-fixture.js';
 import { listenOnFreePort } from '../../../test/support/listen.js';
