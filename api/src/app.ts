@@ -123,7 +123,17 @@ export function buildApiApp({
     logger,
     readiness,
     rawPath: submitFastPath
-      ? createSubmitFastPath({ cfg, logger, cors: apiCors, standing, intake, limits, submit })
+      ? (securityHeaders) =>
+          createSubmitFastPath({
+            cfg,
+            logger,
+            securityHeaders,
+            cors: apiCors,
+            standing,
+            intake,
+            limits,
+            submit,
+          })
       : undefined,
     routes: (app) => {
       // Prometheus's scrape, for the deployment's own network only (ADR 016).

@@ -22,9 +22,10 @@ export interface HttpAppOptions {
   helmet?: HelmetOptions;
   /**
    * Answers the app's hottest routes before express's front and router (ADR 028); returns false for any
-   * other request, which express then handles.
+   * other request, which express then handles. Made with the app's own security headers middleware, so
+   * an option given to `helmet` reaches both.
    */
-  rawPath?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  rawPath?: (securityHeaders: Middleware) => (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /**
@@ -43,9 +44,12 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.set('trust proxy', opts.cfg.http.trustProxy);
   app.set('json spaces', 0);
 
-  const { rawPath } = opts;
-  if (rawPath) app.use((req, res, next) => (rawPath(req, res) ? undefined : next()));
-  app.use(helmet(opts.helmet));
+  const securityHeaders = helmet(opts.helmet);
+  if (opts.rawPath) {
+    const rawPath = opts.rawPath(securityHeaders);
+    app.use((req, res, next) => (rawPath(req, res) ? undefined : next()));
+  }
+  app.use(securityHeaders);
   // Probes and scrapes are counted in the HTTP metrics but write no access line.
   const { accessLog } = opts.cfg.http;
   app.use(

@@ -1,3 +1,5 @@
+import { percentile } from './stats.js';
+
 /**
  * The rush's first seconds, second by second: how many students the clients heard admitted (and so
  * submitted), how many the api answered 202, how many heard their outcome, and how many sat at the api
@@ -69,7 +71,7 @@ export function openingTimeline(
     return bySecond.map((xs) => {
       if (xs.length === 0) return null;
       xs.sort((a, b) => a - b);
-      return Math.round(xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(xs.length * q) - 1))]!);
+      return Math.round(percentile(xs, q));
     });
   };
   const submitted = perSecond(moments.submitted.map((x) => x.at));

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import helmet from 'helmet';
 import type { IntakeLoad } from '../../../core/admission/intake-load.js';
 import type { UserStanding } from '../../../core/auth/user-standing.js';
 import type { Config } from '../../../core/config.js';
@@ -32,6 +31,8 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 export function createSubmitFastPath(deps: {
   cfg: Pick<Config, 'auth' | 'http'>;
   logger: Logger;
+  /** The helmet middleware express runs (the same instance). */
+  securityHeaders: Middleware;
   /** The CORS middleware express runs on `/api` (the same instance). */
   cors: Middleware;
   /** Refuses tokens of missing or deactivated accounts, as requireAuth does for express. */
@@ -45,7 +46,7 @@ export function createSubmitFastPath(deps: {
   const front: RawFront = {
     cfg: deps.cfg,
     logger: deps.logger,
-    securityHeaders: helmet(),
+    securityHeaders: deps.securityHeaders,
     parseBody: jsonBody(deps.cfg),
     beforeAuth: [deps.cors],
     standing: deps.standing,
