@@ -145,6 +145,24 @@ describe('adaptive pace (AIMD)', () => {
     expect(r.state.ratePerMin).to.equal(2_000);
   });
 
+  it('reads a p99 over target as the past when nothing is in flight: no cut, the pace grows', () => {
+    const step = (backlog: number, intake: number | null) =>
+      nextPace(at(4_000), 'adaptive', CEILING, { ...calm(500), backlog, p99Ms: 3_000, intake }, targets);
+    // No backlog and the api holding nothing: the pipeline is idle whatever the last seconds' p99 says.
+    expect(step(0, 0).step).to.equal('increase');
+    // Anything in flight, or an api that has not said (null), and the p99 stands.
+    expect(step(1, 0).step).to.equal('decrease');
+    expect(step(0, 0.2).step).to.equal('decrease');
+    expect(step(0, null).step).to.equal('decrease');
+  });
+
+  it('leaves slow start on a p99 only while something is in flight', () => {
+    const slow = (intake: number) =>
+      nextPace(at(4_000, 0, null), 'adaptive', CEILING, { ...calm(500), p99Ms: 600, intake }, targets);
+    expect(slow(0).step).to.equal('increase');
+    expect(slow(1).state.ratePerMin).to.equal(4_000 * SLOW_START_EXIT_FACTOR);
+  });
+
   it('decreases multiplicatively when the api holds more submissions than its target', () => {
     const step = (intake: number | null) =>
       nextPace(at(4_000), 'adaptive', CEILING, { ...calm(500), intake }, targets);

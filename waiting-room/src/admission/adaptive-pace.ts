@@ -74,8 +74,11 @@ export type PaceStep = 'increase' | 'decrease' | 'hold' | 'pinned';
 /** A cut halves the pace; at most one cut per 2 s (the p99 it follows covers the last 5 s). */
 export const PACE_DECREASE_FACTOR = 0.5;
 export const PACE_CUT_INTERVAL_MS = 2_000;
-/** A halved pace climbs back to where it was in about ln 2 / share s: 7 s with 10 % per second. */
-export const PACE_STEP_SHARE_OF_PACE = 0.1;
+/**
+ * A halved pace climbs back to where it was in about ln 2 / ln(1 + share) s: 3 s with 25 % per second.
+ * At 10 % (7 s) the rush's pipeline idled for 10–15 s after its first cut (issue 12, ADR 012).
+ */
+export const PACE_STEP_SHARE_OF_PACE = 0.25;
 
 /**
  * Slow start: the pace doubles every this many ms under target… The signals lag what is admitted by
@@ -109,11 +112,18 @@ export function increasePerS(ratePerMin: number, targets: PaceTargets): number {
   return Math.max(targets.increasePerMinPerS, Math.max(0, ratePerMin) * targets.increaseShareOfPacePerS);
 }
 
-/** Whether any signal is past `share` of its target (1: over it). A null signal says nothing. */
+/**
+ * Whether any signal is past `share` of its target (1: over it). A null signal says nothing. Nor does
+ * the p99 while nothing is in flight (no backlog, and the api known to hold no submission): it covers
+ * the last seconds, so right after a burst it still shows the burst's wait with the pipeline already
+ * idle, and cutting then only slowed the rush down (issue 12: a cut 6 s after the opening, with backlog
+ * and intake 0, set the pace to half of what was delivered, and it took 20 s to climb back).
+ */
 function past(signals: PaceSignals, targets: PaceTargets, share: number): boolean {
+  const inFlight = signals.backlog > 0 || signals.intake !== 0;
   return (
     signals.backlog > targets.backlogTarget * share ||
-    (signals.p99Ms !== null && signals.p99Ms > targets.p99TargetMs * share) ||
+    (inFlight && signals.p99Ms !== null && signals.p99Ms > targets.p99TargetMs * share) ||
     (signals.intake !== null && signals.intake > targets.intakeTarget * share)
   );
 }
