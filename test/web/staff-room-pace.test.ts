@@ -9,9 +9,13 @@ import {
   type WatchedTab,
 } from '../support/browser.js';
 import { createStudents } from '../support/catalog-fixture.js';
-import { createSale } from '../support/event-fixture.js';
+import { createSale, eventually } from '../support/event-fixture.js';
+import { testConfig } from '../support/test-config.js';
 import { createTestUser } from '../support/users.js';
 import { createTestRoom } from '../support/waiting-room-harness.js';
+import { createRedis, waitForRedis } from '../../core/redis.js';
+import { redisKeys } from '../../core/redis-keys.js';
+import { PaceStore } from '../../waiting-room/src/admission/pace-store.js';
 
 /**
  * Adaptive admission in the browser (ADR 012, 013): staff see a room's effective rate and mode on its live
@@ -95,6 +99,21 @@ describe('adaptive admission in a real browser', function () {
     const row = await db('waiting_rooms').where({ id: roomId }).first<{ admission_mode: string }>();
     expect(row?.admission_mode).to.equal('fixed');
     await page.screenshot({ path: await screenshotPath('staff-rooms-pinned-phone.png'), fullPage: true });
+    // The leader applies the pin at its next pass after it reads the room again (ADR 007's ticks stretch
+    // on a busy host): freed before that, the pace would carry on from the old cut.
+    const cfg = testConfig();
+    const redis = createRedis(cfg);
+    try {
+      await waitForRedis(redis);
+      const paces = new PaceStore(redis, redisKeys(cfg.redis.prefix));
+      await eventually(
+        async () => ((await paces.effectiveRate(roomId)) === RATE ? true : undefined),
+        60_000,
+        'the leader to store the pinned rate',
+      );
+    } finally {
+      redis.disconnect();
+    }
     // The backlog is gone: an adaptive pace has no reason left to cut.
     await db('requests').where({ room_id: roomId, status: 'queued' }).update({ status: 'rejected' });
 
