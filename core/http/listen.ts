@@ -23,8 +23,7 @@ export interface ListenOptions {
 const extraAcceptors = new WeakMap<Server, NetServer[]>();
 
 /** SO_REUSEPORT spreading connections over sockets is Linux's (3.9 on); elsewhere the server keeps one. */
-export const acceptorsOnThisPlatform = (wanted: number): number =>
-  process.platform === 'linux' ? wanted : 1;
+const acceptorsOnThisPlatform = (wanted: number): number => (process.platform === 'linux' ? wanted : 1);
 
 /**
  * Listens on `o.acceptors` sockets of one port. With SO_REUSEPORT the kernel would also let another

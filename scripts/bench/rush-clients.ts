@@ -254,14 +254,8 @@ function report(): ClientReport {
     missing: students.flatMap((s): [number, number][] =>
       s.requestId !== undefined && s.latencyMs === undefined ? [[s.userId, s.requestId]] : [],
     ),
-    accepted: students.flatMap((s) =>
-      s.acceptedMs === undefined ? [] : [Math.round(s.acceptedMs * 10) / 10],
-    ),
     submitsSeen: students.flatMap((s) =>
       s.submitAt === undefined ? [] : [{ at: s.submitAt, socketMs: s.socketMs, acceptedMs: s.acceptedMs }],
-    ),
-    socketWaits: students.flatMap((s) =>
-      s.socketMs === undefined ? [] : [Math.round(s.socketMs * 10) / 10],
     ),
     ticksHeard: ticksHeard(),
     failures,

@@ -111,12 +111,11 @@ export interface ClientReport {
   missing: [number, number][];
   /** When each student still waiting was told the room is sold out (epoch ms). */
   toldSoldOut: number[];
-  /** Submit → the api's 202, per accepted submit, ms. */
-  accepted: number[];
-  /** Each submit: when it was made, and how long to a socket and to the 202. */
+  /**
+   * Each submit: when it was made, how long to a socket of the client process's pool (the load
+   * generator's own queue) and to the api's 202, ms.
+   */
   submitsSeen: SubmitSeen[];
-  /** Submit → a socket of the client process's pool, per submit, ms: the load generator's own queue. */
-  socketWaits: number[];
   /** Why setups and submits failed, by reason. */
   failures: Record<string, number>;
   /** Attempts retried (network, 5xx, 429), by reason. */
@@ -463,8 +462,9 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const submits = rep.flatMap((r) => r.submits).sort((a, b) => a[1] - b[1]);
     const merge = (pick: (r: ClientReport) => Record<string, number>) => mergeCounts(rep, pick);
     const failures = merge((r) => r.failures);
-    const accepted = rep.flatMap((r) => r.accepted).sort((a, b) => a - b);
-    const socketWaits = rep.flatMap((r) => r.socketWaits).sort((a, b) => a - b);
+    const seen = rep.flatMap((r) => r.submitsSeen);
+    const accepted = seen.flatMap((x) => x.acceptedMs ?? []).sort((a, b) => a - b);
+    const socketWaits = seen.flatMap((x) => x.socketMs ?? []).sort((a, b) => a - b);
     const submitSpanS = submits.length < 2 ? 0 : (submits.at(-1)![1] - submits[0]![1]) / 1000;
 
     // First: prom-client's loop delay counts since the previous scrape, and the other reads scrape too;
@@ -545,10 +545,8 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     const opening = openingTimeline(
       openedAt,
       {
-        submitted: rep.flatMap((r) => r.submitsSeen),
-        accepted: rep.flatMap((r) =>
-          r.submitsSeen.flatMap((x) => (x.acceptedMs === undefined ? [] : [x.at + x.acceptedMs])),
-        ),
+        submitted: seen,
+        accepted: seen.flatMap((x) => (x.acceptedMs === undefined ? [] : [x.at + x.acceptedMs])),
         decided: rep.flatMap((r) => r.timeline.map(([, , heardAt]) => heardAt)),
         clientStalls: rep.flatMap((r) => r.loopStalls),
       },
