@@ -235,7 +235,7 @@ const envSchema = z.object({
 
   ADMISSION_TICK_MS: positiveInt.max(1_000).default(500),
   LIVE_UPDATE_MS: positiveInt.max(10_000).default(1_000),
-  LIVE_UPDATE_MAX_MS: positiveInt.max(60_000).default(5_000),
+  LIVE_UPDATE_MAX_MS: positiveInt.max(60_000).default(10_000),
   ADMISSION_BACKLOG_LIMIT: positiveInt.default(5_000),
   // Adaptive admission (ADR 012): the pace backs off above these targets, and grows while under them.
   ADMISSION_PACE_BACKLOG: positiveInt.default(2_000),

@@ -63,6 +63,7 @@ const { values } = parseArgs({
     'waiting-rooms': { type: 'string' },
     'api-processes': { type: 'string', default: '1' },
     'http-sockets': { type: 'string', default: '256' },
+    'warm-up': { type: 'string', default: '2000' },
     users: { type: 'string', default: '10000' },
     seats: { type: 'string', default: '5000' },
     'hold-ttl': { type: 'string', default: '20' },
@@ -96,6 +97,7 @@ function usage(): never {
   rush: --students 20000 --client-processes 2 --rate 600000 (the room's maximum, admitted/min)
         --admission-mode adaptive|fixed (adaptive: the pace follows the commits up to --rate; ADR 012)
         [--max-active N] --time-limit 600 (s) --http-sockets 256 (each client process's connections to the api)
+        --warm-up 2000 (carts through the api and workers before the opening, and to the baseline before it)
         [--baseline-offer opening|admitted (default opening) --arrival-s 1 | --baseline-rate N (req/s)]
         [--waiting-rooms N] [--api-processes 1] [--commit-concurrency N --commit-batch-max N]
         course registration through the whole path (pre-queue, draw, admission, sockets, api, 2 workers),
@@ -214,6 +216,7 @@ async function run(scenario: Scenario): Promise<Record<string, unknown>> {
         waitingRooms: values['waiting-rooms'] ? int(values['waiting-rooms'], 'waiting-rooms') : undefined,
         apiProcesses: int(values['api-processes'], 'api-processes'),
         httpSockets: int(values['http-sockets'], 'http-sockets'),
+        warmUp: int(values['warm-up'], 'warm-up'),
         workerEnv,
         timeLimitS: int(values['time-limit'], 'time-limit'),
       });

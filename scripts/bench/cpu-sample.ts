@@ -124,6 +124,15 @@ export function cpuBetween(a: CpuSample, b: CpuSample): Record<string, number> {
   return out;
 }
 
+/** `cpuBetween` of each pair of consecutive samples, as one series per name (a sample a second: each second's CPU). */
+export function cpuSeries(samples: CpuSample[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (let i = 1; i < samples.length; i++)
+    for (const [name, pct] of Object.entries(cpuBetween(samples[i - 1]!, samples[i]!)))
+      (out[name] ??= []).push(pct);
+  return out;
+}
+
 /**
  * Cores busy on average since it was made: per kind of process this run started (by name prefix), the
  * local MySQL and Redis servers (whoever uses them), and the whole machine (everything on it, other runs included).

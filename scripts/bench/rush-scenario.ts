@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { signAccessToken } from '../../core/auth/access-token.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
 import { checkInvariants, type Invariants } from '../verify.js';
@@ -8,12 +9,13 @@ import { createBenchEnv, round } from './bench-env.js';
 import { openingTimeline, type SubmitSeen } from './opening-timeline.js';
 import { networkCodeOf, postJson } from './bench-http.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
-import { cpuBetween, cpuSample, serverPids } from './cpu-sample.js';
+import { cpuBetween, cpuSample, cpuSeries, serverPids } from './cpu-sample.js';
 import { followCount } from './follow-count.js';
 import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
 import { assertAlive, RunGuard } from './run-guard.js';
 import { readOpenFileLimit } from './run-context.js';
 import { replayBaseline } from './rush-baseline.js';
+import { buildWarmUp, warmUpBaseline, warmUpRushline } from './rush-warm-up.js';
 import { buildWorld, CAPACITY, HOT, SECTIONS, type Student } from './rush-world.js';
 import { mergeCounts, percentile } from './stats.js';
 import {
@@ -71,11 +73,18 @@ export interface RushOptions {
    * accept queue drops (ADR 025).
    */
   httpSockets: number;
+  /**
+   * Warm-up carts before the opening (their own room, sections and students) and as many to the baseline
+   * before its run: the processes measured are warm, as deployed ones are when a rush starts.
+   */
+  warmUp: number;
   workerEnv: Record<string, string>;
   timeLimitS: number;
 }
 
 const WORKERS = 2;
+/** After a warm-up, before the measured run: its last pushes and GC out of the way. */
+const WARM_UP_SETTLE_MS = 1_000;
 /** No progress at all for this long: stop waiting and report what is there (unresolved, undelivered…). */
 const STALL_MS = 60_000;
 
@@ -327,6 +336,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       admissionMode: o.admissionMode,
       maxActive: o.maxActive ?? o.students,
     });
+    const warm = await buildWarmUp(env.db, o.warmUp);
     const cartIds = (s: Student, ids: number[]) => s.cart.map((i) => ids[i]!);
     process.stderr.write(
       `world: ${o.students.toLocaleString('en')} students, ${SECTIONS} sections of ${CAPACITY} (${HOT} hot), ` +
@@ -378,6 +388,17 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
     });
     const watching = total('watching');
 
+    const warmUpS = await warmUpRushline(
+      env,
+      warm,
+      apis.map((a) => a.url),
+      guard,
+    );
+    process.stderr.write(
+      `warm-up: ${o.warmUp.toLocaleString('en')} carts decided in ${round(warmUpS, 1)} s\n`,
+    );
+    await sleep(WARM_UP_SETTLE_MS);
+
     const staffToken = signAccessToken(env.cfg.auth, {
       id: world.staffId,
       username: 'rush-operator',
@@ -405,6 +426,12 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       ...servers,
     };
     const rushCpuStart = cpuSample(rushPids);
+    // Each process's CPU second by second over the opening: whether the api is slow there for want of a core.
+    const openingCpu = [rushCpuStart];
+    const openingCpuTimer = setInterval(() => {
+      if (openingCpu.length > OPENING_TIMELINE_S) clearInterval(openingCpuTimer);
+      else openingCpu.push(cpuSample(rushPids));
+    }, 1_000);
 
     // Admission paces them in; each submits on its `admitted` and waits for its outcome.
     const stalled = await followCount({
@@ -418,6 +445,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         alive();
       },
     });
+    clearInterval(openingCpuTimer);
     const rushCpuEnd = cpuSample(rushPids);
     const rushCpu = cpuBetween(rushCpuStart, rushCpuEnd);
     // CPU spent per request (ms) while admitting and committing, by process.
@@ -500,6 +528,8 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       env.env,
     );
     extra.push(baselineServer);
+    const baselineWarmUpS = await warmUpBaseline(baselineServer.url, warm, guard);
+    await sleep(WARM_UP_SETTLE_MS);
     // Every student's cart: those who submitted in Rushline's run in their submit order (the draw's), then
     // the others (told sold out, never admitted), who without a waiting room would have submitted too.
     const byUser = new Map(world.students.map((s) => [s.userId, s]));
@@ -593,6 +623,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       max_submit_to_outcome_ms: round(latencies.at(-1) ?? NaN),
       p50_opening_to_outcome_ms: round(percentile(fromOpening, 0.5)),
       p99_opening_to_outcome_ms: round(percentile(fromOpening, 0.99)),
+      warm_up: { carts: o.warmUp, rushline_s: round(warmUpS, 1), baseline_s: round(baselineWarmUpS, 1) },
       baseline_offer: o.baselineRate ? `${o.baselineRate}/s` : o.baselineOffer,
       baseline_requests: base.requests,
       baseline_not_submitted_in_rushline: others.length,
@@ -636,7 +667,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         [apis, wrs, workers].flat().map((p, i) => [`${p.name} ${p.port}`, loops[i] ?? null]),
       ),
       p99_by_tenth_ms: stages.byTenth,
-      opening_timeline: opening,
+      opening_timeline: { ...opening, cpu_pct: cpuSeries(openingCpu) },
       cpu_pct: rushCpu,
       cpu_ms_per_request: {
         api: perRequest(rushCpu.api),

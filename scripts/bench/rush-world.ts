@@ -46,6 +46,42 @@ function pickCart(rnd: Random): number[] {
   return [...picked];
 }
 
+/** A registration window open to every year for the term, from an hour ago for three hours, and its room. */
+export async function insertRegistrationRoom(
+  db: Knex,
+  termId: number,
+  room: {
+    slug: string;
+    name: string;
+    ratePerMin: number;
+    admissionMode: 'adaptive' | 'fixed';
+    maxActive: number;
+    prequeueOpensAt: Date;
+    opensAt: Date;
+  },
+): Promise<number> {
+  const now = Date.now();
+  const [windowId] = await db('registration_windows').insert({
+    term_id: termId,
+    name: `${room.name}: everyone`,
+    grades: JSON.stringify([1, 2, 3, 4]),
+    opens_at: new Date(now - 3_600_000),
+    closes_at: new Date(now + 3 * 3_600_000),
+  });
+  const [roomId] = await db('waiting_rooms').insert({
+    slug: room.slug,
+    name: room.name,
+    kind: 'registration',
+    registration_window_id: windowId,
+    admission_rate_per_min: room.ratePerMin,
+    admission_mode: room.admissionMode,
+    max_active: room.maxActive,
+    prequeue_opens_at: room.prequeueOpensAt,
+    opens_at: room.opensAt,
+  });
+  return roomId!;
+}
+
 /**
  * One term of 500 one-section courses (40 seats, 3 credits, one weekly meeting), an open window for all
  * years and its registration room (pre-queue open, opening far ahead: the scenario opens it), a copy of
@@ -105,23 +141,12 @@ export async function buildWorld(
       };
     }),
   );
-  const [windowId] = await db('registration_windows').insert({
-    term_id: termId,
-    name: 'Everyone',
-    grades: JSON.stringify([1, 2, 3, 4]),
-    opens_at: new Date(now - 3_600_000),
-    closes_at: new Date(now + 3 * 3_600_000),
-  });
-  const [roomId] = await db('waiting_rooms').insert({
+  const roomId = await insertRegistrationRoom(db, termId!, {
     slug: 'rush-registration',
     name: 'Rush registration',
-    kind: 'registration',
-    registration_window_id: windowId,
-    admission_rate_per_min: room.ratePerMin,
-    admission_mode: room.admissionMode,
-    max_active: room.maxActive,
-    prequeue_opens_at: new Date(now - 60_000),
-    opens_at: new Date(now + 86_400_000),
+    ...room,
+    prequeueOpensAt: new Date(now - 60_000),
+    opensAt: new Date(now + 86_400_000),
   });
   const [staffId] = await db('users').insert({
     username: 'rush-operator',
@@ -143,7 +168,7 @@ export async function buildWorld(
   );
   const userIds = await db('users').where({ role: 'student' }).orderBy('id').pluck<number[]>('id');
   return {
-    roomId: roomId!,
+    roomId,
     staffId: staffId!,
     students: userIds.map((userId) => ({ userId, cart: pickCart(rnd) })),
     rushSections,

@@ -75,10 +75,12 @@ export type PaceStep = 'increase' | 'decrease' | 'hold' | 'pinned';
 export const PACE_DECREASE_FACTOR = 0.5;
 export const PACE_CUT_INTERVAL_MS = 2_000;
 /**
- * A halved pace climbs back to where it was in about ln 2 / ln(1 + share) s: 3 s with 25 % per second.
- * At 10 % (7 s) the rush's pipeline idled for 10–15 s after its first cut (issue 12, ADR 012).
+ * A halved pace climbs back to where it was in about ln 2 / ln(1 + share) s: 5 s with 15 % per second.
+ * At 10 % (7 s) the rush's pipeline idled for 10–15 s after its first cut; at 25 % (3 s), once the opening
+ * was warm, the pace compounded past what the machine took during the second or two its signals lag, and
+ * the students admitted then waited 1.5–2 s (issue 12, ADR 012).
  */
-export const PACE_STEP_SHARE_OF_PACE = 0.25;
+export const PACE_STEP_SHARE_OF_PACE = 0.15;
 
 /**
  * Slow start: the pace doubles every this many ms under target… The signals lag what is admitted by
