@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import express from 'express';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { loadConfig } from '../../core/config.js';
+import { closeServer } from '../../core/http/listen.js';
 import { listenOnLoopback } from './baseline-listen.js';
 
 /**
@@ -70,7 +71,7 @@ app.get('/search/:i', async (req, res) => {
 });
 const server = listenOnLoopback(app);
 process.once('SIGTERM', () => {
-  server.close();
-  server.closeIdleConnections();
-  void pool.end().finally(() => process.exit(0));
+  void closeServer(server)
+    .then(() => pool.end())
+    .finally(() => process.exit(0));
 });

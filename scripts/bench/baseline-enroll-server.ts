@@ -1,6 +1,7 @@
 import express from 'express';
 import { loadConfig } from '../../core/config.js';
 import { createDb } from '../../core/db.js';
+import { closeServer } from '../../core/http/listen.js';
 import { listenOnLoopback } from './baseline-listen.js';
 
 /**
@@ -75,7 +76,7 @@ app.post('/enroll', async (req, res) => {
 
 const server = listenOnLoopback(app);
 process.once('SIGTERM', () => {
-  server.close();
-  server.closeIdleConnections();
-  void db.destroy().finally(() => process.exit(0));
+  void closeServer(server)
+    .then(() => db.destroy())
+    .finally(() => process.exit(0));
 });

@@ -1,5 +1,6 @@
 import express from 'express';
 import { Redis } from 'ioredis';
+import { closeServer } from '../../core/http/listen.js';
 import { listenOnLoopback } from './baseline-listen.js';
 
 /**
@@ -17,6 +18,6 @@ app.post('/join/:user', async (req, res) => {
 });
 const server = listenOnLoopback(app);
 process.once('SIGTERM', () => {
-  server.close();
-  redis.disconnect();
+  // Every listening socket, not only the http server's (ADR 029): one left open keeps the process alive.
+  void closeServer(server).finally(() => redis.disconnect());
 });

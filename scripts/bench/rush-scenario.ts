@@ -5,10 +5,12 @@ import { signAccessToken } from '../../core/auth/access-token.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
 import { checkInvariants, type Invariants } from '../verify.js';
 import { duplicateRedis } from '../../core/redis.js';
+import { redisKeys } from '../../core/redis-keys.js';
 import { createBenchEnv, round } from './bench-env.js';
 import { openingTimeline, type SubmitSeen } from './opening-timeline.js';
 import { networkCodeOf, postJson } from './bench-http.js';
 import { sliceEvenly, startClientFleet } from './client-fleet.js';
+import { readDrawOrder } from './draw-order.js';
 import { cpuBetween, cpuSample, cpuSeries, serverPids } from './cpu-sample.js';
 import { followCount } from './follow-count.js';
 import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from './request-figures.js';
@@ -470,6 +472,10 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
         .count<{ n: number }[]>('* as n');
       undelivered += Number(row?.n ?? 0);
     }
+    const drawOrder = await readDrawOrder(
+      env.redis,
+      redisKeys(env.cfg.redis.prefix).room(world.roomId, 'tokens'),
+    );
     const outcomes = await countBy(
       env.db,
       env.db('requests').where({ room_id: world.roomId }),
@@ -634,6 +640,7 @@ export async function runRush(o: RushOptions): Promise<Record<string, unknown>> 
       ratio_p99: round(base.p99 / p99, 2),
       ...invariants,
       undelivered,
+      draw_order: drawOrder,
       outcomes,
       baseline_outcomes: base.outcomes,
       baseline_errors: base.errors,
