@@ -25,6 +25,17 @@ import { benchObservability, setBenchObservability } from './bench/bench-env.js'
  * With --redis-cluster every process of the run (and its cleanup) uses a Redis Cluster: the one in
  * REDIS_CLUSTER_NODES, else a 3-master one on loopback ports 7001-7003, started when missing (ADR 023).
  */
+// An older node runs the scripts but not the processes they start: node 20's listen has no reusePort
+// (ADR 029), and every app would fail with EADDRINUSE.
+const MIN_NODE_MAJOR = 24;
+if (Number(process.versions.node.split('.')[0]) < MIN_NODE_MAJOR) {
+  console.error(
+    `bench: Node ${process.version} is older than Rushline runs on (${MIN_NODE_MAJOR} or newer, package.json ` +
+      'engines): put Node 26 first on PATH (bash scripts/up.sh fetches it into ~/.cache/rushline/)',
+  );
+  process.exit(1);
+}
+
 const SCENARIOS = [
   'join',
   'submit',
