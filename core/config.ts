@@ -249,6 +249,10 @@ const envSchema = z.object({
   COMMIT_CONCURRENCY: positiveInt.max(10_000).default(1_024),
   COMMIT_BATCH_MAX: positiveInt.max(5_000).default(1_000),
   COMMIT_LOCK_MS: positiveInt.min(1_000).default(15_000),
+  // A room's next submission group starts at least this long after the previous one began, so spread
+  // arrivals gather into one INSERT and one commit job instead of each paying their fixed cost (ADR 008
+  // amended: off by default, it saves CPU but lengthens lock waits on contended rows).
+  SUBMIT_GROUP_SPACING_MS: nonNegativeInt.max(1_000).default(0),
   OUTBOX_SWEEP_MS: positiveInt.default(5_000),
   OUTBOX_GRACE_MS: positiveInt.default(5_000),
   HOLD_EXPIRY_GRACE_MS: nonNegativeInt.default(5_000),
@@ -349,6 +353,8 @@ export interface Config {
     readonly batchMax: number;
     /** BullMQ job lock: a job whose worker died is redelivered within about this long. */
     readonly lockMs: number;
+    /** A room's next submission group (api) starts at least this long after the previous one began. */
+    readonly groupSpacingMs: number;
     readonly outboxSweepMs: number;
     /** How old a still-queued request must be before the sweeper checks its job. */
     readonly outboxGraceMs: number;
@@ -579,6 +585,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       concurrency: env.COMMIT_CONCURRENCY,
       batchMax: env.COMMIT_BATCH_MAX,
       lockMs: env.COMMIT_LOCK_MS,
+      groupSpacingMs: env.SUBMIT_GROUP_SPACING_MS,
       outboxSweepMs: env.OUTBOX_SWEEP_MS,
       outboxGraceMs: env.OUTBOX_GRACE_MS,
       holdExpiryGraceMs: env.HOLD_EXPIRY_GRACE_MS,

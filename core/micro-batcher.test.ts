@@ -146,4 +146,40 @@ describe('MicroBatcher', () => {
     ]);
     expect(await b.submit(3)).to.equal(3);
   });
+  it('with spacing, sends the first item of a quiet spell at once and gathers what follows it', async () => {
+    const batches: number[][] = [];
+    // Spacing far beyond the test's timeout: after the first batch only a full one can start.
+    const b = new MicroBatcher<number, number>(
+      (items) => {
+        batches.push(items);
+        return Promise.resolve(items);
+      },
+      { maxBatch: 3, maxWaitMs: 0, spacingMs: 3_600_000 },
+    );
+    expect(await b.submit(1)).to.equal(1);
+    const spread: Promise<number>[] = [];
+    for (const i of [2, 3]) {
+      spread.push(b.submit(i));
+      await settle();
+    }
+    // Arrived one by one after the first batch had finished, yet neither has gone out alone.
+    expect(batches).to.deep.equal([[1]]);
+    spread.push(b.submit(4));
+    expect(await Promise.all(spread)).to.deep.equal([2, 3, 4]);
+    expect(batches).to.deep.equal([[1], [2, 3, 4]]);
+  });
+
+  it('with spacing, still sends a lone item once the spacing has passed', async () => {
+    const batches: number[][] = [];
+    const b = new MicroBatcher<number, number>(
+      (items) => {
+        batches.push(items);
+        return Promise.resolve(items);
+      },
+      { maxBatch: 10, maxWaitMs: 0, spacingMs: 10 },
+    );
+    expect(await b.submit(1)).to.equal(1);
+    expect(await b.submit(2)).to.equal(2);
+    expect(batches).to.deep.equal([[1], [2]]);
+  });
 });

@@ -92,7 +92,12 @@ export function buildApiApp({
   submitFastPath = cfg.http.submitFastPath,
 }: ApiDeps): Express {
   const keys = redisKeys(cfg.redis.prefix);
-  const submitter = new RequestSubmitter(db, queues ?? new CommitQueues(redis, cfg.redis.prefix), logger);
+  const submitter = new RequestSubmitter(
+    db,
+    queues ?? new CommitQueues(redis, cfg.redis.prefix),
+    logger,
+    cfg.commit.groupSpacingMs,
+  );
   const admission = new AdmissionGuard(cfg, redis, db);
   const submit = {
     enrollments: submitEnrollment({ scope: new EnrollmentScope(db), admission, submitter }),

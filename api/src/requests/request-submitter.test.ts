@@ -130,6 +130,26 @@ describe('RequestSubmitter: one INSERT and one commit job per group of concurren
     expect(jobs[0]!.data).to.deep.equal({ requestIds: [request.id] });
   });
 
+  it('with a group spacing, gathers submissions arriving one by one after a group into one row group and one job', async () => {
+    const { roomId, sectionId, users } = await world(3);
+    // Far longer than the test's own steps, so only the spacing can hold the second and third together.
+    const spaced = new RequestSubmitter(db, queues, testLogger, 2_000);
+    const [a, b, c] = users as [number, number, number];
+    await spaced.submit(submission(a, roomId, sectionId));
+    const second = spaced.submit(submission(b, roomId, sectionId));
+    await sleep(50);
+    const third = spaced.submit(submission(c, roomId, sectionId));
+    const [rb, rc] = await Promise.all([second, third]);
+
+    const rows = await rowsOfRoom(roomId);
+    expect(rows.map((r) => r.id)).to.deep.equal([rows[0]!.id, rb.request.id, rc.request.id]);
+    // The first went out at once, alone; the two that came 50 ms apart shared one INSERT and one job.
+    expect(rows[1]!.commit_job_id).to.equal(rows[2]!.commit_job_id);
+    expect(rows[0]!.commit_job_id).to.not.equal(rows[1]!.commit_job_id);
+    const jobs = await expectJobsMatchRows(roomId);
+    expect(jobs).to.have.length(2);
+  });
+
   it('answers a key already recorded with its first row and still records the rest of its group', async () => {
     const { roomId, sectionId, users } = await world(20);
     const [first, ...others] = users as [number, ...number[]];

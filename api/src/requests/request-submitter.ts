@@ -78,6 +78,8 @@ export class RequestSubmitter {
     private readonly db: Knex,
     private readonly queues: CommitQueues,
     private readonly logger: Logger,
+    /** A room's next group starts at least this long after the previous one began (MicroBatcher's spacingMs). */
+    private readonly spacingMs = 0,
   ) {}
 
   /**
@@ -114,6 +116,7 @@ export class RequestSubmitter {
       group = new MicroBatcher((grouped) => this.recordGroup(roomId, grouped), {
         maxBatch: SUBMIT_GROUP_MAX,
         maxWaitMs: 0,
+        spacingMs: this.spacingMs,
       });
       this.groups.set(roomId, group);
     }
