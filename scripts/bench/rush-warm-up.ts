@@ -15,7 +15,7 @@ import type { BenchEnv } from './bench-env.js';
 import { errorCodeOf, networkCodeOf, postJson } from './bench-http.js';
 import { insertInChunks } from '../seed/bulk-insert.js';
 import type { RunGuard } from './run-guard.js';
-import { insertRegistrationRoom } from './rush-world.js';
+import { insertOneSectionCourses, insertRegistrationRoom } from './rush-world.js';
 
 /** One section per slot of the rush's timetable (5 days × 5 periods): any 5 consecutive never clash. */
 const WARM_SECTIONS = 25;
@@ -43,26 +43,14 @@ export async function buildWarmUp(db: Knex, n: number): Promise<WarmUp> {
     starts_on: '2027-03-01',
     ends_on: '2027-06-30',
   });
-  const [majorId] = await db('majors').insert({ code: 'RUSH-WARM', name: 'Rush warm-up' });
-  const [professorId] = await db('professors').insert({ name: 'Prof Warm', major_id: majorId });
-  await insertInChunks(
-    db,
-    'courses',
-    Array.from({ length: WARM_SECTIONS }, (_, i) => ({
-      code: `WARM${String(i).padStart(2, '0')}`,
-      title: `Warm-up ${i}`,
-      credits: 3,
-      major_id: majorId,
-      professor_id: professorId,
-    })),
-  );
-  const courseIds = await db('courses').where({ major_id: majorId }).orderBy('id').pluck<number[]>('id');
-  await insertInChunks(
-    db,
-    'sections',
-    courseIds.map((c) => ({ term_id: termId, course_id: c, section_number: 1, capacity: 1_000_000 })),
-  );
-  const sectionIds = await db('sections').where({ term_id: termId }).orderBy('id').pluck<number[]>('id');
+  const [sectionIds] = (await insertOneSectionCourses(db, {
+    code: 'RUSH-WARM',
+    name: 'Rush warm-up',
+    count: WARM_SECTIONS,
+    capacity: 1_000_000,
+    termIds: [termId!],
+    course: (i) => ({ code: `WARM${String(i).padStart(2, '0')}`, title: `Warm-up ${i}` }),
+  })) as [number[]];
   await insertInChunks(
     db,
     'section_meetings',

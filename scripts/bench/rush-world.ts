@@ -83,6 +83,50 @@ export async function insertRegistrationRoom(
 }
 
 /**
+ * A major, its professor and `count` one-section courses of 3 credits, each with one section of `capacity`
+ * seats in every term of `termIds`. Returns, per term (in `termIds` order), the section ids by course index.
+ */
+export async function insertOneSectionCourses(
+  db: Knex,
+  o: {
+    code: string;
+    name: string;
+    count: number;
+    capacity: number;
+    termIds: number[];
+    course: (i: number) => { code: string; title: string };
+  },
+): Promise<number[][]> {
+  const [majorId] = await db('majors').insert({ code: o.code, name: o.name });
+  const [professorId] = await db('professors').insert({ name: `Prof ${o.name}`, major_id: majorId });
+  await insertInChunks(
+    db,
+    'courses',
+    Array.from({ length: o.count }, (_, i) => ({
+      ...o.course(i),
+      credits: 3,
+      major_id: majorId,
+      professor_id: professorId,
+    })),
+  );
+  const courseIds = await db('courses').where({ major_id: majorId }).orderBy('id').pluck<number[]>('id');
+  for (const t of o.termIds) {
+    await insertInChunks(
+      db,
+      'sections',
+      courseIds.map((c) => ({ term_id: t, course_id: c, section_number: 1, capacity: o.capacity })),
+    );
+  }
+  const indexOf = new Map(courseIds.map((c, i) => [c, i]));
+  const byTerm = o.termIds.map((): number[] => []);
+  const rows = await db('sections')
+    .whereIn('term_id', o.termIds)
+    .select<{ id: number; term_id: number; course_id: number }[]>('id', 'term_id', 'course_id');
+  for (const r of rows) byTerm[o.termIds.indexOf(r.term_id)]![indexOf.get(r.course_id)!] = r.id;
+  return byTerm;
+}
+
+/**
  * One term of 500 one-section courses (40 seats, 3 credits, one weekly meeting), an open window for all
  * years and its registration room (pre-queue open, opening far ahead: the scenario opens it), a copy of
  * the sections in a second term for the baseline, the students and their carts. Bulk inserts only.
@@ -97,35 +141,17 @@ export async function buildWorld(
   const term = { starts_on: '2027-03-01', ends_on: '2027-06-30' };
   const [termId] = await db('terms').insert({ code: 'RUSH', name: 'Rush', ...term });
   const [baseTermId] = await db('terms').insert({ code: 'RUSH-BASE', name: 'Rush baseline', ...term });
-  const [majorId] = await db('majors').insert({ code: 'RUSH', name: 'Rush' });
-  const [professorId] = await db('professors').insert({ name: 'Prof Rush', major_id: majorId });
-  await insertInChunks(
-    db,
-    'courses',
-    Array.from({ length: SECTIONS }, (_, i) => ({
+  const [rushSections, baseSections] = (await insertOneSectionCourses(db, {
+    code: 'RUSH',
+    name: 'Rush',
+    count: SECTIONS,
+    capacity: CAPACITY,
+    termIds: [termId!, baseTermId!],
+    course: (i) => ({
       code: `RUSH${String(i).padStart(3, '0')}`,
       title: `${i < HOT ? 'Popular' : 'Course'} ${i}`,
-      credits: 3,
-      major_id: majorId,
-      professor_id: professorId,
-    })),
-  );
-  const courseIds = await db('courses').where({ major_id: majorId }).orderBy('id').pluck<number[]>('id');
-  for (const t of [termId, baseTermId]) {
-    await insertInChunks(
-      db,
-      'sections',
-      courseIds.map((c) => ({ term_id: t, course_id: c, section_number: 1, capacity: CAPACITY })),
-    );
-  }
-  const indexOf = new Map(courseIds.map((c, i) => [c, i]));
-  const rushSections: number[] = [];
-  const baseSections: number[] = [];
-  const rows = await db('sections')
-    .whereIn('term_id', [termId!, baseTermId!])
-    .select<{ id: number; term_id: number; course_id: number }[]>('id', 'term_id', 'course_id');
-  for (const s of rows)
-    (s.term_id === termId ? rushSections : baseSections)[indexOf.get(s.course_id)!] = s.id;
+    }),
+  })) as [number[], number[]];
   await insertInChunks(
     db,
     'section_meetings',
