@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { WEB_ROOT } from '../scripts/gateway/nginx-gateway.js';
+import { createHttpServer } from '../core/http/http-server.js';
+import { GATEWAY_TEMPLATE, WEB_ROOT } from '../scripts/gateway/nginx-gateway.js';
 import { LiveClient } from './support/live-client.js';
 import { testConfig } from './support/test-config.js';
 import { tokenFor } from './support/tokens.js';
@@ -17,6 +18,21 @@ describe('gateway', function () {
   });
   after(async () => {
     await stack?.stop();
+  });
+
+  it("closes idle upstream connections before the apps' own idle timeout does", () => {
+    // Else nginx may send a request down a connection node is closing, and a POST it must not retry
+    // elsewhere would come back a 502.
+    const nodeIdleS = createHttpServer().keepAliveTimeout / 1000;
+    const upstreams = [
+      ...readFileSync(GATEWAY_TEMPLATE, 'utf8').matchAll(/^upstream (\w+) \{([\s\S]*?)^\}/gm),
+    ];
+    expect(upstreams.map((u) => u[1])).to.have.members(['rushline_api', 'rushline_waiting_room']);
+    for (const [, name, body] of upstreams) {
+      const idle = /keepalive_timeout (\d+)s;/.exec(body ?? '');
+      expect(idle, `${name} keepalive_timeout`).to.not.equal(null);
+      expect(Number(idle?.[1]), name).to.be.below(nodeIdleS);
+    }
   });
 
   it('serves the web app at / and at any app path, with its security headers', async () => {
