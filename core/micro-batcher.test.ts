@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MicroBatcher } from './micro-batcher.js';
+import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 
 /** A promise the test settles by hand, to hold a batch "in its transaction" as long as it likes. */
 function deferred<T>() {
@@ -14,6 +14,16 @@ function deferred<T>() {
 
 /** Lets the batcher's timers and promise callbacks run. */
 const settle = () => new Promise((r) => setTimeout(r, 5));
+
+/** A batcher that answers each item with itself and records the batches it was given. */
+function recordingBatcher(opts: MicroBatcherOptions) {
+  const batches: number[][] = [];
+  const b = new MicroBatcher<number, number>((items) => {
+    batches.push(items);
+    return Promise.resolve(items);
+  }, opts);
+  return { b, batches };
+}
 
 /**
  * The batcher under the api's submissions and the worker's commits. Asserted by batch contents and
@@ -48,28 +58,14 @@ describe('MicroBatcher', () => {
   });
 
   it('sends a full batch at once, without waiting for the timer', async () => {
-    const batches: number[][] = [];
     // A wait far beyond the test's timeout: only a full batch can go out.
-    const b = new MicroBatcher<number, number>(
-      (items) => {
-        batches.push(items);
-        return Promise.resolve(items);
-      },
-      { maxBatch: 3, maxWaitMs: 3_600_000 },
-    );
+    const { b, batches } = recordingBatcher({ maxBatch: 3, maxWaitMs: 3_600_000 });
     expect(await Promise.all([1, 2, 3].map((i) => b.submit(i)))).to.deep.equal([1, 2, 3]);
     expect(batches).to.deep.equal([[1, 2, 3]]);
   });
 
   it('never sends more than maxBatch items in one batch', async () => {
-    const batches: number[][] = [];
-    const b = new MicroBatcher<number, number>(
-      (items) => {
-        batches.push(items);
-        return Promise.resolve(items);
-      },
-      { maxBatch: 2, maxWaitMs: 1, concurrency: 4 },
-    );
+    const { b, batches } = recordingBatcher({ maxBatch: 2, maxWaitMs: 1, concurrency: 4 });
     await Promise.all([1, 2, 3, 4, 5].map((i) => b.submit(i)));
     expect(batches.map((x) => x.length).every((n) => n <= 2)).to.equal(true);
     expect(batches.flat().sort()).to.deep.equal([1, 2, 3, 4, 5]);
@@ -146,16 +142,10 @@ describe('MicroBatcher', () => {
     ]);
     expect(await b.submit(3)).to.equal(3);
   });
+
   it('with spacing, sends the first item of a quiet spell at once and gathers what follows it', async () => {
-    const batches: number[][] = [];
     // Spacing far beyond the test's timeout: after the first batch only a full one can start.
-    const b = new MicroBatcher<number, number>(
-      (items) => {
-        batches.push(items);
-        return Promise.resolve(items);
-      },
-      { maxBatch: 3, maxWaitMs: 0, spacingMs: 3_600_000 },
-    );
+    const { b, batches } = recordingBatcher({ maxBatch: 3, maxWaitMs: 0, spacingMs: 3_600_000 });
     expect(await b.submit(1)).to.equal(1);
     const spread: Promise<number>[] = [];
     for (const i of [2, 3]) {
@@ -170,14 +160,7 @@ describe('MicroBatcher', () => {
   });
 
   it('with spacing, still sends a lone item once the spacing has passed', async () => {
-    const batches: number[][] = [];
-    const b = new MicroBatcher<number, number>(
-      (items) => {
-        batches.push(items);
-        return Promise.resolve(items);
-      },
-      { maxBatch: 10, maxWaitMs: 0, spacingMs: 10 },
-    );
+    const { b, batches } = recordingBatcher({ maxBatch: 10, maxWaitMs: 0, spacingMs: 10 });
     expect(await b.submit(1)).to.equal(1);
     expect(await b.submit(2)).to.equal(2);
     expect(batches).to.deep.equal([[1], [2]]);
