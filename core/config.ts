@@ -248,6 +248,7 @@ const envSchema = z.object({
 
   COMMIT_CONCURRENCY: positiveInt.max(10_000).default(1_024),
   COMMIT_BATCH_MAX: positiveInt.max(5_000).default(1_000),
+  COMMIT_BATCHES_IN_FLIGHT: positiveInt.max(16).default(3),
   COMMIT_LOCK_MS: positiveInt.min(1_000).default(15_000),
   // A room's next submission group starts at least this long after the previous one began, so spread
   // arrivals gather into one INSERT and one commit job instead of each paying their fixed cost (ADR 008
@@ -351,6 +352,8 @@ export interface Config {
     /** Jobs each commit worker holds at once; they are committed together in batches. */
     readonly concurrency: number;
     readonly batchMax: number;
+    /** Commit transactions each worker process runs at once per room (ADR 030). */
+    readonly batchesInFlight: number;
     /** BullMQ job lock: a job whose worker died is redelivered within about this long. */
     readonly lockMs: number;
     /** A room's next submission group (api) starts at least this long after the previous one began. */
@@ -584,6 +587,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     commit: {
       concurrency: env.COMMIT_CONCURRENCY,
       batchMax: env.COMMIT_BATCH_MAX,
+      batchesInFlight: env.COMMIT_BATCHES_IN_FLIGHT,
       lockMs: env.COMMIT_LOCK_MS,
       groupSpacingMs: env.SUBMIT_GROUP_SPACING_MS,
       outboxSweepMs: env.OUTBOX_SWEEP_MS,

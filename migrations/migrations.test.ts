@@ -257,21 +257,6 @@ describe('the schema', () => {
     expect(err.message).to.include('enrollments_user_id_term_id_course_id_unique');
   });
 
-  it("refuses an enrollment whose copied course or term disagrees with its section's", async () => {
-    const { termId, sectionIds } = await courseWithTwoSections();
-    const other = await courseWithTwoSections();
-    const userId = await student();
-    const err = await rejectionOf(
-      trx('enrollments').insert({
-        user_id: userId,
-        section_id: sectionIds[0],
-        course_id: other.courseId,
-        term_id: termId,
-      }),
-    );
-    expect(err.code).to.equal('ER_NO_REFERENCED_ROW_2');
-  });
-
   it('refuses a meeting that ends before it starts', async () => {
     const { sectionIds } = await courseWithTwoSections();
     const err = await rejectionOf(

@@ -38,6 +38,7 @@ describe('the invariant checker (npm run verify)', function () {
       oversold: 0,
       double_booked: 0,
       count_mismatches: 0,
+      broken_references: 0,
       unresolved: 0,
     });
 
@@ -52,6 +53,15 @@ describe('the invariant checker (npm run verify)', function () {
       term_id: f.termId,
     });
     expect((await checkInvariants(db)).oversold).to.equal(1);
+    // An enrollment whose copied course is not its section's (no foreign key refuses it: ADR 030), and
+    // one whose section is gone.
+    const other = await createSection(db, f, { capacity: 2 });
+    const [d] = (await createStudents(db, 1)) as [number];
+    await db('enrollments').insert([
+      { user_id: d, section_id: sectionId, course_id: other.courseId, term_id: f.termId },
+      { user_id: d, section_id: other.sectionId + 1_000_000, course_id: courseId, term_id: f.termId },
+    ]);
+    expect((await checkInvariants(db)).broken_references).to.equal(2);
     // An accepted request that never ended.
     await db('requests').insert({
       user_id: a,

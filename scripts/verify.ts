@@ -14,6 +14,11 @@ export interface Invariants {
   double_booked: number;
   /** Stored counts that differ from the rows: sections.enrolled vs enrollments, seat status vs live rows. */
   count_mismatches: number;
+  /**
+   * Enrollments whose section is gone or whose copied term or course differ from their section's: no
+   * foreign key holds them (ADR 030), the committer's guarded seat claim does.
+   */
+  broken_references: number;
   /** Accepted requests not terminal. */
   unresolved: number;
 }
@@ -21,7 +26,7 @@ export interface Invariants {
 const n = (rows: unknown): number => Number((rows as { n?: unknown }[])[0]?.n ?? 0);
 
 export async function checkInvariants(db: Knex): Promise<Invariants> {
-  const [oversoldSections, doubleSeats, doubleCourses, sectionMismatch, seatMismatch, unresolved] =
+  const [oversoldSections, doubleSeats, doubleCourses, sectionMismatch, seatMismatch, broken, unresolved] =
     await Promise.all([
       db.raw(`SELECT COUNT(*) AS n FROM sections s
             WHERE s.enrolled > s.capacity
@@ -43,12 +48,15 @@ export async function checkInvariants(db: Knex): Promise<Invariants> {
               WHEN r.status = 'held' THEN 'held'
               WHEN r.status IN ('paid', 'confirmed') THEN 'sold'
               ELSE 'free' END`),
+      db.raw(`SELECT COUNT(*) AS n FROM enrollments e LEFT JOIN sections s ON s.id = e.section_id
+            WHERE s.id IS NULL OR s.term_id <> e.term_id OR s.course_id <> e.course_id`),
       db.raw(`SELECT COUNT(*) AS n FROM requests WHERE status = 'queued'`),
     ]);
   return {
     oversold: n((oversoldSections as [unknown])[0]),
     double_booked: n((doubleSeats as [unknown])[0]) + n((doubleCourses as [unknown])[0]),
     count_mismatches: n((sectionMismatch as [unknown])[0]) + n((seatMismatch as [unknown])[0]),
+    broken_references: n((broken as [unknown])[0]),
     unresolved: n((unresolved as [unknown])[0]),
   };
 }

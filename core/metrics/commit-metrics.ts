@@ -46,6 +46,11 @@ const submitToOutcome = kindHistogram(
   'From the api taking a request to its outcome being pushed to its owner',
   [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
 );
+const seatClaims = counter(
+  'rushline_enrollment_seat_claims_total',
+  'Enrollment batches by how they took their seats: claimed last, locked first, or a late claim that failed and ran locked',
+  ['path'],
+);
 const payments = counter('rushline_payments_total', 'Payment attempts settled, by result', ['result']);
 
 export const RETRY_REASONS = {
@@ -55,6 +60,9 @@ export const RETRY_REASONS = {
 /** How a charge settled (core/reservations/payment-settlement.ts): `pending` until the provider answers. */
 export const PAYMENT_RESULTS = ['paid', 'declined', 'refunded', 'pending'] as const;
 export type PaymentResult = (typeof PAYMENT_RESULTS)[number];
+/** How an enrollment batch took its seats (worker/src/enrollments/enrollment-committer.ts, ADR 030). */
+export const SEAT_CLAIM_PATHS = ['late', 'locked', 'late_retried'] as const;
+export type SeatClaimPath = (typeof SEAT_CLAIM_PATHS)[number];
 
 /** Each kind's success code and the code of a request its job gave up on. */
 const KNOWN_OUTCOMES: Record<CommitKind, readonly string[]> = {
@@ -67,10 +75,16 @@ for (const kind of COMMIT_KINDS) {
   for (const outcome of KNOWN_OUTCOMES[kind]) commits.labels(kind, outcome).inc(0);
 }
 for (const result of PAYMENT_RESULTS) payments.labels(result).inc(0);
+for (const path of SEAT_CLAIM_PATHS) seatClaims.labels(path).inc(0);
 
 export function countCommitOutcome(kind: CommitKind, outcome: string): void {
   if (!recording.on) return;
   commits.labels(kind, outcome).inc();
+}
+
+export function countSeatClaim(path: SeatClaimPath): void {
+  if (!recording.on) return;
+  seatClaims.labels(path).inc();
 }
 
 export function observeBatch(kind: CommitKind, size: number, seconds: number): void {

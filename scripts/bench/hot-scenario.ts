@@ -3,9 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { COMMIT_JOB_OPTIONS, CommitQueues } from '../../core/queues.js';
 import { createLogger } from '../../core/logger.js';
+import { SEAT_CLAIM_PATHS, type SeatClaimPath } from '../../core/metrics/commit-metrics.js';
 import { RequestSubmitter } from '../../api/src/requests/request-submitter.js';
 import { startProcess } from '../lib/app-process.js';
 import { checkInvariants } from '../verify.js';
+import { innodbLocks } from './innodb-locks.js';
 import { createBenchEnv, progress, round, type BenchEnv } from './bench-env.js';
 
 /** A term with one open window and a registration room per section, so each section has its own queue. */
@@ -180,6 +182,19 @@ async function drain(
   return { seconds, p99Ms: Number(p99[0]?.ms ?? 0) };
 }
 
+/** The worker's enrollment batches by how they took their seats (ADR 030), from its /metrics. */
+async function seatClaimsOf(url: string): Promise<Partial<Record<SeatClaimPath, number>>> {
+  const page = await (await fetch(`${url}/metrics`)).text();
+  const out: Partial<Record<SeatClaimPath, number>> = {};
+  for (const path of SEAT_CLAIM_PATHS) {
+    const line = page
+      .split('\n')
+      .find((l) => l.startsWith('rushline_enrollment_seat_claims_total{') && l.includes(`path="${path}"`));
+    if (line) out[path] = Number(line.split(' ').at(-1));
+  }
+  return out;
+}
+
 /**
  * `hot`: one section with more seats than requests, N requests submitted at once (recorded and grouped
  * into jobs by the api's submitter), Rushline's worker committing; then the baseline, a plain BullMQ worker doing one FOR UPDATE transaction per request,
@@ -198,10 +213,13 @@ export async function runHot(o: {
     const [rushSection, baseSection] = sections as [number, number];
     await submitRequests(env, queues, rushRoom, rushSection, o.requests);
     const worker = await env.start('worker', o.workerEnv);
+    const locksBefore = await innodbLocks(env.db);
     const rush = await drain(env.db, rushRoom, o.requests, 'Rushline worker committing');
+    const locksAfter = await innodbLocks(env.db);
     const health = (await (await fetch(`${worker.url}/healthz`)).json()) as {
       commit: { batches: number; batchedItems: number; batchBusyMs: number };
     };
+    const seatClaims = await seatClaimsOf(worker.url);
     await worker.stop();
 
     // Only now: Rushline's worker serves every room's queue and would take the baseline's too.
@@ -234,6 +252,9 @@ export async function runHot(o: {
       batches: health.commit.batches,
       mean_batch: round(health.commit.batchedItems / Math.max(1, health.commit.batches)),
       mean_batch_ms: round(health.commit.batchBusyMs / Math.max(1, health.commit.batches)),
+      seat_claims: seatClaims,
+      row_lock_waits: locksAfter.waits - locksBefore.waits,
+      row_lock_wait_ms: locksAfter.waitMs - locksBefore.waitMs,
       ...invariants,
     };
   } finally {

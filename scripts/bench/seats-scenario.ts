@@ -12,6 +12,7 @@ import { batchFigures, countBy, latencyStages, requestSpan, workerHealth } from 
 import { checkBooks } from './seats-books.js';
 import { buildWorld, PER_USER_LIMIT, ZONES } from './seats-world.js';
 import { mergeCounts, p50p99, percentile, sum } from './stats.js';
+import { innodbLocks } from './innodb-locks.js';
 
 /**
  * `seats`: a ticket sale through the whole reservation path. One event (seats over four priced zones,
@@ -114,19 +115,6 @@ async function payStages(
     }
   }
   return p50p99(parts);
-}
-
-/** InnoDB's lock counters, server-wide (anything else using this MySQL counts too). */
-async function innodbLocks(db: Knex): Promise<{ deadlocks: number; waits: number; waitMs: number }> {
-  const [rows] = (await db.raw(
-    `SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_deadlocks', 'Innodb_row_lock_waits', 'Innodb_row_lock_time')`,
-  )) as [{ Variable_name: string; Value: string }[]];
-  const v = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? NaN);
-  return {
-    deadlocks: v('Innodb_deadlocks'),
-    waits: v('Innodb_row_lock_waits'),
-    waitMs: v('Innodb_row_lock_time'),
-  };
 }
 
 export async function runSeats(opts: SeatsOptions): Promise<Record<string, unknown>> {

@@ -5,6 +5,7 @@ import type { Config } from '../../core/config.js';
 import { createHttpApp } from '../../core/http/create-http-app.js';
 import { isReady } from '../../core/http/health.js';
 import { metricsRoutes } from '../../core/metrics/metrics-route.js';
+import { countSeatClaim } from '../../core/metrics/commit-metrics.js';
 import { countQueueJobs } from '../../core/metrics/queue-metrics.js';
 import { LivePublisher } from '../../core/live-publisher.js';
 import type { Logger } from '../../core/logger.js';
@@ -75,7 +76,9 @@ export function buildWorkerApp({
   const notifier = new ReservationNotifier(redis, prefix, logger);
   const live = new LivePublisher(redis, prefix, logger);
   const committer = new RequestCommitter(db, logger, {
-    enrollment: commitEnrollmentBatch,
+    // Headroom of one full batch: a batch running beside this one rarely makes a late claim fail.
+    enrollment: (trx, ids, now) =>
+      commitEnrollmentBatch(trx, ids, now, { claimHeadroom: cfg.commit.batchMax, onClaim: countSeatClaim }),
     reservation: reservationCommitter({ holds: holdQueue, live, logger }),
   });
   const commitWorkers = new CommitWorkers(
@@ -83,6 +86,7 @@ export function buildWorkerApp({
     {
       concurrency: cfg.commit.concurrency,
       batchMax: cfg.commit.batchMax,
+      batchesInFlight: cfg.commit.batchesInFlight,
       lockDurationMs: cfg.commit.lockMs,
       roomScanMs,
     },

@@ -107,7 +107,7 @@ describe('CommitWorkers: a job that fails', function () {
         reporter: new OutcomeReporter(redis, cfg.redis.prefix),
         logger: testLogger,
       },
-      { concurrency: 4, batchMax: 50, lockDurationMs: 30_000, roomScanMs: 60_000 },
+      { concurrency: 4, batchMax: 50, batchesInFlight: 2, lockDurationMs: 30_000, roomScanMs: 60_000 },
     );
     await workers.start();
     return workers;

@@ -21,6 +21,8 @@ import type { CommitResult, RequestCommitter } from './request-committer.js';
 export interface CommitWorkerOptions {
   concurrency: number;
   batchMax: number;
+  /** Batches of one room committed at once (while one commits, the next gathers and writes). */
+  batchesInFlight: number;
   lockDurationMs: number;
   /** How often to look for rooms (and so queues) created since start. */
   roomScanMs: number;
@@ -136,7 +138,7 @@ export class CommitWorkers {
     const batcher = new MicroBatcher<number, Reported>((ids) => this.commitAndReport(ids, kind), {
       maxBatch: this.opts.batchMax,
       maxWaitMs: 2,
-      concurrency: 2,
+      concurrency: this.opts.batchesInFlight,
     });
     const worker = new Worker<CommitJobData>(commitQueueName(roomId), (job) => this.process(job, batcher), {
       connection: this.deps.connection,

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { createDb } from '../../../core/db.js';
-import { newCommitJobId } from '../../../core/requests/request-types.js';
 import {
   createEnrollmentFixture,
   createSection,
@@ -10,6 +8,7 @@ import {
 } from '../../../test/support/catalog-fixture.js';
 import { createSale } from '../../../test/support/event-fixture.js';
 import { rowsOnlyReservationCommitter } from '../../../test/support/committers.js';
+import { insertQueuedRequests } from '../../../test/support/queued-requests.js';
 import { testConfig } from '../../../test/support/test-config.js';
 import { commitEnrollmentBatch } from '../enrollments/enrollment-committer.js';
 
@@ -27,28 +26,9 @@ describe('committers refuse what staff deactivated', function () {
   });
   after(() => db.destroy());
 
-  /** Queued requests, one per user, in admission order, as the api records them. */
-  async function queued(
-    kind: 'enrollment' | 'reservation',
-    roomId: number,
-    payloads: unknown[],
-  ): Promise<number[]> {
-    const users = await createStudents(db, payloads.length);
-    const ids: number[] = [];
-    for (const [i, payload] of payloads.entries()) {
-      const [id] = await db('requests').insert({
-        user_id: users[i],
-        room_id: roomId,
-        idempotency_key: `inactive-${randomUUID()}`,
-        kind,
-        payload: JSON.stringify(payload),
-        queue_number: i + 1,
-        commit_job_id: newCommitJobId(),
-      });
-      ids.push(Number(id));
-    }
-    return ids;
-  }
+  /** Queued requests, one per new student, in admission order. */
+  const queued = async (kind: 'enrollment' | 'reservation', roomId: number, payloads: unknown[]) =>
+    insertQueuedRequests(db, { roomId, kind, users: await createStudents(db, payloads.length), payloads });
   const outcomes = (ids: number[]) =>
     db('requests').whereIn('id', ids).orderBy('id').pluck<string[]>('outcome_code');
 

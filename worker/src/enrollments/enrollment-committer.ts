@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { insertedIds } from '../../../core/db.js';
-import { parseJson } from '../../../core/requests/request-store.js';
+import type { SeatClaimPath } from '../../../core/metrics/commit-metrics.js';
+import { parseJson, type RequestRow } from '../../../core/requests/request-store.js';
 import {
   enrollmentPayload,
   type OutcomeItem,
@@ -21,11 +22,32 @@ const minutes = (t: string) => {
   return (h ?? 0) * 60 + (m ?? 0);
 };
 
+export interface EnrollmentCommitOptions {
+  /**
+   * Seats every section must have left, beyond the batch's own demand, for the batch to claim its seats
+   * at the end (0: whenever the batch fits). The worker passes its largest batch, so a batch running
+   * beside it rarely makes the claim fail.
+   */
+  claimHeadroom?: number;
+  /** Told which path the batch took. */
+  onClaim?: (path: SeatClaimPath) => void;
+}
+
 /**
- * Commits a batch of enrollment requests in ONE transaction: the rows they touch are locked once, in a
- * fixed order (requests, then students, then sections, each by id) so two batches can't deadlock; each
- * request is decided in admission order against the snapshot; then all writes go out in a few bulk
- * statements. A hot section thus costs one lock round per batch, not one per request.
+ * Commits a batch of enrollment requests in ONE transaction: the requests and their students are
+ * locked first (each by id, so two batches can't deadlock), each request is decided in admission order
+ * against a snapshot, then all writes go out in a few bulk statements.
+ *
+ * The sections' seat counts are taken one of two ways (ADR 030):
+ * - **late**, when every section is active and has room for the whole batch (plus `claimHeadroom`)
+ *   in a read without a lock: decisions against that read cannot meet a full or inactive section, so
+ *   the enrollments, audit rows, outcomes and notifications are written first, and the seats are claimed
+ *   last, by one guarded UPDATE (`enrolled + n <= capacity AND active`). A hot section is then locked
+ *   only for that UPDATE and the commit, not for every row the batch writes. If another batch or staff
+ *   changed a section in between and the guard fails, everything since a savepoint is undone and the
+ *   batch is decided again the locked way.
+ * - **locked**, otherwise (a section near full, inactive, or a claim that failed): the sections are
+ *   locked before deciding, so who gets the last seats is decided on the counts as they stand.
  *
  * `requestIds` must all be enrollment requests. Requests no longer `queued` (already committed by an
  * earlier run of the same job) are skipped; the caller reports their stored outcome.
@@ -34,25 +56,105 @@ export async function commitEnrollmentBatch(
   trx: Knex.Transaction,
   requestIds: number[],
   now: Date,
+  options: EnrollmentCommitOptions = {},
 ): Promise<DecidedRequest[]> {
   const requests = await lockQueuedRequests(trx, requestIds, 'enrollment');
   if (requests.length === 0) return [];
 
-  const wanted = requests.map((r) => {
-    const parsed = enrollmentPayload.safeParse(parseJson(r.payload));
-    return { row: r, sectionIds: parsed.success ? parsed.data.sectionIds : [] };
-  });
+  const wanted = sortByAdmission(
+    requests.map((r) => {
+      const parsed = enrollmentPayload.safeParse(parseJson(r.payload));
+      return { row: r, sectionIds: parsed.success ? parsed.data.sectionIds : [] };
+    }),
+  );
   const sectionIds = [...new Set(wanted.flatMap((w) => w.sectionIds))].sort((a, b) => a - b);
   const userIds = [...new Set(requests.map((r) => r.user_id))].sort((a, b) => a - b);
 
-  // Everything but the seat counts is read before the sections are locked: a hot section's lock is
-  // held only for deciding and writing.
-  const info = await sectionInfo(trx, sectionIds);
-  const termIds = [...new Set([...info.values()].map((s) => s.termId))];
+  // Everything but the seat counts is read before any section is locked. The students are locked
+  // before the sections on every path (the fixed order: requests, students, sections).
+  const seen = await readSections(trx, sectionIds);
+  const termIds = [...new Set([...seen.values()].map((s) => s.termId))];
   const students = await loadStudents(trx, userIds, termIds);
   const windows = await loadWindows(trx, termIds);
-  const sections = await lockSections(trx, info);
+  const batch: Batch = { trx, requests, wanted, windows, now };
 
+  if (fitsWithRoomToSpare(wanted, seen, options.claimHeadroom ?? 0)) {
+    try {
+      // A savepoint: a failed claim undoes only what this attempt wrote; the locks taken above stay.
+      const decided = await trx.transaction(async (sp) => {
+        const written = await decideAndWrite({ ...batch, trx: sp }, seen, students);
+        if (!(await claimSeats(sp, written.changed))) throw new SeatsMoved();
+        return written.decided;
+      });
+      options.onClaim?.('late');
+      return decided;
+    } catch (err) {
+      if (!(err instanceof SeatsMoved)) throw err;
+      options.onClaim?.('late_retried');
+    }
+    // Deciding changed the students' snapshots: read them again (their locks are already held).
+    const again = await loadStudents(trx, userIds, termIds);
+    return decideLocked(batch, seen, again);
+  }
+  options.onClaim?.('locked');
+  return decideLocked(batch, seen, students);
+}
+
+async function decideLocked(
+  batch: Batch,
+  seen: Map<number, SeenSection>,
+  students: Map<number, StudentState>,
+): Promise<DecidedRequest[]> {
+  const written = await decideAndWrite(batch, await lockSections(batch.trx, seen), students);
+  // Under the sections' locks the guard always holds; a miss would be a bug, and rolls the batch back.
+  if (!(await claimSeats(batch.trx, written.changed))) throw new Error('seat counts moved under their locks');
+  return written.decided;
+}
+
+/** A claim's guard failed: a section filled up, or went inactive, since it was read. */
+class SeatsMoved extends Error {}
+
+interface Batch {
+  trx: Knex.Transaction;
+  requests: RequestRow[];
+  wanted: { row: RequestRow; sectionIds: number[] }[];
+  windows: WindowState[];
+  now: Date;
+}
+
+/**
+ * Whether deciding against `seen` (read without locks) can't meet a full or inactive section: every
+ * section is active and has seats for everyone in the batch who wants it, and `headroom` more.
+ */
+function fitsWithRoomToSpare(
+  wanted: Batch['wanted'],
+  seen: Map<number, SeenSection>,
+  headroom: number,
+): boolean {
+  const demand = new Map<number, number>();
+  for (const w of wanted) for (const id of new Set(w.sectionIds)) demand.set(id, (demand.get(id) ?? 0) + 1);
+  for (const [id, n] of demand) {
+    const s = seen.get(id);
+    // A missing section is rejected whichever way; nothing to claim for it.
+    if (s && (!s.active || s.capacity - s.enrolled < n + headroom)) return false;
+  }
+  return true;
+}
+
+/**
+ * Decides every request in admission order against `sections` and writes the enrollments, their audit
+ * rows, the outcomes and the notifications. Returns the decisions and the sections whose count grew;
+ * their seats are not yet claimed.
+ */
+async function decideAndWrite(
+  b: Batch,
+  sectionsRead: Map<number, SeenSection>,
+  students: Map<number, StudentState>,
+): Promise<{ decided: DecidedRequest[]; changed: CountedSection[] }> {
+  const { trx } = b;
+  const sections = new Map(
+    [...sectionsRead].map(([id, s]) => [id, { ...s, initialEnrolled: s.enrolled }] as const),
+  );
   const decided: DecidedRequest[] = [];
   const newEnrollments: {
     user_id: number;
@@ -61,7 +163,7 @@ export async function commitEnrollmentBatch(
     term_id: number;
     request_id: number;
   }[] = [];
-  for (const { row, sectionIds: ids } of sortByAdmission(wanted)) {
+  for (const { row, sectionIds: ids } of b.wanted) {
     const student = students.get(row.user_id);
     if (!student || ids.length === 0) {
       decided.push({
@@ -70,10 +172,10 @@ export async function commitEnrollmentBatch(
       });
       continue;
     }
-    const items = ids.map((id) => decideSection(student, sections.get(id), windows, now, id));
+    const items = ids.map((id) => decideSection(student, sections.get(id), b.windows, b.now, id));
     for (const item of items) {
       if (item.status !== 'committed') continue;
-      const s = sections.get(item.sectionId as number) as SectionState;
+      const s = sections.get(item.sectionId as number) as CountedSection;
       newEnrollments.push({
         user_id: row.user_id,
         section_id: s.id,
@@ -97,7 +199,7 @@ export async function commitEnrollmentBatch(
       : await trx('enrollments')
           .whereIn(
             'request_id',
-            requests.map((r) => r.id),
+            b.requests.map((r) => r.id),
           )
           .select<{ id: number; request_id: number; section_id: number }[]>('id', 'request_id', 'section_id');
     const idOf = new Map(ids.map((e) => [`${e.request_id}:${e.section_id}`, e.id]));
@@ -106,11 +208,7 @@ export async function commitEnrollmentBatch(
         if (item.status === 'committed') item.enrollmentId = idOf.get(`${d.row.id}:${item.sectionId}`);
       }
     }
-    await writeSeatCounts(
-      trx,
-      [...sections.values()].filter((s) => s.enrolled !== s.initialEnrolled),
-    );
-    const ownerOf = new Map(requests.map((r) => [r.id, r.user_id]));
+    const ownerOf = new Map(b.requests.map((r) => [r.id, r.user_id]));
     await trx('audit_log').insert(
       ids.map((e) => ({
         actor_user_id: ownerOf.get(e.request_id) ?? null,
@@ -123,8 +221,8 @@ export async function commitEnrollmentBatch(
       })),
     );
   }
-  await writeOutcomes(trx, decided, now);
-  return decided;
+  await writeOutcomes(trx, decided, b.now);
+  return { decided, changed: [...sections.values()].filter((s) => s.enrolled !== s.initialEnrolled) };
 }
 
 function summarise(items: OutcomeItem[]): RequestOutcome {
@@ -154,20 +252,19 @@ function summarise(items: OutcomeItem[]): RequestOutcome {
   };
 }
 
-type LockedSection = SectionState & { initialEnrolled: number };
-type SectionInfo = Omit<SectionState, 'capacity' | 'enrolled' | 'active'>;
+/** A section as read, with its seat count, capacity and `active` (locked or not: see the callers). */
+type SeenSection = SectionState;
+type CountedSection = SectionState & { initialEnrolled: number };
 
-/** What doesn't change during a sale: course, credits, meetings, label. Read without locking. */
-async function sectionInfo(trx: Knex.Transaction, ids: number[]): Promise<Map<number, SectionInfo>> {
+/**
+ * The sections, read without locking: what doesn't change during a sale (course, credits, meetings,
+ * label) and, as they stand at this moment, the seat count, capacity and `active`.
+ */
+async function readSections(trx: Knex.Transaction, ids: number[]): Promise<Map<number, SeenSection>> {
   if (ids.length === 0) return new Map();
   const rows = await trx('sections')
     .whereIn('id', ids)
-    .select<{ id: number; term_id: number; course_id: number; section_number: number }[]>(
-      'id',
-      'term_id',
-      'course_id',
-      'section_number',
-    );
+    .select<SectionRow[]>('id', 'term_id', 'course_id', 'section_number', 'capacity', 'enrolled', 'active');
   const courses = await trx('courses')
     .whereIn('id', [...new Set(rows.map((r) => r.course_id))])
     .select<{ id: number; code: string; credits: number }[]>('id', 'code', 'credits');
@@ -183,6 +280,9 @@ async function sectionInfo(trx: Knex.Transaction, ids: number[]): Promise<Map<nu
           termId: r.term_id,
           courseId: r.course_id,
           credits: course?.credits ?? 0,
+          capacity: r.capacity,
+          enrolled: r.enrolled,
+          active: Boolean(r.active),
           meetings: meetings.get(r.id) ?? [],
           label: `${course?.code ?? 'course'}-${String(r.section_number).padStart(2, '0')}`,
         },
@@ -191,52 +291,67 @@ async function sectionInfo(trx: Knex.Transaction, ids: number[]): Promise<Map<nu
   );
 }
 
+interface SectionRow {
+  id: number;
+  term_id: number;
+  course_id: number;
+  section_number: number;
+  capacity: number;
+  enrolled: number;
+  active: number;
+}
+
 /**
- * The seat counts and `active`, locked (in id order, so two batches can't deadlock) until the batch
- * commits; `active` is read under the lock because staff deactivate a section during a sale.
+ * The seat counts, capacities and `active` of `seen`'s sections, locked (in id order, so two batches
+ * can't deadlock) until the batch commits; a section deleted since it was read is left out.
  */
 async function lockSections(
   trx: Knex.Transaction,
-  info: Map<number, SectionInfo>,
-): Promise<Map<number, LockedSection>> {
-  if (info.size === 0) return new Map();
+  seen: Map<number, SeenSection>,
+): Promise<Map<number, SeenSection>> {
+  if (seen.size === 0) return new Map();
   const rows = await trx('sections')
-    .whereIn('id', [...info.keys()])
+    .whereIn('id', [...seen.keys()])
     .orderBy('id')
     .forUpdate()
-    .select<{ id: number; capacity: number; enrolled: number; active: number }[]>(
+    .select<Pick<SectionRow, 'id' | 'capacity' | 'enrolled' | 'active'>[]>(
       'id',
       'capacity',
       'enrolled',
       'active',
     );
-  const out = new Map<number, LockedSection>();
+  const out = new Map<number, SeenSection>();
   for (const r of rows) {
-    const i = info.get(r.id);
-    if (i)
-      out.set(r.id, {
-        ...i,
-        capacity: r.capacity,
-        enrolled: r.enrolled,
-        active: Boolean(r.active),
-        initialEnrolled: r.enrolled,
-      });
+    const s = seen.get(r.id);
+    if (s) out.set(r.id, { ...s, capacity: r.capacity, enrolled: r.enrolled, active: Boolean(r.active) });
   }
   return out;
 }
 
 /**
- * The new seat counts of the sections a batch changed, in one statement: a batch of a few hundred carts
- * touches hundreds of sections, and one UPDATE each kept the hot sections locked for as many round trips.
+ * Adds each changed section's new enrollments to its count, in one statement, guarded: only while the
+ * section is still active, of the term and course its enrollments copied, and the seats fit. The
+ * guard is what keeps a section from being oversold by a late claim, and (there is no foreign key from
+ * enrollments to sections: ADR 030) what keeps an enrollment's copies equal to its section's. True when
+ * every section passed it.
  */
-async function writeSeatCounts(trx: Knex.Transaction, changed: LockedSection[]): Promise<void> {
-  if (changed.length === 0) return;
-  const ids = changed.map((s) => s.id);
-  await trx.raw(
-    `UPDATE sections SET enrolled = CASE id ${changed.map(() => 'WHEN ? THEN ?').join(' ')} END
-     WHERE id IN (${ids.map(() => '?').join(', ')})`,
-    [...changed.flatMap((s) => [s.id, s.enrolled]), ...ids],
-  );
+async function claimSeats(trx: Knex.Transaction, changed: CountedSection[]): Promise<boolean> {
+  if (changed.length === 0) return true;
+  const taken = changed.map(() => 'WHEN ? THEN ?').join(' ');
+  const takenBindings = changed.flatMap((s) => [s.id, s.enrolled - s.initialEnrolled]);
+  const [result] = (await trx.raw(
+    `UPDATE sections SET enrolled = enrolled + CASE id ${taken} END
+     WHERE id IN (${changed.map(() => '?').join(', ')})
+       AND (id, term_id, course_id) IN (${changed.map(() => '(?, ?, ?)').join(', ')})
+       AND active = 1 AND enrolled + CASE id ${taken} END <= capacity`,
+    [
+      ...takenBindings,
+      ...changed.map((s) => s.id),
+      ...changed.flatMap((s) => [s.id, s.termId, s.courseId]),
+      ...takenBindings,
+    ],
+  )) as [{ affectedRows: number }];
+  return result.affectedRows === changed.length;
 }
 
 async function meetingsOf(trx: Knex.Transaction, sectionIds: number[]): Promise<Map<number, Meeting[]>> {
