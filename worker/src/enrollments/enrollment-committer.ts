@@ -42,10 +42,10 @@ export interface EnrollmentCommitOptions {
  * - **late**, when every section is active and has room for the whole batch (plus `claimHeadroom`)
  *   in a read without a lock: decisions against that read cannot meet a full or inactive section, so
  *   the enrollments, audit rows, outcomes and notifications are written first, and the seats are claimed
- *   last, by one guarded UPDATE (`enrolled + n <= capacity AND active`). A hot section is then locked
- *   only for that UPDATE and the commit, not for every row the batch writes. If another batch or staff
- *   changed a section in between and the guard fails, everything since a savepoint is undone and the
- *   batch is decided again the locked way.
+ *   last (claimSeats: lock, check there is still room and the section is active, write the counts). A
+ *   hot section is then locked only for the claim and the commit, not for every row the batch writes.
+ *   If another batch or staff changed a section in between and the check fails, everything since a
+ *   savepoint is undone and the batch is decided again the locked way.
  * - **locked**, otherwise (a section near full, inactive, or a claim that failed): the sections are
  *   locked before deciding, so who gets the last seats is decided on the counts as they stand.
  *
@@ -83,7 +83,7 @@ export async function commitEnrollmentBatch(
       // A savepoint: a failed claim undoes only what this attempt wrote; the locks taken above stay.
       const decided = await trx.transaction(async (sp) => {
         const written = await decideAndWrite({ ...batch, trx: sp }, seen, students);
-        if (!(await claimSeats(sp, written.changed))) throw new SeatsMoved();
+        await claimSeats(sp, written.changed);
         return written.decided;
       });
       options.onClaim?.('late');
@@ -106,12 +106,11 @@ async function decideLocked(
   students: Map<number, StudentState>,
 ): Promise<DecidedRequest[]> {
   const written = await decideAndWrite(batch, await lockSections(batch.trx, seen), students);
-  // Under the sections' locks the guard always holds; a miss would be a bug, and rolls the batch back.
-  if (!(await claimSeats(batch.trx, written.changed))) throw new Error('seat counts moved under their locks');
+  await writeSeatCounts(batch.trx, written.changed);
   return written.decided;
 }
 
-/** A claim's guard failed: a section filled up, or went inactive, since it was read. */
+/** A late claim's check failed: a section filled up, went inactive or went away since it was read. */
 class SeatsMoved extends Error {}
 
 interface Batch {
@@ -302,8 +301,8 @@ interface SectionRow {
 }
 
 /**
- * The seat counts, capacities and `active` of `seen`'s sections, locked (in id order, so two batches
- * can't deadlock) until the batch commits; a section deleted since it was read is left out.
+ * `seen`'s sections as they stand, locked (in id order, so two batches can't deadlock) until the batch
+ * commits; a section deleted since it was read is left out.
  */
 async function lockSections(
   trx: Knex.Transaction,
@@ -314,8 +313,10 @@ async function lockSections(
     .whereIn('id', [...seen.keys()])
     .orderBy('id')
     .forUpdate()
-    .select<Pick<SectionRow, 'id' | 'capacity' | 'enrolled' | 'active'>[]>(
+    .select<Omit<SectionRow, 'section_number'>[]>(
       'id',
+      'term_id',
+      'course_id',
       'capacity',
       'enrolled',
       'active',
@@ -323,35 +324,53 @@ async function lockSections(
   const out = new Map<number, SeenSection>();
   for (const r of rows) {
     const s = seen.get(r.id);
-    if (s) out.set(r.id, { ...s, capacity: r.capacity, enrolled: r.enrolled, active: Boolean(r.active) });
+    if (s)
+      out.set(r.id, {
+        ...s,
+        termId: r.term_id,
+        courseId: r.course_id,
+        capacity: r.capacity,
+        enrolled: r.enrolled,
+        active: Boolean(r.active),
+      });
   }
   return out;
 }
 
 /**
- * Adds each changed section's new enrollments to its count, in one statement, guarded: only while the
- * section is still active, of the term and course its enrollments copied, and the seats fit. The
- * guard is what keeps a section from being oversold by a late claim, and (there is no foreign key from
- * enrollments to sections: ADR 030) what keeps an enrollment's copies equal to its section's. True when
- * every section passed it.
+ * A late batch's seats: locks the changed sections (in id order, as the locked path does) and checks each
+ * is still there, active, of the term and course its enrollments copied, with room for what the batch
+ * took; then writes the new counts. The check is what keeps a section from being oversold by a late
+ * claim and, with no foreign key from enrollments to sections (ADR 030), what keeps an enrollment's copies
+ * equal to its section's. Throws SeatsMoved when a section fails it.
  */
-async function claimSeats(trx: Knex.Transaction, changed: CountedSection[]): Promise<boolean> {
-  if (changed.length === 0) return true;
-  const taken = changed.map(() => 'WHEN ? THEN ?').join(' ');
-  const takenBindings = changed.flatMap((s) => [s.id, s.enrolled - s.initialEnrolled]);
-  const [result] = (await trx.raw(
-    `UPDATE sections SET enrolled = enrolled + CASE id ${taken} END
-     WHERE id IN (${changed.map(() => '?').join(', ')})
-       AND (id, term_id, course_id) IN (${changed.map(() => '(?, ?, ?)').join(', ')})
-       AND active = 1 AND enrolled + CASE id ${taken} END <= capacity`,
-    [
-      ...takenBindings,
-      ...changed.map((s) => s.id),
-      ...changed.flatMap((s) => [s.id, s.termId, s.courseId]),
-      ...takenBindings,
-    ],
-  )) as [{ affectedRows: number }];
-  return result.affectedRows === changed.length;
+async function claimSeats(trx: Knex.Transaction, changed: CountedSection[]): Promise<void> {
+  if (changed.length === 0) return;
+  const now = await lockSections(trx, new Map(changed.map((s) => [s.id, s])));
+  const claimed: CountedSection[] = [];
+  for (const s of changed) {
+    const n = now.get(s.id);
+    const taken = s.enrolled - s.initialEnrolled;
+    const same = n?.termId === s.termId && n.courseId === s.courseId;
+    if (!n || !same || !n.active || n.enrolled + taken > n.capacity) throw new SeatsMoved();
+    claimed.push({ ...s, enrolled: n.enrolled + taken, initialEnrolled: n.enrolled });
+  }
+  await writeSeatCounts(trx, claimed);
+}
+
+/**
+ * The new seat counts of the sections a batch changed, in one statement, on rows this transaction holds
+ * locked: a batch of a few hundred carts touches hundreds of sections, and one UPDATE each kept the hot
+ * sections locked for as many round trips.
+ */
+async function writeSeatCounts(trx: Knex.Transaction, changed: CountedSection[]): Promise<void> {
+  if (changed.length === 0) return;
+  const ids = changed.map((s) => s.id);
+  await trx.raw(
+    `UPDATE sections SET enrolled = CASE id ${changed.map(() => 'WHEN ? THEN ?').join(' ')} END
+     WHERE id IN (${ids.map(() => '?').join(', ')})`,
+    [...changed.flatMap((s) => [s.id, s.enrolled]), ...ids],
+  );
 }
 
 async function meetingsOf(trx: Knex.Transaction, sectionIds: number[]): Promise<Map<number, Meeting[]>> {

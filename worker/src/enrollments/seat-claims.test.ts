@@ -60,20 +60,39 @@ describe('enrollment seat claims', function () {
     (await db('sections').where({ id: sectionId }).first<{ enrolled: number }>('enrolled'))?.enrolled;
 
   /**
-   * Resolves once the seat claim's UPDATE is running; it then cannot finish before the other
-   * transaction, which holds the section, ends (and if it only reaches the row after that commit, it
-   * reads the committed row: the same outcome).
+   * Resolves once the late claim's locking read of the section is running (the batch's only one: a late
+   * batch reads its sections without a lock); it cannot finish before the other transaction, which holds
+   * the section, ends (and if it only reaches the row after that commit, it reads the committed row: the
+   * same outcome).
    */
   async function claimRunning(): Promise<void> {
     for (let i = 0; i < 500; i++) {
       const [rows] = (await db.raw(
         `SELECT COUNT(*) AS n FROM information_schema.processlist
-         WHERE command = 'Query' AND info LIKE 'UPDATE sections SET enrolled = enrolled + CASE%'`,
+         WHERE command = 'Query' AND info LIKE 'select %from \`sections\` where \`id\` in %for update'`,
       )) as [{ n: number }[]];
       if (Number(rows[0]?.n) > 0) return;
       await sleep(20);
     }
     expect.fail('the seat claim never ran');
+  }
+
+  /**
+   * Commits `ids` while another transaction has changed the section and holds it: the batch reads the
+   * section before that change commits and reaches its claim while the other still holds the row.
+   * Returns the paths the batch took.
+   */
+  async function commitWhileAnotherHolds(
+    ids: number[],
+    change: (other: Knex.Transaction) => Promise<unknown>,
+  ): Promise<SeatClaimPath[]> {
+    const other = await db.transaction({ isolationLevel: 'read committed' });
+    await change(other);
+    const ours = commit(ids);
+    await claimRunning();
+    await other.commit();
+    await ours.done;
+    return ours.paths;
   }
 
   it('claims the seats last when the batch fits, and locks first when it might not', async () => {
@@ -102,16 +121,11 @@ describe('enrollment seat claims', function () {
 
   it('undoes a late claim whose seats were taken meanwhile, and decides the batch again on the locked count', async () => {
     const { sectionId, users, ids } = await world(3, 3);
-    // Another batch takes two of the three seats and holds the section until it commits; ours reads
-    // the count before that commit, finds room for all three, writes, and waits at its claim.
-    const other = await db.transaction({ isolationLevel: 'read committed' });
-    await other('sections').where({ id: sectionId }).increment('enrolled', 2);
-    const ours = commit(ids);
-    await claimRunning();
-    await other.commit();
-    await ours.done;
-
-    expect(ours.paths).to.deep.equal(['late_retried']);
+    // Another batch takes two of the three seats; ours read room for all three and wrote for them.
+    const paths = await commitWhileAnotherHolds(ids, (other) =>
+      other('sections').where({ id: sectionId }).increment('enrolled', 2),
+    );
+    expect(paths).to.deep.equal(['late_retried']);
     expect(await outcomes(ids)).to.deep.equal(['ENROLLED', 'SECTION_FULL', 'SECTION_FULL']);
     expect(await enrolledIn(sectionId)).to.equal(3);
     // Nothing of the undone attempt is left: one enrollment, one audit row, one notification each.
@@ -122,17 +136,24 @@ describe('enrollment seat claims', function () {
 
   it('refuses every request when staff deactivate the section while the batch writes', async () => {
     const { sectionId, users, ids } = await world(10, 2);
-    const staff = await db.transaction({ isolationLevel: 'read committed' });
-    await staff('sections').where({ id: sectionId }).update({ active: false });
-    const ours = commit(ids);
-    await claimRunning();
-    await staff.commit();
-    await ours.done;
-
-    expect(ours.paths).to.deep.equal(['late_retried']);
+    const paths = await commitWhileAnotherHolds(ids, (staff) =>
+      staff('sections').where({ id: sectionId }).update({ active: false }),
+    );
+    expect(paths).to.deep.equal(['late_retried']);
     expect(await outcomes(ids)).to.deep.equal(['SECTION_INACTIVE', 'SECTION_INACTIVE']);
     expect(await enrolledIn(sectionId)).to.equal(0);
     expect(await count('enrollments', 'section_id', [sectionId])).to.equal(0);
     expect(await count('notifications', 'user_id', users)).to.equal(2);
+  });
+
+  it('leaves no enrollment behind when staff delete the section while the batch writes', async () => {
+    const { sectionId, ids } = await world(10, 2);
+    const paths = await commitWhileAnotherHolds(ids, (staff) =>
+      staff('sections').where({ id: sectionId }).delete(),
+    );
+    expect(paths).to.deep.equal(['late_retried']);
+    expect(await outcomes(ids)).to.deep.equal(['SECTION_NOT_FOUND', 'SECTION_NOT_FOUND']);
+    // No foreign key would have refused them (ADR 030): the claim's check did.
+    expect(await count('enrollments', 'section_id', [sectionId])).to.equal(0);
   });
 });
