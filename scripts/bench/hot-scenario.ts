@@ -8,6 +8,7 @@ import { RequestSubmitter } from '../../api/src/requests/request-submitter.js';
 import { startProcess } from '../lib/app-process.js';
 import { checkInvariants } from '../verify.js';
 import { innodbLocks } from './innodb-locks.js';
+import { sampleSum } from './server-latency.js';
 import { createBenchEnv, progress, round, type BenchEnv } from './bench-env.js';
 
 /** A term with one open window and a registration room per section, so each section has its own queue. */
@@ -183,16 +184,14 @@ async function drain(
 }
 
 /** The worker's enrollment batches by how they took their seats (ADR 030), from its /metrics. */
-async function seatClaimsOf(url: string): Promise<Partial<Record<SeatClaimPath, number>>> {
+async function seatClaimsOf(url: string): Promise<Record<SeatClaimPath, number>> {
   const page = await (await fetch(`${url}/metrics`)).text();
-  const out: Partial<Record<SeatClaimPath, number>> = {};
-  for (const path of SEAT_CLAIM_PATHS) {
-    const line = page
-      .split('\n')
-      .find((l) => l.startsWith('rushline_enrollment_seat_claims_total{') && l.includes(`path="${path}"`));
-    if (line) out[path] = Number(line.split(' ').at(-1));
-  }
-  return out;
+  return Object.fromEntries(
+    SEAT_CLAIM_PATHS.map((path) => [
+      path,
+      sampleSum(page, 'rushline_enrollment_seat_claims_total', { path }),
+    ]),
+  ) as Record<SeatClaimPath, number>;
 }
 
 /**

@@ -347,23 +347,25 @@ async function lockSections(
 async function claimSeats(trx: Knex.Transaction, changed: CountedSection[]): Promise<void> {
   if (changed.length === 0) return;
   const now = await lockSections(trx, new Map(changed.map((s) => [s.id, s])));
-  const claimed: CountedSection[] = [];
+  const counts: SeatCount[] = [];
   for (const s of changed) {
     const n = now.get(s.id);
     const taken = s.enrolled - s.initialEnrolled;
     const same = n?.termId === s.termId && n.courseId === s.courseId;
     if (!n || !same || !n.active || n.enrolled + taken > n.capacity) throw new SeatsMoved();
-    claimed.push({ ...s, enrolled: n.enrolled + taken, initialEnrolled: n.enrolled });
+    counts.push({ id: s.id, enrolled: n.enrolled + taken });
   }
-  await writeSeatCounts(trx, claimed);
+  await writeSeatCounts(trx, counts);
 }
+
+type SeatCount = Pick<SectionState, 'id' | 'enrolled'>;
 
 /**
  * The new seat counts of the sections a batch changed, in one statement, on rows this transaction holds
  * locked: a batch of a few hundred carts touches hundreds of sections, and one UPDATE each kept the hot
  * sections locked for as many round trips.
  */
-async function writeSeatCounts(trx: Knex.Transaction, changed: CountedSection[]): Promise<void> {
+async function writeSeatCounts(trx: Knex.Transaction, changed: SeatCount[]): Promise<void> {
   if (changed.length === 0) return;
   const ids = changed.map((s) => s.id);
   await trx.raw(
