@@ -241,6 +241,7 @@ const envSchema = z.object({
   ADMISSION_PACE_BACKLOG: positiveInt.default(2_000),
   ADMISSION_PACE_P99_MS: positiveInt.default(1_000),
   ADMISSION_PACE_INTAKE: positiveInt.default(256),
+  ADMISSION_PACE_INTAKE_MS: positiveInt.default(250),
   ADMISSION_PACE_FLOOR: positiveInt.default(60),
   ADMISSION_PACE_STEP: positiveInt.default(600),
   ADMISSION_PACE_START: positiveInt.default(6_000),
@@ -402,8 +403,12 @@ export interface Config {
     readonly pace: {
       readonly backlogTarget: number;
       readonly p99TargetMs: number;
-      /** Submissions an api process holds on average (its intake load) above which the pace is cut. */
+      /**
+       * Submissions an api process holds on average (its intake load) above which the pace is cut, when
+       * it also holds each longer than `intakeHoldTargetMs` on average.
+       */
       readonly intakeTarget: number;
+      readonly intakeHoldTargetMs: number;
       readonly floorPerMin: number;
       readonly increasePerMinPerS: number;
       /** Where an adaptive room never paced starts before doubling (slow start), people/min. */
@@ -456,6 +461,7 @@ function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config[
       backlogTarget: env.ADMISSION_PACE_BACKLOG,
       p99TargetMs: env.ADMISSION_PACE_P99_MS,
       intakeTarget: env.ADMISSION_PACE_INTAKE,
+      intakeHoldTargetMs: env.ADMISSION_PACE_INTAKE_MS,
       floorPerMin: env.ADMISSION_PACE_FLOOR,
       increasePerMinPerS: env.ADMISSION_PACE_STEP,
       startPerMin: env.ADMISSION_PACE_START,

@@ -6,7 +6,7 @@ import { testConfig } from '../../test/support/test-config.js';
 import { INTAKE_FRESH_MS, IntakeLoad, publishIntake, readIntake } from './intake-load.js';
 
 describe('the api intake load', () => {
-  it('averages the submissions held over time, window by window', () => {
+  it('averages the submissions held over time, and the time each is held, window by window', () => {
     let t = 0;
     const load = new IntakeLoad(() => t);
     const a = load.enter();
@@ -16,13 +16,22 @@ describe('the api intake load', () => {
     a();
     a(); // letting go twice counts once
     t = 400;
-    // 1 held for 100 ms, 2 for 100 ms, 1 for 200 ms: 500 / 400.
-    expect(load.takeAverage()).to.equal(1.25);
+    // 1 held for 100 ms, 2 for 100 ms, 1 for 200 ms: 500 / 400 held; 500 ms held in all by 2 arrivals.
+    expect(load.takeWindow()).to.deep.equal({ held: 1.25, holdMs: 250 });
     t = 600;
-    expect(load.takeAverage(), 'the next window: b alone').to.equal(1);
+    // No arrival: what was held from before is charged to one, so a stalled intake reads as slow.
+    expect(load.takeWindow(), 'the next window: b alone').to.deep.equal({ held: 1, holdMs: 200 });
     b();
     t = 700;
-    expect(load.takeAverage()).to.equal(0);
+    expect(load.takeWindow()).to.deep.equal({ held: 0, holdMs: 0 });
+    // Many arrivals, each held briefly: a count that says throughput, and a short hold.
+    for (let i = 0; i < 100; i += 1) {
+      const leave = load.enter();
+      t += 2;
+      leave();
+    }
+    t = 900;
+    expect(load.takeWindow()).to.deep.equal({ held: 1, holdMs: 2 });
   });
 
   describe('in Redis', function () {
@@ -38,6 +47,7 @@ describe('the api intake load', () => {
     afterEach(() => redis.del(key));
     after(() => redis.quit());
 
+    /** n submissions taken at once and held through a 500 ms window: each held 500 ms. */
     const holding = (n: number) => {
       let t = 0;
       const load = new IntakeLoad(() => t);
@@ -46,11 +56,11 @@ describe('the api intake load', () => {
       return load;
     };
 
-    it('reads the busiest process that published lately, and nothing when none did', async () => {
+    it('reads the busiest process that published lately, with its hold, and nothing when none did', async () => {
       expect(await readIntake(redis, key)).to.equal(null);
       await publishIntake(redis, key, holding(3));
       await publishIntake(redis, key, holding(40));
-      expect(await readIntake(redis, key)).to.equal(40);
+      expect(await readIntake(redis, key)).to.deep.equal({ held: 40, holdMs: 500 });
       expect(await readIntake(redis, key, INTAKE_FRESH_MS + 1_000), 'all stale').to.equal(null);
       expect(await redis.pttl(key)).to.be.above(0);
     });
@@ -62,10 +72,18 @@ describe('the api intake load', () => {
       await redis.hset(key, 'gone', `80:${redisNowMs - 61_000}`);
       await redis.hset(key, 'garbled', 'many:soon');
       await publishIntake(redis, key, holding(5));
-      expect(await readIntake(redis, key)).to.equal(5);
+      expect(await readIntake(redis, key)).to.deep.equal({ held: 5, holdMs: 500 });
       expect(await redis.hkeys(key))
         .to.include('stale')
         .and.not.include('gone');
+    });
+
+    it("reads an older process's `held:stampedAt` as a count with no hold", async () => {
+      const [s, us] = await redis.time();
+      const redisNowMs = Number(s) * 1_000 + Math.floor(Number(us) / 1_000);
+      await redis.hset(key, 'older', `70:${redisNowMs}`);
+      await publishIntake(redis, key, holding(5));
+      expect(await readIntake(redis, key)).to.deep.equal({ held: 70, holdMs: null });
     });
   });
 });

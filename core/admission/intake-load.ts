@@ -12,9 +12,12 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
-/** This process's figure, stamped with Redis's clock. */
+/**
+ * This process's figures, `held:stampedAt:holdMs`, stamped with Redis's clock. The hold comes last so a
+ * reader of the older `held:stampedAt` form still reads the other two.
+ */
 const PUBLISH = `${REDIS_NOW_MS}
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. now)
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. now .. ':' .. ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return now
 `;
@@ -44,17 +47,36 @@ const intakeGauge = new Gauge({
   help: 'Submissions this api process held (taken, not yet answered), averaged over the last quarter second',
   registers: [metricsRegistry],
 });
+const holdGauge = new Gauge({
+  name: 'rushline_api_intake_hold_seconds',
+  help: 'Mean time this api process held a submission over the last quarter second (held / arrivals)',
+  registers: [metricsRegistry],
+});
+
+/** One window of an api process's intake. */
+export interface IntakeFigures {
+  /** Submissions held on average over the window. */
+  held: number;
+  /**
+   * How long each was held on average, ms (Little's law: held / arrivals; over a window with no arrival,
+   * the time held in it). Null from a process that does not say (one of an older version).
+   */
+  holdMs: number | null;
+}
 
 /**
  * How busy one api process's intake is: the submissions it holds (taken, not yet answered), averaged over
- * time, which is arrivals × time spent in the process (Little's law). The admission pace follows it
- * (ADR 012): when students queue at the api, admitting more only lengthens that queue, even while the
- * commit pipeline behind it keeps up.
+ * time, which is arrivals × time spent in the process (Little's law), and that time itself. The admission
+ * pace follows both (ADR 012): when students queue at the api, admitting more only lengthens that queue,
+ * even while the commit pipeline behind it keeps up; but many held for a short time each is throughput,
+ * not a queue.
  */
 export class IntakeLoad {
   /** This process in the shared hash. */
   readonly id = randomUUID();
   private inFlight = 0;
+  /** Submissions taken since windowStartMs. */
+  private arrivals = 0;
   /** Σ in flight × ms, since windowStartMs. */
   private area = 0;
   private markMs: number;
@@ -68,6 +90,7 @@ export class IntakeLoad {
   enter(): () => void {
     this.advance();
     this.inFlight += 1;
+    this.arrivals += 1;
     let left = false;
     return () => {
       if (left) return;
@@ -77,14 +100,19 @@ export class IntakeLoad {
     };
   }
 
-  /** The average held since the last call; starts the next window. */
-  takeAverage(): number {
+  /** The figures since the last call; starts the next window. */
+  takeWindow(): { held: number; holdMs: number } {
     this.advance();
     const span = this.markMs - this.windowStartMs;
-    const average = span > 0 ? this.area / span : this.inFlight;
+    const held = span > 0 ? this.area / span : this.inFlight;
+    // Σ held × ms over the window is the time spent in it by everyone; per arrival, it is the mean hold
+    // (Little's law). With no arrival, what was held from before is charged to one: a stalled intake
+    // still reads as slow.
+    const holdMs = this.area / Math.max(1, this.arrivals);
     this.area = 0;
+    this.arrivals = 0;
     this.windowStartMs = this.markMs;
-    return average;
+    return { held, holdMs };
   }
 
   private advance(): void {
@@ -108,29 +136,37 @@ export function trackIntake(load: IntakeLoad): RequestHandler {
   };
 }
 
-/** Publishes this process's average (and sets its gauge): one field per process in one hash. */
+const tenths = (n: number) => String(Math.round(n * 10) / 10);
+
+/** Publishes this process's figures (and sets its gauges): one field per process in one hash. */
 export async function publishIntake(redis: Redis, key: string, load: IntakeLoad): Promise<void> {
-  const average = load.takeAverage();
-  if (recording.on) intakeGauge.set(average);
-  await runScript(redis, PUBLISH, 1, key, load.id, String(Math.round(average * 10) / 10), INTAKE_FORGET_MS);
+  const { held, holdMs } = load.takeWindow();
+  if (recording.on) {
+    intakeGauge.set(held);
+    holdGauge.set(holdMs / 1_000);
+  }
+  await runScript(redis, PUBLISH, 1, key, load.id, tenths(held), INTAKE_FORGET_MS, tenths(holdMs));
 }
 
 /**
- * The busiest api process's intake (the highest fresh average), or null when no process published
- * lately. Fields of processes gone for a minute are deleted. `agedMs` ages every figure (tests).
+ * The busiest api process's intake (the fresh figures holding the most, with its hold), or null when no
+ * process published lately. Fields of processes gone for a minute are deleted. `agedMs` ages every figure
+ * (tests).
  */
-export async function readIntake(redis: Redis, key: string, agedMs = 0): Promise<number | null> {
+export async function readIntake(redis: Redis, key: string, agedMs = 0): Promise<IntakeFigures | null> {
   const [nowMs, flat] = (await runScript(redis, READ, 1, key)) as [number, string[]];
-  let busiest: number | null = null;
+  let busiest: IntakeFigures | null = null;
   const gone: string[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const id = flat[i] as string;
-    const [average, atMs] = (flat[i + 1] as string).split(':').map(Number);
-    if (average === undefined || atMs === undefined || !Number.isFinite(average) || !Number.isFinite(atMs))
+    const [held, atMs, holdMs] = (flat[i + 1] as string).split(':').map(Number);
+    if (held === undefined || atMs === undefined || !Number.isFinite(held) || !Number.isFinite(atMs))
       continue;
     const age = nowMs + agedMs - atMs;
     if (age > INTAKE_FORGET_MS) gone.push(id);
-    else if (age <= INTAKE_FRESH_MS) busiest = Math.max(busiest ?? 0, average);
+    else if (age <= INTAKE_FRESH_MS && (busiest === null || held > busiest.held)) {
+      busiest = { held, holdMs: holdMs !== undefined && Number.isFinite(holdMs) ? holdMs : null };
+    }
   }
   if (gone.length > 0) await redis.hdel(key, ...gone);
   return busiest;

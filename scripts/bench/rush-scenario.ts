@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signAccessToken } from '../../core/auth/access-token.js';
+import type { IntakeFigures } from '../../core/admission/intake-load.js';
 import { startProcess, type AppProcess } from '../lib/app-process.js';
 import { checkInvariants, type Invariants } from '../verify.js';
 import { duplicateRedis } from '../../core/redis.js';
@@ -221,7 +222,9 @@ interface PaceStep {
   rate_per_min: number;
   backlog: number | null;
   p99_ms: number | null;
+  /** The busiest api process's submissions held, on average, and the mean time it held each. */
   intake: number | null;
+  intake_hold_ms: number | null;
   delivered_per_min: number | null;
 }
 
@@ -238,7 +241,7 @@ function paceSteps(
     backlog: number;
     p99Ms: number | null;
     deliveredPerMin: number | null;
-    intake: number | null;
+    intake: IntakeFigures | null;
   }>(processes, openedAt, ['admission pace cut', 'admission slow start ended']);
   const steps = lines.flatMap(({ msg, at_s, entry }): PaceStep[] =>
     typeof entry.ratePerMin !== 'number'
@@ -250,7 +253,8 @@ function paceSteps(
             rate_per_min: round(entry.ratePerMin, 0),
             backlog: entry.backlog ?? null,
             p99_ms: typeof entry.p99Ms === 'number' ? round(entry.p99Ms, 0) : null,
-            intake: entry.intake ?? null,
+            intake: entry.intake?.held ?? null,
+            intake_hold_ms: entry.intake?.holdMs ?? null,
             delivered_per_min: entry.deliveredPerMin ?? null,
           },
         ],

@@ -23,6 +23,7 @@ const ENV = {
   ADMISSION_PACE_FLOOR: '100',
   ADMISSION_PACE_STEP: '600',
   ADMISSION_PACE_INTAKE: '64',
+  ADMISSION_PACE_INTAKE_MS: '250',
   ROOM_SYNC_MS: '1',
 };
 /** Past the 2 s cut interval and the 2 s budget cap: each step after it may cut once and has a full burst. */
@@ -237,7 +238,7 @@ describe('adaptive admission', function () {
   });
 
   describe('the api intake load', () => {
-    it('cuts the pace while an api process holds more submissions than its target, with no backlog nor p99', async () => {
+    it('cuts the pace while an api process holds more submissions than its target, each for longer than its hold target, with no backlog nor p99', async () => {
       const intakeKey = redisKeys(cfg.redis.prefix).admissionIntake;
       const roomId = await openRoom('adaptive');
       await wr.room.controller.runOnce();
@@ -251,7 +252,7 @@ describe('adaptive admission', function () {
         // Published as the api does (INTAKE_PUBLISH_MS): what the leader reads is that old at most.
         await sleep(PAST_CUT_INTERVAL_MS);
         await publishIntake(wr.redis, intakeKey, load);
-        expect(await readIntake(wr.redis, intakeKey)).to.equal(100);
+        expect(await readIntake(wr.redis, intakeKey)).to.deep.equal({ held: 100, holdMs: 500 });
         await wr.room.controller.runOnce();
         // One more plan stores that cut.
         await wr.room.controller.runOnce();

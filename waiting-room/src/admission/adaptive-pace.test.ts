@@ -15,6 +15,7 @@ const targets: PaceTargets = {
   backlogTarget: 100,
   p99TargetMs: 1_000,
   intakeTarget: 64,
+  intakeHoldTargetMs: 200,
   floorPerMin: 60,
   increasePerMinPerS: 600,
   increaseShareOfPacePerS: 0.1,
@@ -28,6 +29,8 @@ const at = (ratePerMin: number, updatedAtMs = 0, cutAtMs: number | null = -60_00
   updatedAtMs,
   cutAtMs,
 });
+/** An api process holding `held` submissions on average, each for `holdMs` (over its target unless told). */
+const api = (held: number, holdMs: number | null = 500) => ({ held, holdMs });
 const calm = (nowMs: number): PaceSignals => ({
   backlog: 0,
   p99Ms: null,
@@ -69,7 +72,7 @@ describe('adaptive pace (AIMD)', () => {
       13_200,
     );
     // …and a signal over its target may cut at once.
-    const cut = nextPace(exited.state, 'adaptive', 600_000, { ...calm(5_100), intake: 65 }, targets);
+    const cut = nextPace(exited.state, 'adaptive', 600_000, { ...calm(5_100), intake: api(65) }, targets);
     expect(cut.step).to.equal('decrease');
     expect(cut.state.ratePerMin).to.equal(6_000);
   });
@@ -80,8 +83,9 @@ describe('adaptive pace (AIMD)', () => {
       nextPace(start, 'adaptive', 600_000, { ...calm(1_000), ...over }, targets);
     expect(step({ backlog: 50 }).step, 'exactly half').to.equal('increase');
     expect(step({ p99Ms: 500 }).step).to.equal('increase');
-    expect(step({ intake: 32 }).step).to.equal('increase');
-    for (const over of [{ backlog: 51 }, { p99Ms: 501 }, { intake: 33 }]) {
+    expect(step({ intake: api(32) }).step).to.equal('increase');
+    expect(step({ intake: api(33, 100) }).step, 'many held, each briefly').to.equal('increase');
+    for (const over of [{ backlog: 51 }, { p99Ms: 501 }, { intake: api(33) }, { intake: api(33, 101) }]) {
       expect(step(over).state, JSON.stringify(over)).to.deep.equal({
         ratePerMin: 750,
         updatedAtMs: 1_000,
@@ -146,8 +150,14 @@ describe('adaptive pace (AIMD)', () => {
   });
 
   it('reads a p99 over target as the past when nothing is in flight: no cut, the pace grows', () => {
-    const step = (backlog: number, intake: number | null) =>
-      nextPace(at(4_000), 'adaptive', CEILING, { ...calm(500), backlog, p99Ms: 3_000, intake }, targets);
+    const step = (backlog: number, held: number | null) =>
+      nextPace(
+        at(4_000),
+        'adaptive',
+        CEILING,
+        { ...calm(500), backlog, p99Ms: 3_000, intake: held === null ? null : api(held) },
+        targets,
+      );
     // No backlog and the api holding nothing: the pipeline is idle whatever the last seconds' p99 says.
     expect(step(0, 0).step).to.equal('increase');
     // Anything in flight, or an api that has not said (null), and the p99 stands.
@@ -157,19 +167,30 @@ describe('adaptive pace (AIMD)', () => {
   });
 
   it('leaves slow start on a p99 only while something is in flight', () => {
-    const slow = (intake: number) =>
-      nextPace(at(4_000, 0, null), 'adaptive', CEILING, { ...calm(500), p99Ms: 600, intake }, targets);
+    const slow = (held: number) =>
+      nextPace(
+        at(4_000, 0, null),
+        'adaptive',
+        CEILING,
+        { ...calm(500), p99Ms: 600, intake: api(held) },
+        targets,
+      );
     expect(slow(0).step).to.equal('increase');
     expect(slow(1).state.ratePerMin).to.equal(4_000 * SLOW_START_EXIT_FACTOR);
   });
 
-  it('decreases multiplicatively when the api holds more submissions than its target', () => {
-    const step = (intake: number | null) =>
+  it('decreases multiplicatively when the api holds more submissions than its target, each for longer than its target', () => {
+    const step = (intake: PaceSignals['intake']) =>
       nextPace(at(4_000), 'adaptive', CEILING, { ...calm(500), intake }, targets);
-    expect(step(65).step).to.equal('decrease');
-    expect(step(65).state.ratePerMin).to.equal(2_000);
-    // At the target, and when no api process published lately, the pace grows as it would.
-    expect(step(64).step).to.equal('increase');
+    expect(step(api(65)).step).to.equal('decrease');
+    expect(step(api(65)).state.ratePerMin).to.equal(2_000);
+    expect(step(api(65, 201)).step).to.equal('decrease');
+    // A process that does not say how long it holds: judged by its count alone.
+    expect(step(api(65, null)).step).to.equal('decrease');
+    // At the target, held briefly (throughput, not a queue), and when no api process published lately,
+    // the pace grows as it would.
+    expect(step(api(64)).step).to.equal('increase');
+    expect(step(api(5_000, 200)).step).to.equal('increase');
     expect(step(null).step).to.equal('increase');
   });
 
@@ -241,7 +262,7 @@ describe('adaptive pace (AIMD)', () => {
   });
 
   it('cuts no lower than its factor of what the pipeline delivers, and not at all below that', () => {
-    const over = (deliveredPerMin: number | null) => ({ ...calm(500), intake: 500, deliveredPerMin });
+    const over = (deliveredPerMin: number | null) => ({ ...calm(500), intake: api(500), deliveredPerMin });
     // Admitting 40,000/min while 30,000/min are decided: half the pace is more than half of what is
     // delivered, so the plain halving …
     expect(nextPace(at(40_000), 'adaptive', 600_000, over(30_000), targets).state.ratePerMin).to.equal(

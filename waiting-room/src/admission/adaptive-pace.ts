@@ -10,6 +10,7 @@
  * Always within [floor, ceiling], the ceiling being the operator's maximum rate. Pure: the controller hands
  * the state to the next plan-tick script, which stores it in the room's Redis hash.
  */
+import type { IntakeFigures } from '../../../core/admission/intake-load.js';
 
 export type AdmissionMode = 'adaptive' | 'fixed';
 export const ADMISSION_MODES = ['adaptive', 'fixed'] as const satisfies readonly AdmissionMode[];
@@ -22,10 +23,16 @@ export interface PaceTargets {
   /** Recent submit → outcome p99 above which the pace is cut. */
   p99TargetMs: number;
   /**
-   * The busiest api process's intake load (submissions it holds, on average) above which the pace is cut:
-   * students queue at the api before any request row exists, where the other two signals can't see them.
+   * The busiest api process's intake load (submissions it holds, on average) above which, together with
+   * `intakeHoldTargetMs`, the pace is cut: students queue at the api before any request row exists, where
+   * the other two signals can't see them.
    */
   intakeTarget: number;
+  /**
+   * …and the mean time it holds each above which: a count alone grows with throughput (1,300 a second
+   * held 0.2 s each is 260 held) and cut a pace whose students waited nowhere (ADR 012).
+   */
+  intakeHoldTargetMs: number;
   /** The pace never drops below this (nor above the ceiling, if the ceiling is lower). */
   floorPerMin: number;
   /** Increase, per minute of rate, per second that passes under target: at least this much… */
@@ -58,7 +65,7 @@ export interface PaceSignals {
   /** Null when no request completed recently: says nothing, so it is not over target. */
   p99Ms: number | null;
   /** Null when no api process published its intake lately: says nothing either. */
-  intake: number | null;
+  intake: IntakeFigures | null;
   /** The room's requests decided per minute lately (null: unknown): a cut does not go below its share. */
   deliveredPerMin: number | null;
   nowMs: number;
@@ -122,11 +129,15 @@ export function increasePerS(ratePerMin: number, targets: PaceTargets): number {
  * and intake 0, set the pace to half of what was delivered, and it took 20 s to climb back).
  */
 function past(signals: PaceSignals, targets: PaceTargets, share: number): boolean {
-  const inFlight = signals.backlog > 0 || signals.intake !== 0;
+  const { intake } = signals;
+  const inFlight = signals.backlog > 0 || intake === null || intake.held !== 0;
   return (
     signals.backlog > targets.backlogTarget * share ||
     (inFlight && signals.p99Ms !== null && signals.p99Ms > targets.p99TargetMs * share) ||
-    (signals.intake !== null && signals.intake > targets.intakeTarget * share)
+    (intake !== null &&
+      intake.held > targets.intakeTarget * share &&
+      // A process that does not say how long it holds is judged by its count alone.
+      (intake.holdMs === null || intake.holdMs > targets.intakeHoldTargetMs * share))
   );
 }
 

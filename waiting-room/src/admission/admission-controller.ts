@@ -1,4 +1,4 @@
-import { INTAKE_PUBLISH_MS } from '../../../core/admission/intake-load.js';
+import { INTAKE_PUBLISH_MS, type IntakeFigures } from '../../../core/admission/intake-load.js';
 import type { Logger } from '../../../core/logger.js';
 import { AdmissionStageClock } from '../../../core/metrics/admission-metrics.js';
 import { RoomMetrics } from '../../../core/metrics/room-metrics.js';
@@ -47,10 +47,10 @@ export interface AdmissionPorts {
   /** The room's requests completed in the last windowMs: their submit → outcome p99 and their rate. */
   recentDelivery(roomId: number, windowMs: number): Promise<RecentDelivery>;
   /**
-   * The busiest api process's intake load (submissions held, on average, core/admission/intake-load.ts);
-   * null when none published lately. Left out: the pace does not follow it.
+   * The busiest api process's intake load (submissions held on average and for how long,
+   * core/admission/intake-load.ts); null when none published lately. Left out: the pace does not follow it.
    */
-  intakeLoad?(): Promise<number | null>;
+  intakeLoad?(): Promise<IntakeFigures | null>;
   /**
    * Whether what the room guards is gone (its sale's seats, every section of its window): then nobody is
    * admitted this tick (inventory.ts, which also tells the room's watchers). Left out: never sold out.
@@ -120,7 +120,7 @@ export class AdmissionController {
   private readonly lastPhase = new Map<number, string>();
   /** Only a cache (bounds the delivery query to once a second per room): a new leader reads it afresh. */
   private readonly deliveries = new Map<number, { atMs: number; delivery: RecentDelivery }>();
-  private intake: { atMs: number; load: Promise<number | null> } | undefined;
+  private intake: { atMs: number; load: Promise<IntakeFigures | null> } | undefined;
   private readonly slowTickLoggedAt = new Map<number, number>();
   /** Whether a room of the pass in progress has work its ticks would hold up (`AdmissionPorts.workWaiting`). */
   private passSawWork = false;
@@ -357,7 +357,7 @@ export class AdmissionController {
       ? await this.recentDelivery(room.id, nowMs)
       : { p99Ms: null, perMin: null };
     const intake = follows ? await this.intakeLoad(nowMs) : null;
-    if ((intake ?? 0) > 0 || (deliveredPerMin ?? 0) > 0) this.passSawWork = true;
+    if ((intake?.held ?? 0) > 0 || (deliveredPerMin ?? 0) > 0) this.passSawWork = true;
     const admitting = !plan.paused && !soldOut && waiting > 0;
     const { state, step } = nextPace(
       plan.pace,
@@ -384,7 +384,7 @@ export class AdmissionController {
   }
 
   /** One read shared by every room of a pass: the api serves them all. A failed read says nothing. */
-  private intakeLoad(nowMs: number): Promise<number | null> {
+  private intakeLoad(nowMs: number): Promise<IntakeFigures | null> {
     const ports = this.ports;
     if (!ports.intakeLoad) return Promise.resolve(null);
     if (!this.intake || nowMs - this.intake.atMs >= INTAKE_REFRESH_MS) {
