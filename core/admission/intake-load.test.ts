@@ -6,7 +6,7 @@ import { testConfig } from '../../test/support/test-config.js';
 import { INTAKE_FRESH_MS, IntakeLoad, publishIntake, readIntake } from './intake-load.js';
 
 describe('the api intake load', () => {
-  it('averages the submissions held over time, and the time each is held, window by window', () => {
+  it('averages the submissions held over time, and how long each was held, window by window', () => {
     let t = 0;
     const load = new IntakeLoad(() => t);
     const a = load.enter();
@@ -16,22 +16,39 @@ describe('the api intake load', () => {
     a();
     a(); // letting go twice counts once
     t = 400;
-    // 1 held for 100 ms, 2 for 100 ms, 1 for 200 ms: 500 / 400 held; 500 ms held in all by 2 arrivals.
-    expect(load.takeWindow()).to.deep.equal({ held: 1.25, holdMs: 250 });
+    // 1 held for 100 ms, 2 for 100 ms, 1 for 200 ms: 500 / 400 held; a, let go, was held 200 ms.
+    expect(load.takeWindow()).to.deep.equal({ held: 1.25, holdMs: 200 });
     t = 600;
-    // No arrival: what was held from before is charged to one, so a stalled intake reads as slow.
-    expect(load.takeWindow(), 'the next window: b alone').to.deep.equal({ held: 1, holdMs: 200 });
+    // Nobody let go: the age of those still held (b, taken at 100), so a stalled intake reads as slow.
+    expect(load.takeWindow(), 'the next window: b alone').to.deep.equal({ held: 1, holdMs: 500 });
     b();
     t = 700;
-    expect(load.takeWindow()).to.deep.equal({ held: 0, holdMs: 0 });
-    // Many arrivals, each held briefly: a count that says throughput, and a short hold.
+    expect(load.takeWindow()).to.deep.equal({ held: 0, holdMs: 500 });
+    t = 800;
+    expect(load.takeWindow(), 'nothing held, nothing let go').to.deep.equal({ held: 0, holdMs: 0 });
+    // Many, each held briefly: a count that says throughput, and a short hold.
     for (let i = 0; i < 100; i += 1) {
       const leave = load.enter();
       t += 2;
       leave();
     }
-    t = 900;
+    t = 1_000;
     expect(load.takeWindow()).to.deep.equal({ held: 1, holdMs: 2 });
+  });
+
+  it('reads a window between two clumps of arrivals by the holds that ended in it', () => {
+    let t = 0;
+    const load = new IntakeLoad(() => t);
+    // A clump of 100 taken at once (a room's tick admits people together), answered over 200 ms.
+    const clump = Array.from({ length: 100 }, () => load.enter());
+    t = 100;
+    clump.slice(0, 50).forEach((leave) => leave());
+    expect(load.takeWindow().holdMs).to.equal(100);
+    t = 200;
+    clump.slice(50).forEach((leave) => leave());
+    t = 250;
+    // No arrival in this window, yet each answer took 200 ms: that is what a student waited.
+    expect(load.takeWindow()).to.deep.equal({ held: 5_000 / 150, holdMs: 200 });
   });
 
   describe('in Redis', function () {

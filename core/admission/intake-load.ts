@@ -49,7 +49,7 @@ const intakeGauge = new Gauge({
 });
 const holdGauge = new Gauge({
   name: 'rushline_api_intake_hold_seconds',
-  help: 'Mean time this api process held a submission over the last quarter second (held / arrivals)',
+  help: 'Mean time this api process held the submissions it answered in the last quarter second',
   registers: [metricsRegistry],
 });
 
@@ -58,8 +58,8 @@ export interface IntakeFigures {
   /** Submissions held on average over the window. */
   held: number;
   /**
-   * How long each was held on average, ms (Little's law: held / arrivals; over a window with no arrival,
-   * the time held in it). Null from a process that does not say (one of an older version).
+   * How long each submission let go in the window was held, on average, ms (with none let go, the mean
+   * age of those held). Null from a process that does not say (one of an older version).
    */
   holdMs: number | null;
 }
@@ -75,8 +75,11 @@ export class IntakeLoad {
   /** This process in the shared hash. */
   readonly id = randomUUID();
   private inFlight = 0;
-  /** Submissions taken since windowStartMs. */
-  private arrivals = 0;
+  /** Σ of the times the submissions in flight were taken: their mean age without a list of them. */
+  private inFlightTakenSum = 0;
+  /** Submissions answered (or abandoned) since windowStartMs, and Σ of how long each was held. */
+  private departures = 0;
+  private departedHoldSum = 0;
   /** Σ in flight × ms, since windowStartMs. */
   private area = 0;
   private markMs: number;
@@ -89,14 +92,19 @@ export class IntakeLoad {
   /** A submission taken; the function returned lets it go (once, however often it is called). */
   enter(): () => void {
     this.advance();
+    const takenAt = this.markMs;
     this.inFlight += 1;
-    this.arrivals += 1;
+    this.inFlightTakenSum += takenAt;
     let left = false;
     return () => {
       if (left) return;
       left = true;
       this.advance();
       this.inFlight -= 1;
+      // Back to exactly 0 whenever nothing is held, so rounding never builds up in the sum.
+      this.inFlightTakenSum = this.inFlight === 0 ? 0 : this.inFlightTakenSum - takenAt;
+      this.departures += 1;
+      this.departedHoldSum += this.markMs - takenAt;
     };
   }
 
@@ -105,12 +113,19 @@ export class IntakeLoad {
     this.advance();
     const span = this.markMs - this.windowStartMs;
     const held = span > 0 ? this.area / span : this.inFlight;
-    // Σ held × ms over the window is the time spent in it by everyone; per arrival, it is the mean hold
-    // (Little's law). With no arrival, what was held from before is charged to one: a stalled intake
-    // still reads as slow.
-    const holdMs = this.area / Math.max(1, this.arrivals);
+    // The mean hold of the submissions let go in the window, each measured whole. (Little's law, the
+    // area per arrival, misreads windows shorter than the room's admission ticks: arrivals come in
+    // clumps, and a window between two clumps read 0.7 s with every answer taking 0.25 s at most.) With
+    // none let go, the mean age of those still held: a stalled intake reads as slow.
+    const holdMs =
+      this.departures > 0
+        ? this.departedHoldSum / this.departures
+        : this.inFlight > 0
+          ? this.markMs - this.inFlightTakenSum / this.inFlight
+          : 0;
     this.area = 0;
-    this.arrivals = 0;
+    this.departures = 0;
+    this.departedHoldSum = 0;
     this.windowStartMs = this.markMs;
     return { held, holdMs };
   }

@@ -77,6 +77,19 @@ describe('adaptive pace (AIMD)', () => {
     expect(cut.state.ratePerMin).to.equal(6_000);
   });
 
+  it('leaves slow start no lower than what the pipeline delivers, and never higher than its pace', () => {
+    const s = at(24_000, 0, null);
+    const exit = (deliveredPerMin: number | null) =>
+      nextPace(s, 'adaptive', 600_000, { ...calm(1_000), backlog: 51, deliveredPerMin }, targets).state;
+    // Delivering 18,000/min with every signal under its target: it takes that much, so the pace stays there.
+    expect(exit(18_000)).to.deep.equal({ ratePerMin: 18_000, updatedAtMs: 1_000, cutAtMs: 0 });
+    // Delivering less than half the pace, or unknown: half the pace, as before.
+    expect(exit(9_000).ratePerMin).to.equal(12_000);
+    expect(exit(null).ratePerMin).to.equal(12_000);
+    // Delivering more than the pace (a backlog drained): no higher than the pace.
+    expect(exit(30_000).ratePerMin).to.equal(24_000);
+  });
+
   it('leaves slow start at half of any target, not before', () => {
     const start = nextPace(null, 'adaptive', 600_000, calm(0), targets).state;
     const step = (over: Partial<PaceSignals>) =>

@@ -104,6 +104,8 @@ export const SLOW_START_EXIT_SHARE = 0.5;
 /**
  * …and leaves at this share of its pace: the pace has doubled about once since what the signal shows was
  * admitted. Holding the pace there (before 2026-12-02) overshot the api by a third for 4–5 s in `rush`.
+ * Never below what the pipeline delivers at that moment: halving to 40,000/min while it decided 69,000
+ * idled it while the pace climbed back (ADR 012, amended the evening of 2026-12-02).
  */
 export const SLOW_START_EXIT_FACTOR = 0.5;
 
@@ -184,8 +186,9 @@ export function nextPace(
   }
   if (state.cutAtMs === null && past(signals, targets, SLOW_START_EXIT_SHARE)) {
     // The signals lag about one doubling: the pace is up to twice what showed half way, so it leaves at
-    // half of itself (as TCP's slow start does) and climbs by its step from there.
-    const left = clamp(rate * SLOW_START_EXIT_FACTOR);
+    // half of itself (as TCP's slow start does) and climbs by its step from there; but not below what the
+    // pipeline is delivering, which it has shown it takes with every signal still under its target.
+    const left = clamp(Math.min(rate, Math.max(rate * SLOW_START_EXIT_FACTOR, signals.deliveredPerMin ?? 0)));
     return {
       state: { ratePerMin: left, updatedAtMs: nowMs, cutAtMs: nowMs - targets.cutIntervalMs },
       step: left < rate ? 'decrease' : 'hold',
