@@ -64,6 +64,11 @@ describe('the api intake load', () => {
     afterEach(() => redis.del(key));
     after(() => redis.quit());
 
+    const redisClockMs = async () => {
+      const [s, us] = await redis.time();
+      return Number(s) * 1_000 + Math.floor(Number(us) / 1_000);
+    };
+
     /** n submissions taken at once and held through a 500 ms window: each held 500 ms. */
     const holding = (n: number) => {
       let t = 0;
@@ -83,8 +88,7 @@ describe('the api intake load', () => {
     });
 
     it("judges age by Redis's clock, ignores a stale process and forgets one gone for a minute", async () => {
-      const [s, us] = await redis.time();
-      const redisNowMs = Number(s) * 1_000 + Math.floor(Number(us) / 1_000);
+      const redisNowMs = await redisClockMs();
       await redis.hset(key, 'stale', `90:${redisNowMs - INTAKE_FRESH_MS - 1_000}`);
       await redis.hset(key, 'gone', `80:${redisNowMs - 61_000}`);
       await redis.hset(key, 'garbled', 'many:soon');
@@ -96,8 +100,7 @@ describe('the api intake load', () => {
     });
 
     it("reads an older process's `held:stampedAt` as a count with no hold", async () => {
-      const [s, us] = await redis.time();
-      const redisNowMs = Number(s) * 1_000 + Math.floor(Number(us) / 1_000);
+      const redisNowMs = await redisClockMs();
       await redis.hset(key, 'older', `70:${redisNowMs}`);
       await publishIntake(redis, key, holding(5));
       expect(await readIntake(redis, key)).to.deep.equal({ held: 70, holdMs: null });

@@ -109,7 +109,7 @@ export class IntakeLoad {
   }
 
   /** The figures since the last call; starts the next window. */
-  takeWindow(): { held: number; holdMs: number } {
+  takeWindow(): IntakeFigures & { holdMs: number } {
     this.advance();
     const span = this.markMs - this.windowStartMs;
     const held = span > 0 ? this.area / span : this.inFlight;
