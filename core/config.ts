@@ -245,6 +245,7 @@ const envSchema = z.object({
   ADMISSION_PACE_FLOOR: positiveInt.default(60),
   ADMISSION_PACE_STEP: positiveInt.default(600),
   ADMISSION_PACE_START: positiveInt.default(6_000),
+  ADMISSION_PACE_DOUBLING_MS: positiveInt.default(1_000),
   ROOM_SYNC_MS: positiveInt.default(5_000),
 
   COMMIT_CONCURRENCY: positiveInt.max(10_000).default(1_024),
@@ -413,6 +414,8 @@ export interface Config {
       readonly increasePerMinPerS: number;
       /** Where an adaptive room never paced starts before doubling (slow start), people/min. */
       readonly startPerMin: number;
+      /** Slow start doubles the pace every this many ms. */
+      readonly slowStartDoublingMs: number;
     };
     /** How often the leader re-reads room definitions from MySQL. */
     readonly roomSyncMs: number;
@@ -465,6 +468,7 @@ function parseKeys(env: z.output<typeof envSchema>, problems: string[]): Config[
       floorPerMin: env.ADMISSION_PACE_FLOOR,
       increasePerMinPerS: env.ADMISSION_PACE_STEP,
       startPerMin: env.ADMISSION_PACE_START,
+      slowStartDoublingMs: env.ADMISSION_PACE_DOUBLING_MS,
     },
     roomSyncMs: env.ROOM_SYNC_MS,
   };

@@ -219,6 +219,8 @@ function slowTicks(
 interface PaceStep {
   step: 'cut' | 'slow start ended';
   at_s: number;
+  /** The pace before the step and after it. */
+  from_per_min: number | null;
   rate_per_min: number;
   backlog: number | null;
   p99_ms: number | null;
@@ -226,6 +228,8 @@ interface PaceStep {
   intake: number | null;
   intake_hold_ms: number | null;
   delivered_per_min: number | null;
+  /** The share of the leader's host CPU left idle over the last half second or so. */
+  host_idle: number | null;
 }
 
 /**
@@ -238,10 +242,12 @@ function paceSteps(
 ): { steps: PaceStep[]; lowestPerMin: number | null } {
   const lines = loggedSince<{
     ratePerMin: number;
+    fromPerMin?: number | null;
     backlog: number;
     p99Ms: number | null;
     deliveredPerMin: number | null;
     intake: IntakeFigures | null;
+    hostIdleShare?: number | null;
   }>(processes, openedAt, ['admission pace cut', 'admission slow start ended']);
   const steps = lines.flatMap(({ msg, at_s, entry }): PaceStep[] =>
     typeof entry.ratePerMin !== 'number'
@@ -250,12 +256,14 @@ function paceSteps(
           {
             step: msg === 'admission pace cut' ? 'cut' : 'slow start ended',
             at_s,
+            from_per_min: typeof entry.fromPerMin === 'number' ? round(entry.fromPerMin, 0) : null,
             rate_per_min: round(entry.ratePerMin, 0),
             backlog: entry.backlog ?? null,
             p99_ms: typeof entry.p99Ms === 'number' ? round(entry.p99Ms, 0) : null,
             intake: entry.intake?.held ?? null,
             intake_hold_ms: entry.intake?.holdMs ?? null,
             delivered_per_min: entry.deliveredPerMin ?? null,
+            host_idle: typeof entry.hostIdleShare === 'number' ? round(entry.hostIdleShare, 2) : null,
           },
         ],
   );

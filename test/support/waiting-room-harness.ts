@@ -16,6 +16,24 @@ export interface RunningWaitingRoom {
   stop(): Promise<void>;
 }
 
+/** Counters of a host whose cores are all idle: each sample a second more of idle time. */
+export function idleHost(): () => HostCpuTimes[] {
+  let t = 0;
+  return () => {
+    t += 1_000;
+    return [{ idle: t, total: t }];
+  };
+}
+
+/** Counters of a host whose cores are all busy. */
+export function busyHost(): () => HostCpuTimes[] {
+  let t = 0;
+  return () => {
+    t += 1_000;
+    return [{ idle: 0, total: t }];
+  };
+}
+
 /**
  * A real waiting-room process's worth of wiring (HTTP, socket.io, admission controller) on a free port,
  * with its own connections. `controller: false` leaves admission to the test, which steps it by hand.
@@ -26,7 +44,10 @@ export async function startWaitingRoom(
     env?: Record<string, string>;
     controller?: boolean;
     readDb?: Knex;
-    /** The CPU counters as the live cadence sees them (default: this host's). */
+    /**
+     * The CPU counters as the live cadence and the pace see them (default: a host with every core idle,
+     * so a shared test machine's load decides neither).
+     */
     hostCpu?: () => readonly HostCpuTimes[];
   } = {},
 ): Promise<RunningWaitingRoom> {
@@ -44,7 +65,7 @@ export async function startWaitingRoom(
     redis,
     pub,
     sub,
-    hostCpu: opts.hostCpu,
+    hostCpu: opts.hostCpu ?? idleHost(),
   });
   await new Promise<void>((resolve) => room.server.listen(0, '127.0.0.1', resolve));
   if (opts.controller !== false) room.controller.start();

@@ -31,7 +31,7 @@ import {
 import { eventExistsIn } from './live/event-watch.js';
 import { FiguresPublisher } from './live/figures-publisher.js';
 import { LiveBroadcaster } from './live/live-broadcaster.js';
-import { cpuCounters, type HostCpuTimes } from './live/cpu-counters.js';
+import { cpuCounters, HostIdleMeter, type HostCpuTimes } from './live/cpu-counters.js';
 import { HostLiveCadence } from './live/live-cadence.js';
 import { socketCensus } from './live/socket-census.js';
 import { attachLiveServer, type LiveServer } from './live/socket-server.js';
@@ -69,8 +69,8 @@ export interface WaitingRoomDeps {
    */
   joinFastPath?: boolean;
   /**
-   * The CPU counters the live cadence samples (default: the node's and the container's quota, if any);
-   * tests feed a host out of CPU.
+   * The CPU counters the live cadence and the admission pace sample (default: the node's and the
+   * container's quota, if any); tests feed a host out of CPU.
    */
   hostCpu?: () => readonly HostCpuTimes[];
 }
@@ -92,6 +92,8 @@ export interface WaitingRoom {
   close(): Promise<void>;
 }
 
+/** How often the admission pace's view of the host's idle CPU is refreshed. */
+const HOST_IDLE_SAMPLE_MS = 500;
 const publicDir = path.resolve(import.meta.dirname, '..', 'public');
 
 /**
@@ -155,6 +157,8 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       'live update interval changed',
     ),
   );
+  // The pace reads it every tick; a sample every half second keeps it within a tick or two of the host.
+  const hostIdle = new HostIdleMeter(deps.hostCpu ?? cpuCounters, HOST_IDLE_SAMPLE_MS);
   const live = new LiveBroadcaster(io, tickGroups, cadence);
   const unreportLiveUpdate = reportLiveUpdate(() => cadence.intervalMs() / 1_000);
   const uncountSockets = countSockets(socketCensus(io));
@@ -201,6 +205,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       intakeLoad: () => readIntake(redis, keys.admissionIntake),
       soldOut: (roomId, plan) => inventory.soldOut(roomId, plan),
       workWaiting: (seen, nowMs) => cadence.noteWork(seen, nowMs),
+      hostIdleShare: (nowMs) => hostIdle.read(nowMs).share,
     },
     {
       tickMs: cfg.admission.tickMs,

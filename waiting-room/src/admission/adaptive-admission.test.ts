@@ -4,6 +4,7 @@ import { IntakeLoad, publishIntake, readIntake } from '../../../core/admission/i
 import { redisKeys } from '../../../core/redis-keys.js';
 import { createStudents } from '../../../test/support/catalog-fixture.js';
 import {
+  busyHost,
   createTestRoom,
   startWaitingRoom,
   type RunningWaitingRoom,
@@ -234,6 +235,31 @@ describe('adaptive admission', function () {
       expect(admitted[0], 'the first second').to.be.within(50, 200);
       expect(admitted[2]!, 'doubling').to.be.greaterThan(admitted[0]!);
       expect((await paceOf(wr, roomId))!.ratePerMin).to.be.within(12_000, 100_000);
+    });
+  });
+
+  describe('a host out of CPU', () => {
+    it('ends slow start at half the pace on a host out of CPU', async () => {
+      const busy = await startWaitingRoom({ env: ENV, controller: false, hostCpu: busyHost() });
+      try {
+        const roomId = await createTestRoom(busy.db, { ratePerMin: 600_000, maxActive: 100_000 });
+        await busy.room.queue.configure(roomId, roomSettings((await findRoom(busy.db, roomId))!));
+        for (let u = 1; u <= 200; u++) await busy.room.queue.join(roomId, roomId * 10_000 + u);
+        await busy.room.controller.runOnce();
+        expect(await paceOf(busy, roomId), 'the opening pace').to.include({
+          ratePerMin: 6_000,
+          cutAtMs: null,
+        });
+        // The host's counters are read every half second: the second read is the first with a share.
+        await sleep(600);
+        await busy.room.controller.runOnce();
+        await busy.room.controller.runOnce();
+        const pace = await paceOf(busy, roomId);
+        expect(pace?.ratePerMin).to.equal(3_000);
+        expect(pace?.cutAtMs, 'past slow start').to.not.equal(null);
+      } finally {
+        await busy.stop();
+      }
     });
   });
 

@@ -3,8 +3,8 @@ import {
   increasePerS,
   MAX_STEP_MS,
   nextPace,
-  SLOW_START_DOUBLING_MS,
   SLOW_START_EXIT_FACTOR,
+  SLOW_START_EXIT_IDLE_BELOW,
   type PaceSignals,
   type PaceState,
   type PaceTargets,
@@ -12,6 +12,7 @@ import {
 
 const targets: PaceTargets = {
   startPerMin: 1_500,
+  slowStartDoublingMs: 2_000,
   backlogTarget: 100,
   p99TargetMs: 1_000,
   intakeTarget: 64,
@@ -47,14 +48,13 @@ describe('adaptive pace (AIMD)', () => {
     expect(nextPace(null, 'adaptive', 1_000, calm(5), targets).state.ratePerMin).to.equal(1_000);
   });
 
-  it('doubles every two seconds until a signal is halfway to its target (slow start), leaves at half its pace, then grows by a share', () => {
+  it('doubles every slowStartDoublingMs until a signal is halfway to its target (slow start), leaves at half its pace, then grows by a share', () => {
     let s = nextPace(null, 'adaptive', 600_000, calm(0), targets).state;
     const rates: number[] = [];
     for (let t = 1; t <= 4; t++) {
-      s = nextPace(s, 'adaptive', 600_000, calm(t * SLOW_START_DOUBLING_MS), targets).state;
+      s = nextPace(s, 'adaptive', 600_000, calm(t * targets.slowStartDoublingMs), targets).state;
       rates.push(Math.round(s.ratePerMin));
     }
-    expect(SLOW_START_DOUBLING_MS).to.equal(2_000);
     expect(rates).to.deep.equal([3_000, 6_000, 12_000, 24_000]);
     expect(nextPace(s, 'adaptive', 600_000, calm(9_000), targets).state.ratePerMin).to.be.closeTo(
       24_000 * Math.SQRT2,
@@ -77,6 +77,34 @@ describe('adaptive pace (AIMD)', () => {
     expect(cut.state.ratePerMin).to.equal(6_000);
   });
 
+  it('doubles every second when told to', () => {
+    const fast = { ...targets, slowStartDoublingMs: 1_000 };
+    const s = nextPace(at(1_500, 0, null), 'adaptive', 600_000, calm(1_000), fast);
+    expect(s.state.ratePerMin).to.equal(3_000);
+    expect(nextPace(s.state, 'adaptive', 600_000, calm(1_500), fast).state.ratePerMin).to.be.closeTo(
+      3_000 * Math.SQRT2,
+      1e-6,
+    );
+  });
+
+  it('leaves slow start at half its pace on a host out of CPU, whatever the pipeline delivers', () => {
+    const s = at(24_000, 0, null);
+    const exit = (over: Partial<PaceSignals>) =>
+      nextPace(s, 'adaptive', 600_000, { ...calm(1_000), hostIdleShare: 0.1, ...over }, targets);
+    // What it delivers then is all the host does, with people admitted in the last second still to come.
+    expect(exit({ deliveredPerMin: 30_000 }).state).to.deep.equal({
+      ratePerMin: 12_000,
+      updatedAtMs: 1_000,
+      cutAtMs: 0,
+    });
+    expect(exit({ deliveredPerMin: 18_000, backlog: 51 }).state.ratePerMin, 'and a signal').to.equal(12_000);
+    expect(exit({ deliveredPerMin: null }).step).to.equal('decrease');
+    // Past slow start the host says nothing: the pace keeps growing while the signals are under target.
+    expect(
+      nextPace(at(24_000), 'adaptive', 600_000, { ...calm(1_000), hostIdleShare: 0 }, targets).step,
+    ).to.equal('increase');
+  });
+
   it('leaves slow start no lower than what the pipeline delivers, and never higher than its pace', () => {
     const s = at(24_000, 0, null);
     const exit = (deliveredPerMin: number | null) =>
@@ -90,7 +118,7 @@ describe('adaptive pace (AIMD)', () => {
     expect(exit(30_000).ratePerMin).to.equal(24_000);
   });
 
-  it('leaves slow start at half of any target, not before', () => {
+  it("leaves slow start at half of any target (the api's hold at its whole target), or on a host out of CPU, not before", () => {
     const start = nextPace(null, 'adaptive', 600_000, calm(0), targets).state;
     const step = (over: Partial<PaceSignals>) =>
       nextPace(start, 'adaptive', 600_000, { ...calm(1_000), ...over }, targets);
@@ -98,7 +126,19 @@ describe('adaptive pace (AIMD)', () => {
     expect(step({ p99Ms: 500 }).step).to.equal('increase');
     expect(step({ intake: api(32) }).step).to.equal('increase');
     expect(step({ intake: api(33, 100) }).step, 'many held, each briefly').to.equal('increase');
-    for (const over of [{ backlog: 51 }, { p99Ms: 501 }, { intake: api(33) }, { intake: api(33, 101) }]) {
+    // Half the hold target is within the api's floor at any real load: not a queue yet.
+    expect(step({ intake: api(33, 200) }).step, 'held no longer than the target').to.equal('increase');
+    expect(SLOW_START_EXIT_IDLE_BELOW).to.equal(0.2);
+    expect(step({ hostIdleShare: 0.2 }).step, 'a fifth of the host idle').to.equal('increase');
+    expect(step({ hostIdleShare: null }).step, 'host unknown').to.equal('increase');
+    for (const over of [
+      { backlog: 51 },
+      { p99Ms: 501 },
+      { intake: api(33) },
+      { intake: api(33, 201) },
+      { intake: api(33, null) },
+      { hostIdleShare: 0.19 },
+    ]) {
       expect(step(over).state, JSON.stringify(over)).to.deep.equal({
         ratePerMin: 750,
         updatedAtMs: 1_000,

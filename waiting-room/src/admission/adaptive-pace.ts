@@ -1,6 +1,7 @@
 /**
  * A room's admission pace under AIMD (docs/adr/012-adaptive-admission.md): a room starts at a modest pace
- * and doubles it every two seconds (slow start) until a signal comes halfway to its target; from then on,
+ * and doubles it every second by default (slow start) until a signal comes halfway to its target or the
+ * host runs out of CPU; from then on,
  * while the pipeline keeps up (the commit backlog, the recent submit → outcome p99 and the api's intake
  * load all under their targets) and the room is admitting, the rate grows by a share of itself per
  * second; when any signal is over, it is cut by a factor, at most once per cut interval (the signals lag
@@ -18,6 +19,15 @@ export const ADMISSION_MODES = ['adaptive', 'fixed'] as const satisfies readonly
 export interface PaceTargets {
   /** Where a room never paced starts (or its ceiling, if lower): the pipeline's capacity is unknown yet. */
   startPerMin: number;
+  /**
+   * Slow start doubles the pace every this many ms under target. The signals lag what is admitted
+   * (people submit, the api publishes its load, the next tick reads it, the tick after applies the
+   * step): by about 2 s for the api's and the pipeline's, so doubling faster than that overshot the api
+   * several times over before they showed it (issue 12); by half a second to a second for the host's
+   * CPU, which lets a pipeline on the waiting room's host or beside it double every second (ADR 012,
+   * amended 2026-12-03).
+   */
+  slowStartDoublingMs: number;
   /** Queued (not yet decided) requests of the room above which the pace is cut. */
   backlogTarget: number;
   /** Recent submit → outcome p99 above which the pace is cut. */
@@ -74,6 +84,11 @@ export interface PaceSignals {
    * could absorb more, so the pace does not grow (it still follows a signal over target down).
    */
   admitting: boolean;
+  /**
+   * The share of CPU left idle on the leader's host (or in its container's quota) over the last second;
+   * absent or null: unknown. Ends slow start when low (SLOW_START_EXIT_IDLE_BELOW).
+   */
+  hostIdleShare?: number | null;
 }
 
 export type PaceStep = 'increase' | 'decrease' | 'hold' | 'pinned';
@@ -90,13 +105,7 @@ export const PACE_CUT_INTERVAL_MS = 2_000;
 export const PACE_STEP_SHARE_OF_PACE = 0.15;
 
 /**
- * Slow start: the pace doubles every this many ms under target… The signals lag what is admitted by
- * about this long (people submit, the api publishes its load, the next tick reads it, the tick after
- * applies the step), so the pace has at most doubled past the point a signal first showed.
- */
-export const SLOW_START_DOUBLING_MS = 2_000;
-/**
- * …until a signal passes this share of its target (or one is over it). Doubling every second against
+ * Slow start lasts until a signal passes this share of its target (or one is over it). Doubling every second against
  * signals that lag by a second or two overshot the api several times over before the first cut (issue 12);
  * leaving at half way leaves room for what is already on its way (like TCP's HyStart).
  */
@@ -104,10 +113,22 @@ export const SLOW_START_EXIT_SHARE = 0.5;
 /**
  * …and leaves at this share of its pace: the pace has doubled about once since what the signal shows was
  * admitted. Holding the pace there (before 2026-12-02) overshot the api by a third for 4–5 s in `rush`.
- * Never below what the pipeline delivers at that moment: halving to 40,000/min while it decided 69,000
- * idled it while the pace climbed back (ADR 012, amended the evening of 2026-12-02).
+ * A signal under its target leaves it no lower than what the pipeline delivers at that moment: halving to
+ * 40,000/min while it decided 69,000 idled it while the pace climbed back (ADR 012, amended the evening
+ * of 2026-12-02). A host out of CPU does not: what is delivered then is all the host does, with the
+ * people admitted during the lag still to come; leaving at what it delivered (168,000–212,000/min)
+ * took `rush`'s p99 past a second, leaving at half kept it at 0.57–0.90 s (2026-12-03).
  */
 export const SLOW_START_EXIT_FACTOR = 0.5;
+
+/**
+ * …or once less than this share of the leader's host CPU (or its container's quota) is idle. Where the
+ * pipeline shares a host with the waiting room (a small deployment, the bench), a queue past the host's
+ * capacity forms in the kernel's run queue, where no process counts it: the api's hold and the p99
+ * showed it a second or two late, after the pace had doubled past the machine (issue 12). Where it does
+ * not, this host is seldom busy and the other signals decide.
+ */
+export const SLOW_START_EXIT_IDLE_BELOW = 0.2;
 
 /** A gap longer than this (a stall, a handover between leaders) counts as this much: no jump in one step. */
 export const MAX_STEP_MS = 2_000;
@@ -130,7 +151,7 @@ export function increasePerS(ratePerMin: number, targets: PaceTargets): number {
  * idle, and cutting then only slowed the rush down (issue 12: a cut 6 s after the opening, with backlog
  * and intake 0, set the pace to half of what was delivered, and it took 20 s to climb back).
  */
-function past(signals: PaceSignals, targets: PaceTargets, share: number): boolean {
+function past(signals: PaceSignals, targets: PaceTargets, share: number, holdShare = share): boolean {
   const { intake } = signals;
   const inFlight = signals.backlog > 0 || intake === null || intake.held !== 0;
   return (
@@ -139,8 +160,21 @@ function past(signals: PaceSignals, targets: PaceTargets, share: number): boolea
     (intake !== null &&
       intake.held > targets.intakeTarget * share &&
       // A process that does not say how long it holds is judged by its count alone.
-      (intake.holdMs === null || intake.holdMs > targets.intakeHoldTargetMs * share))
+      (intake.holdMs === null || intake.holdMs > targets.intakeHoldTargetMs * holdShare))
   );
+}
+
+/**
+ * Why slow start ends now, if it does: a signal half way to its target (`signal`), the api's hold
+ * excepted: it has a floor of 100–180 ms at any load that matters (the group insert, its commit, the
+ * admission check), near half its target, so at half slow start ended whenever about 850 students a
+ * second came in, whatever the pipeline could take (at 34,000–67,000/min in 3 of 4 `rush` runs on
+ * b3257de, the machine 40% idle); it must be over its whole target. Or the host out of CPU (`host`).
+ */
+function slowStartEnds(signals: PaceSignals, targets: PaceTargets): 'host' | 'signal' | null {
+  const idle = signals.hostIdleShare ?? null;
+  if (idle !== null && idle < SLOW_START_EXIT_IDLE_BELOW) return 'host';
+  return past(signals, targets, SLOW_START_EXIT_SHARE, 1) ? 'signal' : null;
 }
 
 /**
@@ -184,11 +218,15 @@ export function nextPace(
     if (cut >= rate) return hold(state.cutAtMs ?? nowMs);
     return { state: { ratePerMin: cut, updatedAtMs: nowMs, cutAtMs: nowMs }, step: 'decrease' };
   }
-  if (state.cutAtMs === null && past(signals, targets, SLOW_START_EXIT_SHARE)) {
-    // The signals lag about one doubling: the pace is up to twice what showed half way, so it leaves at
-    // half of itself (as TCP's slow start does) and climbs by its step from there; but not below what the
-    // pipeline is delivering, which it has shown it takes with every signal still under its target.
-    const left = clamp(Math.min(rate, Math.max(rate * SLOW_START_EXIT_FACTOR, signals.deliveredPerMin ?? 0)));
+  const ended = state.cutAtMs === null ? slowStartEnds(signals, targets) : null;
+  if (ended !== null) {
+    // The signals lag about one doubling: the pace is up to twice what they show, so it leaves at half of
+    // itself (as TCP's slow start does) and climbs by its step from there; on a signal, not below what
+    // the pipeline delivers, which it has shown it takes with every signal under its target.
+    const half = rate * SLOW_START_EXIT_FACTOR;
+    const left = clamp(
+      ended === 'host' ? half : Math.min(rate, Math.max(half, signals.deliveredPerMin ?? 0)),
+    );
     return {
       state: { ratePerMin: left, updatedAtMs: nowMs, cutAtMs: nowMs - targets.cutIntervalMs },
       step: left < rate ? 'decrease' : 'hold',
@@ -198,7 +236,7 @@ export function nextPace(
   const elapsedMs = Math.min(MAX_STEP_MS, Math.max(0, nowMs - state.updatedAtMs));
   const next = clamp(
     state.cutAtMs === null
-      ? rate * 2 ** (elapsedMs / SLOW_START_DOUBLING_MS)
+      ? rate * 2 ** (elapsedMs / targets.slowStartDoublingMs)
       : rate + (increasePerS(rate, targets) * elapsedMs) / 1_000,
   );
   return {

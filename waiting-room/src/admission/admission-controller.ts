@@ -62,6 +62,11 @@ export interface AdmissionPorts {
    * (a room in its pre-queue). The live cadence stretches ticks only then (ADR 007).
    */
   workWaiting?(seen: boolean, nowMs: number): void;
+  /**
+   * The share of this host's CPU (or its container's quota) left idle lately; null while unknown. Left
+   * out: the pace does not follow it.
+   */
+  hostIdleShare?(nowMs: number): number | null;
 }
 
 export interface AdmissionControllerOptions {
@@ -359,11 +364,12 @@ export class AdmissionController {
     const intake = follows ? await this.intakeLoad(nowMs) : null;
     if ((intake?.held ?? 0) > 0 || (deliveredPerMin ?? 0) > 0) this.passSawWork = true;
     const admitting = !plan.paused && !soldOut && waiting > 0;
+    const hostIdleShare = follows ? (this.ports.hostIdleShare?.(nowMs) ?? null) : null;
     const { state, step } = nextPace(
       plan.pace,
       room.admissionMode,
       room.ratePerMin,
-      { backlog, p99Ms, intake, deliveredPerMin, nowMs, admitting },
+      { backlog, p99Ms, intake, deliveredPerMin, nowMs, admitting, hostIdleShare },
       this.opts.pace,
     );
     if (step === 'pinned' && plan.pace?.ratePerMin === state.ratePerMin) return;
@@ -377,7 +383,16 @@ export class AdmissionController {
         : undefined;
     if (logged) {
       this.logger.info(
-        { roomId: room.id, backlog, p99Ms, intake, deliveredPerMin, ratePerMin: state.ratePerMin },
+        {
+          roomId: room.id,
+          backlog,
+          p99Ms,
+          intake,
+          deliveredPerMin,
+          hostIdleShare,
+          ratePerMin: state.ratePerMin,
+          fromPerMin: plan.pace?.ratePerMin ?? null,
+        },
         logged,
       );
     }

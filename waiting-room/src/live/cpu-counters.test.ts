@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { cgroupCpuTimes } from './cpu-counters.js';
-import { idleShare } from './live-cadence.js';
+import { cgroupCpuTimes, HostIdleMeter, idleShare, type HostCpuTimes } from './cpu-counters.js';
 
 /** A cgroup file tree as the kernel shows it to a container, in a temporary directory. */
 function cgroupTree(files: Record<string, string>): string {
@@ -67,5 +66,31 @@ describe("a container's CPU quota (cgroup v2 and v1)", () => {
     expect(cgroupCpuTimes(tree({}))).to.equal(null);
     // A quota whose usage cannot be read is no measure either.
     expect(cgroupCpuTimes(tree({ 'cpu.max': '100000 100000\n' }))).to.equal(null);
+  });
+});
+
+describe('the host idle meter', () => {
+  it('samples at most once per interval, and knows the share only from its second sample', () => {
+    let idle = 0;
+    let total = 0;
+    let samples = 0;
+    const counters = (): HostCpuTimes[] => {
+      samples++;
+      return [{ idle, total }];
+    };
+    const meter = new HostIdleMeter(counters, 500);
+    expect(meter.read(0)).to.deep.equal({ share: null, fresh: true });
+    idle += 300;
+    total += 1_000;
+    expect(meter.read(499), 'too soon: no sample').to.deep.equal({ share: null, fresh: false });
+    expect(meter.read(500)).to.deep.equal({ share: 0.3, fresh: true });
+    idle += 50;
+    total += 1_000;
+    expect(meter.read(700), 'the last share until the next sample').to.deep.equal({
+      share: 0.3,
+      fresh: false,
+    });
+    expect(meter.read(1_000)).to.deep.equal({ share: 0.05, fresh: true });
+    expect(samples).to.equal(3);
   });
 });

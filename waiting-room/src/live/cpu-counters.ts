@@ -32,6 +32,50 @@ export function hostCpuTimes(): HostCpuTimes {
 }
 
 /**
+ * The idle share of the scarcest counter between two samples; null when none moved (or the set of
+ * counters changed: a quota appeared or went).
+ */
+export function idleShare(before: readonly HostCpuTimes[], after: readonly HostCpuTimes[]): number | null {
+  if (before.length !== after.length) return null;
+  let least: number | null = null;
+  after.forEach((a, i) => {
+    const total = a.total - before[i]!.total;
+    if (total <= 0) return;
+    const share = (a.idle - before[i]!.idle) / total;
+    least = least === null ? share : Math.min(least, share);
+  });
+  return least;
+}
+
+/** The idle share now: of the last interval sampled, and whether this read took a new sample. */
+export interface IdleReading {
+  share: number | null;
+  fresh: boolean;
+}
+
+/**
+ * The idle share of the scarcest counter over the last `everyMs` (or more): each read at least that long
+ * after the previous sample takes a new one; a read sooner returns the last share. Null until two samples.
+ */
+export class HostIdleMeter {
+  private last: { atMs: number; times: readonly HostCpuTimes[] } | undefined;
+  private share: number | null = null;
+
+  constructor(
+    private readonly sample: () => readonly HostCpuTimes[] = cpuCounters,
+    private readonly everyMs = 1_000,
+  ) {}
+
+  read(nowMs: number): IdleReading {
+    if (this.last && nowMs - this.last.atMs < this.everyMs) return { share: this.share, fresh: false };
+    const times = this.sample();
+    this.share = this.last ? idleShare(this.last.times, times) : null;
+    this.last = { atMs: nowMs, times };
+    return { share: this.share, fresh: true };
+  }
+}
+
+/**
  * The CPU this process's container may use and has used, as cumulative counters in µs (idle = allowed −
  * used): in a pod with a CPU limit (deploy/k8s sets one) the process is throttled at its quota while
  * the node's cores may sit idle, so the node's counters alone would never say it is out of CPU. Null

@@ -9,13 +9,12 @@ import {
 import {
   CADENCE_STEP_MS,
   HostLiveCadence,
-  idleShare,
   nextStretch,
   WORK_GONE_AFTER_MS,
   tickGoesOut,
   type CadenceChange,
 } from './live-cadence.js';
-import type { HostCpuTimes } from './cpu-counters.js';
+import { idleShare, type HostCpuTimes } from './cpu-counters.js';
 
 describe('live cadence (ticks yield to a host out of CPU)', () => {
   it('grows a step under 10 % idle, shrinks one over 30 %, holds in between, within [1, max]', () => {

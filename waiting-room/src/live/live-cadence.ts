@@ -1,4 +1,4 @@
-import { cpuCounters, type HostCpuTimes } from './cpu-counters.js';
+import { cpuCounters, HostIdleMeter, type HostCpuTimes } from './cpu-counters.js';
 
 /**
  * How often each watcher hears a room's tick, as a multiple of LIVE_UPDATE_MS (docs/adr/007, revised
@@ -17,22 +17,6 @@ export const SHRINK_WHEN_IDLE_ABOVE = 0.3;
 export const CADENCE_STEP_MS = 1_000;
 /** Work counts as gone once passes of the admission leader have seen none for this long. */
 export const WORK_GONE_AFTER_MS = 2_000;
-
-/**
- * The idle share of the scarcest counter between two samples; null when none moved (or the set of
- * counters changed: a quota appeared or went).
- */
-export function idleShare(before: readonly HostCpuTimes[], after: readonly HostCpuTimes[]): number | null {
-  if (before.length !== after.length) return null;
-  let least: number | null = null;
-  after.forEach((a, i) => {
-    const total = a.total - before[i]!.total;
-    if (total <= 0) return;
-    const share = (a.idle - before[i]!.idle) / total;
-    least = least === null ? share : Math.min(least, share);
-  });
-  return least;
-}
 
 /**
  * The next stretch from the host's idle share over the last step and whether work the ticks hold up is
@@ -81,17 +65,18 @@ export class HostLiveCadence implements LiveCadence {
   /** LIVE_UPDATE_MAX_MS in whole steps of LIVE_UPDATE_MS; at or below it, one: never stretched. */
   readonly maxStretch: number;
   private current = 1;
-  private last: { atMs: number; times: readonly HostCpuTimes[] } | undefined;
+  private readonly idle: HostIdleMeter;
   private workSeenAtMs = Number.NEGATIVE_INFINITY;
   private lastPassSawWork = false;
 
   constructor(
     private readonly intervals: { liveUpdateMs: number; liveUpdateMaxMs: number },
-    private readonly sample: () => readonly HostCpuTimes[] = cpuCounters,
+    sample: () => readonly HostCpuTimes[] = cpuCounters,
     /** Told each change and why (for the log). */
     private readonly onChange: (change: CadenceChange) => void = () => undefined,
   ) {
     this.maxStretch = Math.max(1, Math.floor(intervals.liveUpdateMaxMs / intervals.liveUpdateMs));
+    this.idle = new HostIdleMeter(sample, CADENCE_STEP_MS);
   }
 
   /**
@@ -106,10 +91,8 @@ export class HostLiveCadence implements LiveCadence {
 
   stretch(nowMs: number): number {
     if (this.maxStretch <= 1) return 1;
-    if (this.last && nowMs - this.last.atMs < CADENCE_STEP_MS) return this.current;
-    const times = this.sample();
-    const idle = this.last ? idleShare(this.last.times, times) : null;
-    if (idle !== null) {
+    const { share: idle, fresh } = this.idle.read(nowMs);
+    if (fresh && idle !== null) {
       const workWaiting = this.lastPassSawWork || nowMs - this.workSeenAtMs <= WORK_GONE_AFTER_MS;
       const next = nextStretch(this.current, idle, this.maxStretch, workWaiting);
       if (next !== this.current) {
@@ -117,7 +100,6 @@ export class HostLiveCadence implements LiveCadence {
       }
       this.current = next;
     }
-    this.last = { atMs: nowMs, times };
     return this.current;
   }
 
