@@ -85,8 +85,8 @@ export interface PaceSignals {
    */
   admitting: boolean;
   /**
-   * The share of CPU left idle on the leader's host (or in its container's quota) over the last second;
-   * absent or null: unknown. Ends slow start when low (SLOW_START_EXIT_IDLE_BELOW).
+   * The share of CPU left idle on the leader's host (or in its container's quota) over its last sample
+   * (every half second); absent or null: unknown. Ends slow start when low (SLOW_START_EXIT_IDLE_BELOW).
    */
   hostIdleShare?: number | null;
 }
@@ -105,9 +105,10 @@ export const PACE_CUT_INTERVAL_MS = 2_000;
 export const PACE_STEP_SHARE_OF_PACE = 0.15;
 
 /**
- * Slow start lasts until a signal passes this share of its target (or one is over it). Doubling every second against
- * signals that lag by a second or two overshot the api several times over before the first cut (issue 12);
- * leaving at half way leaves room for what is already on its way (like TCP's HyStart).
+ * Slow start lasts until a signal passes this share of its target (or one is over it). When only these
+ * signals ended it, doubling every second overshot the api several times over before the first cut, as
+ * they lag by a second or two (issue 12); leaving at half way leaves room for what is already on its way
+ * (like TCP's HyStart).
  */
 export const SLOW_START_EXIT_SHARE = 0.5;
 /**
