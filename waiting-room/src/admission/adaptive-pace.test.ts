@@ -39,6 +39,7 @@ const calm = (nowMs: number): PaceSignals => ({
   deliveredPerMin: null,
   nowMs,
   admitting: true,
+  hostIdleShare: null,
 });
 
 describe('adaptive pace (AIMD)', () => {
@@ -155,7 +156,15 @@ describe('adaptive pace (AIMD)', () => {
       one.state,
       'adaptive',
       CEILING,
-      { backlog: 100, p99Ms: 1_000, intake: null, deliveredPerMin: null, nowMs: 1_500, admitting: true },
+      {
+        backlog: 100,
+        p99Ms: 1_000,
+        intake: null,
+        deliveredPerMin: null,
+        nowMs: 1_500,
+        admitting: true,
+        hostIdleShare: null,
+      },
       targets,
     );
     expect(half.state.ratePerMin, 'exactly at target is under it').to.equal(1_900);
@@ -183,7 +192,15 @@ describe('adaptive pace (AIMD)', () => {
       at(4_000),
       'adaptive',
       CEILING,
-      { backlog: 101, p99Ms: null, intake: null, deliveredPerMin: null, nowMs: 500, admitting: true },
+      {
+        backlog: 101,
+        p99Ms: null,
+        intake: null,
+        deliveredPerMin: null,
+        nowMs: 500,
+        admitting: true,
+        hostIdleShare: null,
+      },
       targets,
     );
     expect(r.step).to.equal('decrease');
@@ -195,7 +212,15 @@ describe('adaptive pace (AIMD)', () => {
       at(4_000),
       'adaptive',
       CEILING,
-      { backlog: 0, p99Ms: 1_001, intake: null, deliveredPerMin: null, nowMs: 500, admitting: true },
+      {
+        backlog: 0,
+        p99Ms: 1_001,
+        intake: null,
+        deliveredPerMin: null,
+        nowMs: 500,
+        admitting: true,
+        hostIdleShare: null,
+      },
       targets,
     );
     expect(r.step).to.equal('decrease');
@@ -255,6 +280,7 @@ describe('adaptive pace (AIMD)', () => {
       deliveredPerMin: null,
       nowMs,
       admitting: true,
+      hostIdleShare: null,
     });
     let s = at(4_000);
     const steps: string[] = [];
@@ -276,7 +302,15 @@ describe('adaptive pace (AIMD)', () => {
         s,
         'adaptive',
         CEILING,
-        { backlog: 1e6, p99Ms: null, intake: null, deliveredPerMin: null, nowMs: t * 1_000, admitting: true },
+        {
+          backlog: 1e6,
+          p99Ms: null,
+          intake: null,
+          deliveredPerMin: null,
+          nowMs: t * 1_000,
+          admitting: true,
+          hostIdleShare: null,
+        },
         targets,
       ).state;
     }
@@ -288,7 +322,15 @@ describe('adaptive pace (AIMD)', () => {
       at(30),
       'adaptive',
       30,
-      { backlog: 1e6, p99Ms: null, intake: null, deliveredPerMin: null, nowMs: 5_000, admitting: true },
+      {
+        backlog: 1e6,
+        p99Ms: null,
+        intake: null,
+        deliveredPerMin: null,
+        nowMs: 5_000,
+        admitting: true,
+        hostIdleShare: null,
+      },
       targets,
     );
     expect(r.state.ratePerMin).to.equal(30);
@@ -334,7 +376,7 @@ describe('adaptive pace (AIMD)', () => {
   });
 
   it('does not grow while the room admits nobody, nor all at once when it admits again', () => {
-    const idle = (nowMs: number) => ({ ...calm(nowMs), admitting: false });
+    const idle = (nowMs: number) => ({ ...calm(nowMs), admitting: false, hostIdleShare: null });
     const held = nextPace(at(1_000), 'adaptive', CEILING, idle(1_000), targets);
     expect(held.step).to.equal('hold');
     expect(held.state).to.deep.equal({ ratePerMin: 1_000, updatedAtMs: 1_000, cutAtMs: -60_000 });
@@ -350,7 +392,15 @@ describe('adaptive pace (AIMD)', () => {
       at(4_000),
       'adaptive',
       CEILING,
-      { backlog: 101, p99Ms: null, intake: null, deliveredPerMin: null, nowMs: 500, admitting: false },
+      {
+        backlog: 101,
+        p99Ms: null,
+        intake: null,
+        deliveredPerMin: null,
+        nowMs: 500,
+        admitting: false,
+        hostIdleShare: null,
+      },
       targets,
     );
     expect(r.step).to.equal('decrease');
@@ -360,7 +410,15 @@ describe('adaptive pace (AIMD)', () => {
   it('stays at the ceiling when pinned (fixed), whatever the signals', () => {
     for (const signals of [
       calm(1_000),
-      { backlog: 1e6, p99Ms: 60_000, intake: null, deliveredPerMin: null, nowMs: 2_000, admitting: true },
+      {
+        backlog: 1e6,
+        p99Ms: 60_000,
+        intake: null,
+        deliveredPerMin: null,
+        nowMs: 2_000,
+        admitting: true,
+        hostIdleShare: null,
+      },
     ]) {
       const r = nextPace(at(100, 0, 0), 'fixed', CEILING, signals, targets);
       expect(r.step).to.equal('pinned');

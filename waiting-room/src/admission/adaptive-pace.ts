@@ -86,9 +86,9 @@ export interface PaceSignals {
   admitting: boolean;
   /**
    * The share of CPU left idle on the leader's host (or in its container's quota) over its last sample
-   * (every half second); absent or null: unknown. Ends slow start when low (SLOW_START_EXIT_IDLE_BELOW).
+   * (every half second); null: unknown. Ends slow start when low (SLOW_START_EXIT_IDLE_BELOW).
    */
-  hostIdleShare?: number | null;
+  hostIdleShare: number | null;
 }
 
 export type PaceStep = 'increase' | 'decrease' | 'hold' | 'pinned';
@@ -173,7 +173,7 @@ function past(signals: PaceSignals, targets: PaceTargets, share: number, holdSha
  * b3257de, the machine 40% idle); it must be over its whole target. Or the host out of CPU (`host`).
  */
 function slowStartEnds(signals: PaceSignals, targets: PaceTargets): 'host' | 'signal' | null {
-  const idle = signals.hostIdleShare ?? null;
+  const idle = signals.hostIdleShare;
   if (idle !== null && idle < SLOW_START_EXIT_IDLE_BELOW) return 'host';
   return past(signals, targets, SLOW_START_EXIT_SHARE, 1) ? 'signal' : null;
 }
